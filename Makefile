@@ -1,0 +1,42 @@
+# Liens Mutuels — every set-up step is a target here; `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) site/manage.py
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-test.txt -e .
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install everything
+
+demo: install ## Set up the demo organizations and serve them on http://127.0.0.1:$(PORT)/
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	PORT=$(PORT) $(PY) site/manage.py serve_demo --port $(PORT)
+
+test: install ## Run the whole test suite (DATABASE_URL selects PostgreSQL)
+	$(PY) -m pytest
+
+bench: install ## Print the benchmark ratios
+	$(PY) bench/run.py
+
+messages: install ## Refresh and compile the French catalogue
+	cd crm_blocks && ../$(MANAGE) makemessages -l fr --no-obsolete
+	cd site && ../$(MANAGE) makemessages -l fr --no-obsolete --ignore=config
+	$(MANAGE) compilemessages --ignore=.venv
+
+lint: install ## ruff, missing migrations and deployment checks
+	$(VENV)/bin/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=lint-only-$$(head -c 32 /dev/urandom | base64) ALLOWED_HOSTS=example.org $(MANAGE) check --deploy --fail-level WARNING
+
+.PHONY: help install demo test bench messages lint

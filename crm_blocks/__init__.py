@@ -1,0 +1,1 @@
+"""CRM records as Wagtail pages: people, organizations, their private details and relations."""

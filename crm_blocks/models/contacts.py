@@ -1,0 +1,180 @@
+"""The private twin of a CRM record.
+
+A person or organization page holds only what may be published. Everything private — e-mails,
+phones, postal address, birth date, notes, consents, internal tags — lives in a ``Contact`` keyed
+to the page's ``translation_key``: it never enters a page revision, the public search index, a
+template or an API, and the French and English pages of one record share it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Page, Site
+
+from .tenancy import SiteScopedQuerySet
+
+
+class ContactTag(models.Model):
+    """An internal tag (``donor``, ``board 2025``), private to one organization."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="contact_tags", verbose_name=_("organization")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("internal tag")
+        verbose_name_plural = _("internal tags")
+        constraints = [
+            models.UniqueConstraint(
+                "site", Lower("name"), name="unique_contact_tag_name_per_site"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ContactQuerySet(SiteScopedQuerySet):
+    def with_name(self):
+        """Annotate ``name`` with the title of the record's page in the site's language, or of
+        any of its translations when that one is missing."""
+        pages = Page.objects.filter(translation_key=models.OuterRef("translation_key"))
+        return self.annotate(name=models.Subquery(pages.order_by("pk").values("title")[:1]))
+
+    def for_page(self, page):
+        return self.filter(translation_key=page.translation_key)
+
+
+class Contact(ClusterableModel):
+    """One CRM record's private details, shared by all translations of its page."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANIZATION = "organization", _("Organization")
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organization")
+    )
+    translation_key = models.UUIDField(_("record key"), unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    email = models.EmailField(_("e-mail"), blank=True)
+    secondary_email = models.EmailField(_("secondary e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile_phone = models.CharField(_("mobile phone"), max_length=40, blank=True)
+    street_address = models.CharField(_("street address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    locality = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("province or region"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    notes = models.TextField(_("private notes"), blank=True)
+    tags = models.ManyToManyField(
+        ContactTag, blank=True, related_name="contacts", verbose_name=_("internal tags")
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("CRM record")
+        verbose_name_plural = _("CRM records")
+        permissions = [("export_contact", _("Can export CRM records"))]
+        constraints = [
+            models.UniqueConstraint(
+                "site",
+                "kind",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="unique_contact_email_per_site_and_kind",
+                violation_error_message=_(
+                    "Another record of this organization already uses this e-mail."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        name = getattr(self, "name", None)
+        if name is None:
+            page = self.pages().first()
+            name = page.title if page else ""
+        return name or self.email or str(self.translation_key)
+
+    def pages(self):
+        """The record's pages, one per language."""
+        return Page.objects.filter(translation_key=self.translation_key).select_related("locale")
+
+    def page_in(self, locale=None):
+        pages = list(self.pages().specific())
+        for page in pages:
+            if locale is not None and page.locale_id == locale.pk:
+                return page
+        return pages[0] if pages else None
+
+
+class ConsentRecord(models.Model):
+    """A consent given (or withdrawn) by a contact: what for, in which words, from where."""
+
+    class Source(models.TextChoices):
+        FORM = "form", _("Web form")
+        PAPER = "paper", _("Paper form")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        IMPORT = "import", _("Spreadsheet import")
+        IN_PERSON = "in_person", _("In person")
+
+    contact = ParentalKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    given_on = models.DateField(_("date"))
+    purpose = models.CharField(_("purpose"), max_length=200)
+    wording = models.TextField(_("wording shown"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consent log")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True)
+                | models.Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawn_after_given",
+                violation_error_message=_("A consent cannot be withdrawn before it was given."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} ({self.given_on:%Y-%m-%d})"
+
+
+class ContactNote(models.Model):
+    """A dated note in a record's timeline (a call, a meeting, a follow-up)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="timeline_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+    body = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("timeline note")
+        verbose_name_plural = _("timeline notes")
+
+    def __str__(self):
+        return self.body[:60]

@@ -1,0 +1,362 @@
+"""Record pages: a person or an organization is one page.
+
+A draft page is a private CRM record; publishing it showcases its public fields on the
+organization's website. Only public fields live here (see ``contacts`` for the private twin).
+"""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.search import index
+
+from ..blocks import PROFILE_BLOCKS
+from ..forms import ContactPageForm
+from ..panels import DuplicateConfirmationPanel
+
+PAGE_SIZE = 24
+
+
+class PersonRole(models.Model):
+    """A public role a person plays (filmmaker, technician, …); a fixed list seeded by migration,
+    so that filters and exports use stable codes while labels follow the reader's language."""
+
+    class Code(models.TextChoices):
+        FILMMAKER = "filmmaker", _("Filmmaker")
+        TECHNICIAN = "technician", _("Technician")
+        ARTIST = "artist", _("Artist")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        STAFF = "staff", _("Staff")
+        BOARD = "board", _("Board member")
+
+    code = models.CharField(_("code"), max_length=30, unique=True, choices=Code.choices)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self):
+        return str(self.get_code_display())
+
+
+class OrganizationKind(models.TextChoices):
+    PRODUCTION_COMPANY = "production_company", _("Production company")
+    PRODUCTION_CENTRE = "production_centre", _("Production centre")
+    DISTRIBUTOR = "distributor", _("Distributor")
+    CINEMA = "cinema", _("Cinema")
+    FESTIVAL = "festival", _("Festival")
+    SCHOOL = "school", _("School")
+    FUNDER = "funder", _("Funder")
+    PARTNER = "partner", _("Partner")
+    MEDIA = "media", _("Media")
+    NETWORK = "network", _("Network or association")
+    OTHER = "other", _("Other")
+
+
+def private_details_panels():
+    """The editor's "Private (CRM)" tab: fields of the record's ``Contact``, not of the page.
+
+    ``ContactPageForm`` removes these fields for users who are not CRM staff of the page's
+    organization, and Wagtail then hides the empty tab.
+    """
+    return [
+        MultiFieldPanel(
+            [
+                FieldPanel("private_email"),
+                FieldPanel("private_phone"),
+                FieldPanel("private_notes"),
+            ],
+            heading=_("Private details"),
+            help_text=_(
+                "Seen only by the organization's CRM staff; never published. "
+                "Saved as soon as you save the page."
+            ),
+        ),
+    ]
+
+
+class RecordPageQuerySet(PageQuerySet):
+    def published(self):
+        """What the public may see: live pages without view restrictions."""
+        return self.live().public()
+
+
+RecordPageManager = PageManager.from_queryset(RecordPageQuerySet)
+
+
+class RecordIndexPage(Page):
+    """Lists the published records below it, filtered and paginated."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    max_count_per_parent = 1
+
+    class Meta:
+        abstract = True
+
+    def get_records(self, request):  # pragma: no cover - each subclass defines it
+        raise NotImplementedError
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        records, filters = self.get_records(request)
+        paginator = Paginator(records, PAGE_SIZE)
+        context["records"] = paginator.get_page(request.GET.get("page"))
+        context["filters"] = filters
+        query = request.GET.copy()
+        query.pop("page", None)
+        context["filter_query"] = query.urlencode()
+        return context
+
+
+class PersonIndexPage(RecordIndexPage):
+    subpage_types = ["crm_blocks.PersonPage"]
+
+    class Meta:
+        verbose_name = _("people index")
+        verbose_name_plural = _("people indexes")
+
+    def get_records(self, request):
+        people = (
+            PersonPage.objects.child_of(self)
+            .published()
+            .select_related("photo")
+            .prefetch_related("roles")
+            .prefetch_renditions("fill-200x200")
+            .order_by("family_name", "title")
+        )
+        role_codes = {code for code, _label in PersonRole.Code.choices}
+        role = request.GET.get("role", "")
+        if role in role_codes:
+            people = people.filter(roles__code=role)
+        else:
+            role = ""
+        filters = {
+            "name": "role",
+            "label": _("Role"),
+            "selected": role,
+            "choices": PersonRole.Code.choices,
+        }
+        return people, filters
+
+
+class PersonPage(Page):
+    """A person: the CRM record and, once published, the public profile."""
+
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_name = models.CharField(
+        _("family name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Used to sort lists of people."),
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One sentence shown in lists and search results."),
+    )
+    roles = ParentalManyToManyField(PersonRole, blank=True, verbose_name=_("roles"))
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("photo"),
+    )
+    bio = StreamField(PROFILE_BLOCKS, blank=True, verbose_name=_("biography"))
+
+    objects = RecordPageManager()
+
+    contact_kind = "person"
+    base_form_class = ContactPageForm
+    parent_page_types = ["crm_blocks.PersonIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = [
+        FieldPanel("title", heading=_("Full name")),
+        DuplicateConfirmationPanel("confirm_distinct_record"),
+        FieldRowPanel([FieldPanel("given_name"), FieldPanel("family_name")]),
+        FieldPanel("summary"),
+        FieldPanel("roles", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+        InlinePanel("links", heading=_("Links"), label=_("Link")),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Public profile")),
+            ObjectList(private_details_panels(), heading=_("Private (CRM)")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("bio"),
+        index.AutocompleteField("family_name"),
+    ]
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+
+class PersonLink(Orderable):
+    page = ParentalKey(PersonPage, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField(_("address"))
+    label = models.CharField(
+        _("label"), max_length=100, help_text=_("For example: portfolio, IMDb, Instagram.")
+    )
+
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("url")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
+
+    def __str__(self):
+        return self.label
+
+
+class OrganizationIndexPage(RecordIndexPage):
+    subpage_types = ["crm_blocks.OrganizationPage"]
+
+    class Meta:
+        verbose_name = _("organizations index")
+        verbose_name_plural = _("organizations indexes")
+
+    def get_records(self, request):
+        organizations = (
+            OrganizationPage.objects.child_of(self)
+            .published()
+            .select_related("logo")
+            .prefetch_renditions("max-200x200")
+            .order_by("title")
+        )
+        kind = request.GET.get("kind", "")
+        if kind in OrganizationKind.values:
+            organizations = organizations.filter(kind=kind)
+        else:
+            kind = ""
+        filters = {
+            "name": "kind",
+            "label": _("Kind"),
+            "selected": kind,
+            "choices": OrganizationKind.choices,
+        }
+        return organizations, filters
+
+
+class OrganizationPage(Page):
+    """An organization (partner, member cinema, funder, …): CRM record and public profile."""
+
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=OrganizationKind.choices, default=OrganizationKind.OTHER
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One sentence shown in lists and search results."),
+    )
+    description = StreamField(PROFILE_BLOCKS, blank=True, verbose_name=_("description"))
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logo"),
+    )
+    website = models.URLField(_("website"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    locality = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("province or region"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+    objects = RecordPageManager()
+
+    contact_kind = "organization"
+    base_form_class = ContactPageForm
+    parent_page_types = ["crm_blocks.OrganizationIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = [
+        FieldPanel("title", heading=_("Name")),
+        DuplicateConfirmationPanel("confirm_distinct_record"),
+        FieldPanel("kind"),
+        FieldPanel("summary"),
+        FieldPanel("logo"),
+        FieldPanel("website"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("street_address"),
+                FieldRowPanel([FieldPanel("postal_code"), FieldPanel("locality")]),
+                FieldRowPanel([FieldPanel("region"), FieldPanel("country")]),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+            ],
+            heading=_("Public address"),
+            help_text=_("Shown on the public page and on maps."),
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Public profile")),
+            ObjectList(private_details_panels(), heading=_("Private (CRM)")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.SearchField("locality"),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None

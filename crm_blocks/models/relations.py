@@ -1,0 +1,219 @@
+"""Relations between records: affiliations (person ↔ organization) and memberships.
+
+Both are private CRM data reached through their contact's organization (``contact__site``):
+they are only read through ``for_user``/``for_site`` querysets.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
+
+from .contacts import Contact
+from .tenancy import SiteScopedQuerySet
+
+
+class MembershipType(models.Model):
+    """A kind of membership an organization offers (individual, student, organization…)."""
+
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        related_name="membership_types",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    default_fee = models.DecimalField(
+        _("default fee"), max_digits=8, decimal_places=2, default=0
+    )
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration in months"), default=12, help_text=_("0 for a membership without end.")
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("membership type")
+        verbose_name_plural = _("membership types")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="unique_membership_type_name"),
+            models.CheckConstraint(
+                condition=models.Q(default_fee__gte=0), name="membership_type_fee_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MembershipQuerySet(SiteScopedQuerySet):
+    site_lookup = "contact__site"
+
+    def with_effective_status(self, today: datetime.date | None = None):
+        """Annotate ``effective_status``: an active membership whose end date has passed is
+        expired, without anyone having to change it by hand."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            effective_status=models.Case(
+                models.When(
+                    status=MembershipStatus.ACTIVE,
+                    end_date__lt=today,
+                    then=models.Value(MembershipStatus.EXPIRED.value),
+                ),
+                default=models.F("status"),
+                output_field=models.CharField(),
+            )
+        )
+
+    def current(self, today: datetime.date | None = None):
+        return self.with_effective_status(today).filter(effective_status=MembershipStatus.ACTIVE)
+
+
+class Membership(models.Model):
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("member")
+    )
+    membership_type = models.ForeignKey(
+        MembershipType,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("membership type"),
+    )
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    fee = models.DecimalField(_("fee paid"), max_digits=8, decimal_places=2, default=0)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        default=MembershipStatus.ACTIVE,
+        choices=[c for c in MembershipStatus.choices if c[0] != MembershipStatus.EXPIRED],
+        help_text=_("An active membership becomes expired by itself after its end date."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="membership_ends_after_start",
+                violation_error_message=_("The end date must come after the start date."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fee__gte=0),
+                name="membership_fee_not_negative",
+                violation_error_message=_("The fee cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contact} — {self.membership_type}"
+
+    @property
+    def site(self):
+        return self.contact.site
+
+    def get_effective_status(self, today: datetime.date | None = None) -> str:
+        today = today or timezone.localdate()
+        if self.status == MembershipStatus.ACTIVE and self.end_date and self.end_date < today:
+            return MembershipStatus.EXPIRED
+        return self.status
+
+    def get_effective_status_display(self):
+        return MembershipStatus(self.get_effective_status()).label
+
+    def clean(self):
+        super().clean()
+        if (
+            self.contact_id
+            and self.membership_type_id
+            and self.membership_type.site_id != self.contact.site_id
+        ):
+            raise ValidationError(
+                {"membership_type": _("This membership type belongs to another organization.")}
+            )
+
+
+class AffiliationQuerySet(SiteScopedQuerySet):
+    site_lookup = "person__site"
+
+
+class Affiliation(models.Model):
+    """A person's role in an organization (director at, technician for…), with dates."""
+
+    person = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="affiliations",
+        limit_choices_to={"kind": Contact.Kind.PERSON},
+        verbose_name=_("person"),
+    )
+    organization = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="affiliated_people",
+        limit_choices_to={"kind": Contact.Kind.ORGANIZATION},
+        verbose_name=_("organization"),
+    )
+    role = models.CharField(_("role"), max_length=150)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+
+    objects = AffiliationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="affiliation_ends_after_start",
+                violation_error_message=_("The end date must come after the start date."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("organization")),
+                name="affiliation_not_to_itself",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.role} — {self.organization}"
+
+    @property
+    def site(self):
+        return self.person.site
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.person_id and self.person.kind != Contact.Kind.PERSON:
+            errors["person"] = _("Choose a person.")
+        if self.organization_id and self.organization.kind != Contact.Kind.ORGANIZATION:
+            errors["organization"] = _("Choose an organization.")
+        if (
+            self.person_id
+            and self.organization_id
+            and self.person.site_id != self.organization.site_id
+        ):
+            errors["organization"] = _("This organization belongs to another organization's CRM.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,98 @@
+"""Writes that enforce the CRM's rules. Typed, keyword-only, transactional, validated."""
+
+import difflib
+import unicodedata
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from wagtail.models import Page, Site
+
+from .models import Contact, ContactNote
+
+#: ``Contact`` fields that the page editor's "Private (CRM)" tab writes.
+PAGE_FORM_PRIVATE_FIELDS = {
+    "private_email": "email",
+    "private_phone": "phone",
+    "private_notes": "notes",
+}
+
+#: How alike two normalised names must be to be called near-identical (0–1).
+SIMILAR_NAME_RATIO = 0.88
+
+
+def contact_kind_for(page) -> str:
+    return getattr(page.specific_class, "contact_kind", Contact.Kind.PERSON)
+
+
+def contact_for_page(page: Page, *, site: Site | None = None) -> Contact:
+    """The record's ``Contact``, created on first need; one per ``translation_key``, so that
+    the French and English pages of a record share their private details."""
+    contact = Contact.objects.filter(translation_key=page.translation_key).first()
+    if contact is not None:
+        return contact
+    site = site or page.get_site()
+    contact, _created = Contact.objects.get_or_create(
+        translation_key=page.translation_key,
+        defaults={"site": site, "kind": contact_kind_for(page)},
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update_private_details(*, contact: Contact, data: dict) -> Contact:
+    """Write private fields on ``contact`` after validating them (model and constraints)."""
+    changed = False
+    for field, value in data.items():
+        if getattr(contact, field) != value:
+            setattr(contact, field, value)
+            changed = True
+    if changed:
+        contact.full_clean()
+        contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_note_create(*, contact: Contact, author, body: str) -> ContactNote:
+    note = ContactNote(contact=contact, author=author, body=body.strip())
+    note.full_clean()
+    note.save()
+    return note
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, without accents, punctuation or word order: ``"Tremblay, Élise"`` and
+    ``"elise tremblay"`` normalise alike."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    words = "".join(c if c.isalnum() else " " for c in bare).split()
+    return " ".join(sorted(words))
+
+
+def similar_records(*, site: Site, kind: str, name: str, exclude_key=None) -> list[Page]:
+    """Pages of ``site``'s records of ``kind`` whose name is near-identical to ``name``."""
+    target = normalise_name(name)
+    if not target:
+        return []
+    keys = Contact.objects.filter(site=site, kind=kind).values("translation_key")
+    candidates = Page.objects.filter(translation_key__in=keys)
+    if exclude_key is not None:
+        candidates = candidates.exclude(translation_key=exclude_key)
+    found, seen = [], set()
+    for pk, title, key in candidates.values_list("pk", "title", "translation_key"):
+        if key in seen:
+            continue
+        ratio = difflib.SequenceMatcher(None, target, normalise_name(title)).ratio()
+        if ratio >= SIMILAR_NAME_RATIO:
+            seen.add(key)
+            found.append(pk)
+    return list(Page.objects.filter(pk__in=found).order_by("title"))
+
+
+def records_with_email(*, site: Site, kind: str, email: str, exclude_key=None):
+    contacts = Contact.objects.annotate(email_lower=Lower("email")).filter(
+        site=site, kind=kind, email_lower=email.lower()
+    )
+    if exclude_key is not None:
+        contacts = contacts.exclude(translation_key=exclude_key)
+    return contacts.with_name()

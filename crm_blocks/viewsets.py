@@ -1,0 +1,254 @@
+"""The CRM's admin screens: records, memberships, membership types, affiliations, tags.
+
+Every viewset here uses the scoped views of ``views.py`` and the site-scoped permission policy
+registered in ``wagtail_hooks.py``: CRM staff of one organization see only its data; editors
+without the CRM role do not see the menu at all.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import Page
+
+from . import views
+from .models import (
+    Affiliation,
+    Contact,
+    ContactTag,
+    Membership,
+    MembershipStatus,
+    MembershipType,
+    PersonPage,
+    PersonRole,
+)
+
+
+class ScopedModelViewSet(ModelViewSet):
+    index_view_class = views.ScopedIndexView
+    add_view_class = views.ScopedCreateView
+    edit_view_class = views.ScopedEditView
+    delete_view_class = views.ScopedDeleteView
+    inspect_view_class = views.ScopedInspectView
+    history_view_class = views.ScopedHistoryView
+    usage_view_class = views.ScopedUsageView
+    copy_view_enabled = False
+    add_to_admin_menu = False
+
+
+def user_tags(request):
+    if request is None:
+        return ContactTag.objects.none()
+    return ContactTag.objects.for_user(request.user)
+
+
+class ContactFilterSet(WagtailFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Contact.Kind.choices)
+    membership_status = django_filters.ChoiceFilter(
+        label=_("Membership status"),
+        choices=MembershipStatus.choices,
+        method="filter_membership_status",
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), choices=PersonRole.Code.choices, method="filter_role"
+    )
+    tags = django_filters.ModelChoiceFilter(label=_("Internal tag"), queryset=user_tags)
+
+    class Meta:
+        model = Contact
+        fields = []
+
+    def filter_membership_status(self, queryset, name, value):
+        members = (
+            Membership.objects.with_effective_status()
+            .filter(effective_status=value)
+            .values("contact")
+        )
+        return queryset.filter(pk__in=members)
+
+    def filter_role(self, queryset, name, value):
+        people = PersonPage.objects.filter(roles__code=value).values("translation_key")
+        return queryset.filter(translation_key__in=people)
+
+
+class ContactIndexView(views.ScopedIndexView):
+    def get_base_queryset(self):
+        live_page = Page.objects.filter(translation_key=OuterRef("translation_key"), live=True)
+        return (
+            super().get_base_queryset().with_name().annotate(is_published=Exists(live_page))
+        )
+
+
+class ContactViewSet(ScopedModelViewSet):
+    """CRM records: created with their person or organization page, looked at and completed
+    here."""
+
+    model = Contact
+    icon = "user"
+    menu_label = _("Records")
+    index_view_class = ContactIndexView
+    inspect_view_class = views.ContactInspectView
+    inspect_view_enabled = True
+    filterset_class = ContactFilterSet
+    search_fields = ["name", "email", "secondary_email"]
+    search_backend_name = None
+    ordering = ["name"]
+    list_per_page = 50
+    list_display = [
+        TitleColumn(
+            "name",
+            label=_("Name"),
+            url_name="crm_contact:inspect",
+            sort_key="name",
+        ),
+        Column("kind", label=_("Kind"), accessor="get_kind_display", sort_key="kind"),
+        Column("email", label=_("E-mail"), sort_key="email"),
+        Column("phone", label=_("Phone")),
+        BooleanColumn("is_published", label=_("Published")),
+    ]
+    form_fields = [
+        "email",
+        "secondary_email",
+        "phone",
+        "mobile_phone",
+        "street_address",
+        "postal_code",
+        "locality",
+        "region",
+        "country",
+        "birth_date",
+        "notes",
+        "tags",
+    ]
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("email"), FieldPanel("secondary_email")]),
+                FieldRowPanel([FieldPanel("phone"), FieldPanel("mobile_phone")]),
+            ],
+            heading=_("E-mails and phones"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("street_address"),
+                FieldRowPanel([FieldPanel("postal_code"), FieldPanel("locality")]),
+                FieldRowPanel([FieldPanel("region"), FieldPanel("country")]),
+            ],
+            heading=_("Postal address"),
+        ),
+        FieldPanel("birth_date"),
+        FieldPanel("notes"),
+        FieldPanel("tags", widget=forms.CheckboxSelectMultiple),
+        InlinePanel("consents", heading=_("Consent log"), label=_("Consent")),
+    ]
+
+    def get_form_class(self, for_update=False):
+        self.form_class = views.ContactForm
+        return super().get_form_class(for_update)
+
+
+class MembershipFilterSet(WagtailFilterSet):
+    effective_status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=MembershipStatus.choices
+    )
+    membership_type = django_filters.ModelChoiceFilter(
+        label=_("Membership type"),
+        queryset=lambda request: MembershipType.objects.for_user(request.user)
+        if request
+        else MembershipType.objects.none(),
+    )
+
+    class Meta:
+        model = Membership
+        fields = []
+
+
+class MembershipIndexView(views.ScopedIndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .with_effective_status()
+            .select_related("contact", "membership_type")
+        )
+
+
+class MembershipViewSet(ScopedModelViewSet):
+    model = Membership
+    icon = "tag"
+    menu_label = _("Memberships")
+    index_view_class = MembershipIndexView
+    filterset_class = MembershipFilterSet
+    form_class = views.SiteScopedAdminForm
+    ordering = ["-start_date"]
+    list_display = [
+        TitleColumn("contact", label=_("Member"), url_name="crm_membership:edit"),
+        "membership_type",
+        "start_date",
+        "end_date",
+        "fee",
+        Column(
+            "effective_status",
+            label=_("Status"),
+            accessor="get_effective_status_display",
+            sort_key="effective_status",
+        ),
+    ]
+    form_fields = ["contact", "membership_type", "start_date", "end_date", "fee", "status"]
+
+
+class MembershipTypeViewSet(ScopedModelViewSet):
+    model = MembershipType
+    icon = "list-ul"
+    menu_label = _("Membership types")
+    form_class = views.SiteScopedAdminForm
+    list_display = ["name", "default_fee", "duration_months"]
+    form_fields = ["site", "name", "default_fee", "duration_months"]
+
+
+class AffiliationIndexView(views.ScopedIndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("person", "organization")
+
+
+class AffiliationViewSet(ScopedModelViewSet):
+    model = Affiliation
+    icon = "link"
+    menu_label = _("Affiliations")
+    index_view_class = AffiliationIndexView
+    form_class = views.SiteScopedAdminForm
+    list_display = [
+        TitleColumn("person", label=_("Person"), url_name="crm_affiliation:edit"),
+        "role",
+        "organization",
+        "start_date",
+        "end_date",
+    ]
+    form_fields = ["person", "organization", "role", "start_date", "end_date"]
+
+
+class ContactTagViewSet(ScopedModelViewSet):
+    model = ContactTag
+    icon = "tag"
+    menu_label = _("Internal tags")
+    form_class = views.SiteScopedAdminForm
+    list_display = ["name"]
+    form_fields = ["site", "name"]
+
+
+class CrmViewSetGroup(ViewSetGroup):
+    menu_label = _("CRM")
+    menu_icon = "group"
+    menu_order = 150
+    items = (
+        ContactViewSet("crm_contact"),
+        MembershipViewSet("crm_membership"),
+        AffiliationViewSet("crm_affiliation"),
+        MembershipTypeViewSet("crm_membershiptype"),
+        ContactTagViewSet("crm_contacttag"),
+    )

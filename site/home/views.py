@@ -1,0 +1,49 @@
+"""Public views that are not pages: search, robots.txt and the error pages."""
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from wagtail.models import Page, Site
+
+from .services import public_pages_for_site
+
+SEARCH_PAGE_SIZE = 10
+MAX_QUERY_LENGTH = 200
+
+
+@require_GET
+def search(request):
+    """Search the public pages of the current organization's site, and nothing else."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    site = Site.find_for_request(request)
+    results = Page.objects.none()
+    if query and site is not None:
+        results = public_pages_for_site(site).search(query)
+    page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "home/search.html",
+        {"search_query": query, "results": page},
+    )
+
+
+@require_GET
+def robots_txt(request):
+    site = Site.find_for_request(request)
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/"]
+    if site is not None:
+        lines.append(f"Sitemap: {sitemap_url}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception=None):
+    return HttpResponseNotFound(render_to_string("404.html", request=request))
+
+
+def server_error(request):
+    # No context processors or database here: the error may be the database itself.
+    return HttpResponseServerError(render_to_string("500.html"))
