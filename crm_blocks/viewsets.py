@@ -10,7 +10,13 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -27,6 +33,14 @@ from .models import (
     PersonPage,
     PersonRole,
 )
+
+
+def scoped_form(*panels, form_class=views.SiteScopedAdminForm):
+    """An edit handler whose form limits every choice list to the user's organizations."""
+    return ObjectList(
+        [FieldPanel(p) if isinstance(p, str) else p for p in panels],
+        base_form_class=form_class,
+    )
 
 
 class ScopedModelViewSet(ModelViewSet):
@@ -111,21 +125,7 @@ class ContactViewSet(ScopedModelViewSet):
         Column("phone", label=_("Phone")),
         BooleanColumn("is_published", label=_("Published")),
     ]
-    form_fields = [
-        "email",
-        "secondary_email",
-        "phone",
-        "mobile_phone",
-        "street_address",
-        "postal_code",
-        "locality",
-        "region",
-        "country",
-        "birth_date",
-        "notes",
-        "tags",
-    ]
-    panels = [
+    edit_handler = scoped_form(
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("email"), FieldPanel("secondary_email")]),
@@ -145,11 +145,8 @@ class ContactViewSet(ScopedModelViewSet):
         FieldPanel("notes"),
         FieldPanel("tags", widget=forms.CheckboxSelectMultiple),
         InlinePanel("consents", heading=_("Consent log"), label=_("Consent")),
-    ]
-
-    def get_form_class(self, for_update=False):
-        self.form_class = views.ContactForm
-        return super().get_form_class(for_update)
+        form_class=views.ContactForm,
+    )
 
 
 class MembershipFilterSet(WagtailFilterSet):
@@ -184,7 +181,6 @@ class MembershipViewSet(ScopedModelViewSet):
     menu_label = _("Memberships")
     index_view_class = MembershipIndexView
     filterset_class = MembershipFilterSet
-    form_class = views.SiteScopedAdminForm
     ordering = ["-start_date"]
     list_display = [
         TitleColumn("contact", label=_("Member"), url_name="crm_membership:edit"),
@@ -199,16 +195,17 @@ class MembershipViewSet(ScopedModelViewSet):
             sort_key="effective_status",
         ),
     ]
-    form_fields = ["contact", "membership_type", "start_date", "end_date", "fee", "status"]
+    edit_handler = scoped_form(
+        "contact", "membership_type", "start_date", "end_date", "fee", "status"
+    )
 
 
 class MembershipTypeViewSet(ScopedModelViewSet):
     model = MembershipType
     icon = "list-ul"
     menu_label = _("Membership types")
-    form_class = views.SiteScopedAdminForm
     list_display = ["name", "default_fee", "duration_months"]
-    form_fields = ["site", "name", "default_fee", "duration_months"]
+    edit_handler = scoped_form("site", "name", "default_fee", "duration_months")
 
 
 class AffiliationIndexView(views.ScopedIndexView):
@@ -221,7 +218,6 @@ class AffiliationViewSet(ScopedModelViewSet):
     icon = "link"
     menu_label = _("Affiliations")
     index_view_class = AffiliationIndexView
-    form_class = views.SiteScopedAdminForm
     list_display = [
         TitleColumn("person", label=_("Person"), url_name="crm_affiliation:edit"),
         "role",
@@ -229,16 +225,15 @@ class AffiliationViewSet(ScopedModelViewSet):
         "start_date",
         "end_date",
     ]
-    form_fields = ["person", "organization", "role", "start_date", "end_date"]
+    edit_handler = scoped_form("person", "organization", "role", "start_date", "end_date")
 
 
 class ContactTagViewSet(ScopedModelViewSet):
     model = ContactTag
     icon = "tag"
     menu_label = _("Internal tags")
-    form_class = views.SiteScopedAdminForm
     list_display = ["name"]
-    form_fields = ["site", "name"]
+    edit_handler = scoped_form("site", "name")
 
 
 class CrmViewSetGroup(ViewSetGroup):

@@ -7,6 +7,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from .models import Affiliation, Contact, ContactNote, ContactTag, Membership, MembershipType
+from .models.tenancy import page_scope_for_user
 from .permissions import ContactPermissionPolicy, SiteScopedPermissionPolicy, user_can_access_crm
 from .services import contact_for_page, contact_update_private_details
 from .viewsets import CrmViewSetGroup
@@ -47,3 +48,11 @@ def crm_record_button(page, user, view_name, next_url=None):
         icon_name="user",
         priority=12,
     )
+
+
+@hooks.register("construct_page_chooser_queryset")
+def limit_page_chooser_to_own_organizations(pages, request):
+    """Wagtail's page chooser lists every page of the installation; an organization's staff
+    only choose among their own organization's pages."""
+    scope = page_scope_for_user(request.user)
+    return pages if scope is None else pages.filter(scope)

@@ -86,3 +86,18 @@ class SiteScopedQuerySet(models.QuerySet):
     def for_user(self, user, roles=None):
         sites = sites_for_user(user, roles or self.crm_roles)
         return self.filter(**{f"{self.site_lookup}__in": sites})
+
+
+def page_scope_for_user(user, roles=ADMIN_ROLES) -> models.Q | None:
+    """A filter on pages that keeps those of the organizations ``user`` works for, in every
+    language (each site's home page and its translations are tree roots); ``None`` means
+    no limit (superusers)."""
+    from wagtail.models import Page
+
+    if getattr(user, "is_superuser", False):
+        return None
+    root_keys = sites_for_user(user, roles).values("root_page__translation_key")
+    scope = models.Q(pk__in=[])
+    for path in Page.objects.filter(translation_key__in=root_keys).values_list("path", flat=True):
+        scope |= models.Q(path__startswith=path)
+    return scope

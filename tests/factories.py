@@ -1,0 +1,88 @@
+"""Builders for the site tree and records, shared by the test suite and the benchmarks."""
+
+import io
+
+import factory
+from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images.models import Image
+
+from crm_blocks.models import (
+    Contact,
+    OrganizationGroup,
+    OrganizationIndexPage,
+    OrganizationPage,
+    PersonIndexPage,
+    PersonPage,
+    PersonRole,
+)
+from home.services import organization_create
+
+
+def make_organization(name="Centre Images Boréales", hostname="boreal.test", **kwargs):
+    """An organization with a published people index and organizations index."""
+    site = organization_create(name=name, hostname=hostname, **kwargs)
+    home = site.root_page.specific
+    people = home.add_child(instance=PersonIndexPage(title="Personnes", slug="personnes"))
+    people.save_revision().publish()
+    orgs = home.add_child(
+        instance=OrganizationIndexPage(title="Organisations", slug="organisations")
+    )
+    orgs.save_revision().publish()
+    site.people_index = people
+    site.organizations_index = orgs
+    return site
+
+
+def make_person(index, title="Élise Tremblay", publish=True, roles=(), **fields):
+    person = index.add_child(instance=PersonPage(title=title, **fields))
+    if roles:
+        person.roles.set(PersonRole.objects.filter(code__in=roles))
+        person.save()
+    revision = person.save_revision()
+    if publish:
+        revision.publish()
+    person.refresh_from_db()
+    return person
+
+
+def make_organization_page(index, title="Productions du Nord", publish=True, **fields):
+    page = index.add_child(instance=OrganizationPage(title=title, **fields))
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    page.refresh_from_db()
+    return page
+
+
+def contact_of(page) -> Contact:
+    return Contact.objects.get(translation_key=page.translation_key)
+
+
+def make_user(site=None, role=None, username=None, **kwargs):
+    User = get_user_model()
+    username = username or f"{role or 'user'}-{site.hostname if site else 'none'}"
+    user = User.objects.create_user(
+        username=username, password="motdepasse-test", email=f"{username}@example.org", **kwargs
+    )
+    if site is not None and role is not None:
+        user.groups.add(OrganizationGroup.objects.get(site=site, role=role).group)
+    return user
+
+
+def make_image(title="Portrait", colour=(200, 80, 40), collection=None):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (320, 240), colour).save(buffer, format="PNG")
+    kwargs = {"collection": collection} if collection else {}
+    return Image.objects.create(
+        title=title, file=ImageFile(buffer, name=f"{title.lower()}.png"), **kwargs
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
