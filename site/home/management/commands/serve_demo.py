@@ -1,0 +1,115 @@
+"""Serve the demo: the background task worker and the development server, stopped together.
+
+Both run as child processes of this command, so that it alone decides when they stop: Ctrl+C,
+SIGTERM or SIGHUP stop the server and then let the worker finish its current task. The server is
+a child process rather than ``call_command("runserver")`` because runserver leaves with
+``os._exit`` when its port is taken, which would skip the worker's clean-up.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from wagtail.models import Site
+
+MANAGE_PY = Path(__file__).resolve().parents[3] / "manage.py"
+HOST = "127.0.0.1"  # localhost resolves here too; nothing is exposed to the network
+STOP_TIMEOUT = 10  # seconds a child gets to stop before it is killed
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the demo on http://127.0.0.1:PORT/ and http://localhost:PORT/ with the "
+        "background task worker (manage.py db_worker); Ctrl+C stops both."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("PORT") or 8000),
+            help="Port to listen on (env PORT or 8000).",
+        )
+
+    def handle(self, *args, **options):
+        port = options["port"]
+        self._check_port_free(port)
+        env = os.environ.copy()
+        env.setdefault("WAGTAILADMIN_BASE_URL", f"http://{HOST}:{port}")
+        python = [sys.executable, str(MANAGE_PY)]
+
+        # SIGINT too: a shell starts background jobs with it ignored, and `kill -INT` should work.
+        handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        previous = {signum: signal.signal(signum, _interrupt) for signum in handled}
+        worker = server = None
+        try:
+            # No autoreload: its extra process would only complicate stopping.
+            worker = subprocess.Popen([*python, "db_worker", "--no-reload"], env=env)  # noqa: S603
+            server = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
+                [*python, "runserver", f"{HOST}:{port}", "--noreload"], env=env
+            )
+            self._print_addresses(port, worker.pid)
+            worker_reported = False
+            while True:
+                if server.poll() is not None:
+                    raise CommandError(f"The server stopped (exit code {server.returncode}).")
+                if worker.poll() is not None and not worker_reported:
+                    worker_reported = True
+                    self.stderr.write(
+                        f"The task worker stopped (exit code {worker.returncode}); the site "
+                        "still works, background tasks wait until the next start."
+                    )
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping the demo…")
+        finally:
+            # The server first, so that no request queues a task the worker will not run.
+            for process in (server, worker):
+                self._stop(process)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        self.stdout.write("Demo stopped.")
+
+    def _check_port_free(self, port: int) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((HOST, port))
+            except OSError as error:
+                raise CommandError(
+                    f"Port {port} is already in use ({error.strerror}); choose another with "
+                    "--port or stop what listens there."
+                ) from error
+
+    def _print_addresses(self, port: int, worker_pid: int) -> None:
+        sites = list(Site.objects.filter(port=port).order_by("-is_default_site", "pk"))
+        self.stdout.write(self.style.SUCCESS(f"Demo served on port {port}:"))
+        for site in sites:
+            self.stdout.write(f"  {site.site_name}: {site.root_url}/")
+        if not sites:
+            self.stdout.write(
+                f"  No organization uses port {port} yet: run "
+                f"`python site/manage.py load_demo --port {port}` first."
+            )
+        self.stdout.write(f"  Administration: http://{HOST}:{port}/admin/")
+        self.stdout.write(f"  Task worker: process {worker_pid}")
+        self.stdout.write("Press Ctrl+C to stop the server and the worker.")
+
+    def _stop(self, process) -> None:
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
