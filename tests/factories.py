@@ -24,10 +24,14 @@ def make_organization(name="Centre Images Boréales", hostname="boreal.test", **
     """An organization with a published people index and organizations index."""
     site = organization_create(name=name, hostname=hostname, **kwargs)
     home = site.root_page.specific
-    people = home.add_child(instance=PersonIndexPage(title="Personnes", slug="personnes"))
+    people = home.add_child(
+        instance=PersonIndexPage(title="Personnes", slug="personnes", show_in_menus=True)
+    )
     people.save_revision().publish()
     orgs = home.add_child(
-        instance=OrganizationIndexPage(title="Organisations", slug="organisations")
+        instance=OrganizationIndexPage(
+            title="Organisations", slug="organisations", show_in_menus=True
+        )
     )
     orgs.save_revision().publish()
     site.people_index = people
@@ -36,7 +40,7 @@ def make_organization(name="Centre Images Boréales", hostname="boreal.test", **
 
 
 def make_person(index, title="Élise Tremblay", publish=True, roles=(), **fields):
-    person = index.add_child(instance=PersonPage(title=title, **fields))
+    person = index.add_child(instance=PersonPage(title=title, live=publish, **fields))
     if roles:
         person.roles.set(PersonRole.objects.filter(code__in=roles))
         person.save()
@@ -48,7 +52,7 @@ def make_person(index, title="Élise Tremblay", publish=True, roles=(), **fields
 
 
 def make_organization_page(index, title="Productions du Nord", publish=True, **fields):
-    page = index.add_child(instance=OrganizationPage(title=title, **fields))
+    page = index.add_child(instance=OrganizationPage(title=title, live=publish, **fields))
     revision = page.save_revision()
     if publish:
         revision.publish()

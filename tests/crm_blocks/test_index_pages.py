@@ -1,0 +1,79 @@
+"""The people and organizations lists: filters, pagination, and a cost that does not grow with
+the number of records."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_image, make_organization_page, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def add_people(site, count, start=0):
+    photo = make_image("Portrait")
+    for n in range(start, start + count):
+        make_person(
+            site.people_index,
+            f"Personne {n:03d}",
+            family_name=f"Nom{n:03d}",
+            summary=f"Résumé {n}",
+            roles=["filmmaker", "technician"] if n % 2 else ["volunteer"],
+            photo=photo if n % 3 else None,
+        )
+
+
+def queries_for(client, site, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, HTTP_HOST=site.hostname)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_people_index_costs_the_same_for_5_or_50_people(client, org_a):
+    url = org_a.people_index.url
+    add_people(org_a, 5)
+    queries_for(client, org_a, url)  # warm caches (site root paths, renditions)
+    few, html_few = queries_for(client, org_a, url)
+    add_people(org_a, 45, start=5)
+    queries_for(client, org_a, url)
+    many, html_many = queries_for(client, org_a, url)
+    assert html_few.count('class="card') >= 5
+    assert html_many.count("Personne 0") >= 24  # a full page of 24 cards
+    assert many == few, f"{few} queries for 5 people, {many} for 50"
+    assert many <= 20
+
+
+def test_organizations_index_costs_the_same_for_3_or_30(client, org_a):
+    url = org_a.organizations_index.url
+    logo = make_image("Logo")
+    for n in range(3):
+        make_organization_page(org_a.organizations_index, f"Cinéma {n:02d}", logo=logo)
+    queries_for(client, org_a, url)
+    few, _ = queries_for(client, org_a, url)
+    for n in range(3, 30):
+        make_organization_page(org_a.organizations_index, f"Cinéma {n:02d}", logo=logo)
+    queries_for(client, org_a, url)
+    many, html = queries_for(client, org_a, url)
+    assert "Cinéma 23" in html
+    assert many == few
+
+
+def test_filter_by_role_and_pagination(client, org_a):
+    add_people(org_a, 30)
+    _, html = queries_for(client, org_a, org_a.people_index.url + "?role=volunteer")
+    assert "Personne 000" in html and "Personne 001" not in html
+    _, page_two = queries_for(client, org_a, org_a.people_index.url + "?page=2")
+    assert "Personne 029" in page_two and "Personne 000" not in page_two
+    _, bogus = queries_for(client, org_a, org_a.people_index.url + "?role=<script>&page=999")
+    assert "<script>" not in bogus
+
+
+def test_person_page_has_a_bounded_number_of_queries(client, org_a):
+    person = make_person(
+        org_a.people_index, "Élise Tremblay", roles=["filmmaker"], photo=make_image("Élise")
+    )
+    queries_for(client, org_a, person.url)
+    count, html = queries_for(client, org_a, person.url)
+    assert "Élise Tremblay" in html
+    assert count <= 18, count

@@ -1,0 +1,97 @@
+"""The public website of each organization: search, sitemap, robots, errors, languages."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_organization_page, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(org_a, org_b):
+    return {
+        "public": make_person(org_a.people_index, "Élise Tremblay", summary="Monteuse."),
+        "draft": make_person(org_a.people_index, "Élodie Brouillon", publish=False),
+        "other": make_person(org_b.people_index, "Élise Dupont-Réseau"),
+    }
+
+
+def get(client, site, url, **params):
+    return client.get(url, params, HTTP_HOST=site.hostname)
+
+
+def test_search_finds_public_pages_of_this_organization_only(client, org_a, people):
+    html = get(client, org_a, reverse("search"), q="Élise").content.decode()
+    assert "Élise Tremblay" in html
+    assert "Élise Dupont-Réseau" not in html, "another organization's page"
+    assert "Élodie" not in get(client, org_a, reverse("search"), q="Brouillon").content.decode()
+
+
+def test_search_without_query_shows_the_form(client, org_a, people):
+    response = get(client, org_a, reverse("search"))
+    assert response.status_code == 200
+    assert 'name="q"' in response.content.decode()
+
+
+def test_search_with_a_huge_query_still_answers(client, org_a, people):
+    assert get(client, org_a, reverse("search"), q="x" * 5000).status_code == 200
+
+
+def test_sitemap_lists_public_pages_of_this_site_only(client, org_a, people):
+    xml = get(client, org_a, "/sitemap.xml").content.decode()
+    assert people["public"].slug in xml
+    assert people["draft"].slug not in xml
+    assert "dupont-reseau" not in xml
+    assert "http://boreal.test/" in xml
+
+
+def test_robots_points_to_the_sitemap_and_keeps_crawlers_out_of_admin(client, org_a):
+    text = get(client, org_a, "/robots.txt").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://boreal.test/sitemap.xml" in text
+
+
+def test_draft_records_are_not_public(client, org_a, people):
+    assert get(client, org_a, "/personnes/elodie-brouillon/").status_code == 404
+
+
+def test_another_organizations_page_is_not_served_on_this_host(client, org_a, people):
+    other_path = "/personnes/" + people["other"].slug + "/"
+    assert get(client, org_a, other_path).status_code == 404
+
+
+def test_404_page_helps_the_visitor(client, org_a):
+    response = get(client, org_a, "/rien-ici/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'href="/"' in html and 'name="q"' in html
+
+
+def test_home_page_uses_the_organizations_regional_language(client, org_a, org_b):
+    assert '<html lang="fr-CA"' in get(client, org_a, "/").content.decode()
+    assert '<html lang="fr-FR"' in get(client, org_b, "/").content.decode()
+
+
+def test_public_pages_have_landmarks_and_one_h1(client, org_a, people):
+    for url in ["/", people["public"].url, org_a.people_index.url]:
+        html = get(client, org_a, url).content.decode()
+        for landmark in ("<header", "<main", "<footer", "<nav"):
+            assert landmark in html, (url, landmark)
+        assert html.count("<h1") == 1, url
+        assert 'href="#main"' in html, "skip link"
+
+
+def test_organization_page_shows_public_address_and_map_link(client, org_a):
+    cinema = make_organization_page(
+        org_a.organizations_index,
+        "Cinéma du Rift",
+        kind="cinema",
+        street_address="42 rue Principale",
+        locality="Ville-Marie",
+        latitude="47.333300",
+        longitude="-79.433300",
+    )
+    html = get(client, org_a, cinema.url).content.decode()
+    assert "42 rue Principale" in html and "<address" in html
+    assert "openstreetmap.org" in html
