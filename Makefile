@@ -29,10 +29,15 @@ test: install ## Run the whole test suite (DATABASE_URL selects PostgreSQL)
 bench: install ## Print the benchmark ratios
 	$(PY) bench/run.py
 
-messages: install ## Refresh and compile the French catalogue
-	cd crm_blocks && ../$(MANAGE) makemessages -l fr --no-obsolete
-	cd site && ../$(MANAGE) makemessages -l fr --no-obsolete --ignore=config
-	$(MANAGE) compilemessages --ignore=.venv
+messages: install ## Refresh and compile the French catalogues (needs gettext)
+	for dir in crm_blocks site/home site; do \
+		mkdir -p $$dir/locale && \
+		(cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py makemessages -l fr --no-obsolete \
+			--ignore=home/* --ignore=config/* --ignore=static/*) || exit 1; \
+	done
+	for dir in crm_blocks site/home site; do \
+		(cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py compilemessages -l fr) || exit 1; \
+	done
 
 lint: install ## ruff, missing migrations and deployment checks
 	$(VENV)/bin/ruff check .

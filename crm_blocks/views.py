@@ -77,7 +77,7 @@ class SiteScopedAdminForm(WagtailAdminModelForm):
         user = getattr(self, "for_user", None)
         if user is None:
             return
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if not isinstance(field, forms.ModelChoiceField):
                 continue
             model = field.queryset.model

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from .services import public_pages_for_site
 
@@ -16,12 +16,14 @@ MAX_QUERY_LENGTH = 200
 
 @require_GET
 def search(request):
-    """Search the public pages of the current organization's site, and nothing else."""
+    """Search the public pages of the current organization's site in the visitor's language,
+    and nothing else."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     site = Site.find_for_request(request)
     results = Page.objects.none()
     if query and site is not None:
-        results = public_pages_for_site(site).search(query)
+        pages = public_pages_for_site(site).filter(locale=Locale.get_active())
+        results = pages.search(query)
     page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,

@@ -4,12 +4,11 @@ the store that public previews and the API read from."""
 
 import datetime
 import json
-
 from urllib.parse import quote, urlencode
 
 import pytest
-from django.utils.html import escape
 from django.urls import reverse
+from django.utils.html import escape
 from wagtail.models import Revision
 
 from crm_blocks.models import (

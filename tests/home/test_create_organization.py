@@ -85,5 +85,7 @@ def test_errors_are_in_french_for_a_french_operator():
     from django.utils import translation
 
     with translation.override("fr"), pytest.raises(CommandError) as error:
-        call_command("create_organization", "--name", "X", "--hostname", "x.test", "--language", "de")
+        call_command(
+            "create_organization", "--name", "X", "--hostname", "x.test", "--language", "de"
+        )
     assert "Langue inconnue" in str(error.value)

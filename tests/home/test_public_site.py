@@ -95,3 +95,19 @@ def test_organization_page_shows_public_address_and_map_link(client, org_a):
     html = get(client, org_a, cinema.url).content.decode()
     assert "42 rue Principale" in html and "<address" in html
     assert "openstreetmap.org" in html
+
+
+def test_search_answers_in_the_visitors_language(client, org_a):
+    from wagtail.models import Locale
+
+    person = make_person(org_a.people_index, "Élise Tremblay", summary="Monteuse.")
+    english = Locale.objects.create(language_code="en")
+    org_a.root_page.copy_for_translation(english).save_revision().publish()
+    org_a.people_index.copy_for_translation(english).save_revision().publish()
+    translated = person.copy_for_translation(english)
+    translated.summary = "Film editor."
+    translated.save_revision().publish()
+    french = get(client, org_a, "/search/", q="Tremblay").content.decode()
+    assert "Monteuse." in french and "Film editor." not in french
+    english_html = get(client, org_a, "/en/search/", q="Tremblay").content.decode()
+    assert "Film editor." in english_html and "Monteuse." not in english_html

@@ -1,0 +1,56 @@
+"""Operators get a clear refusal instead of a half-configured production server."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_check(**env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
+    return subprocess.run(
+        [sys.executable, "site/manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [({"ALLOWED_HOSTS": "example.org"}, "SECRET_KEY"), ({"SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS")],
+)
+def test_production_refuses_to_start_without_a_required_variable(env, missing):
+    result = run_check(**env)
+    assert result.returncode != 0
+    assert f"The environment variable {missing} is required" in result.stderr
+
+
+def test_production_passes_the_deployment_checks_when_configured():
+    result = run_check(SECRET_KEY="k" * 20 + "-Zq9!x" * 10, ALLOWED_HOSTS="cinema.example.org")
+    assert result.returncode == 0, result.stderr
+
+
+def test_env_helper_casts_and_rejects_bad_booleans(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import env
+
+    monkeypatch.setenv("LIENS_FLAG", "oui")
+    assert env("LIENS_FLAG", cast=bool) is True
+    monkeypatch.setenv("LIENS_LIST", "a.org, b.org,")
+    assert env("LIENS_LIST", cast=list) == ["a.org", "b.org"]
+    monkeypatch.setenv("LIENS_FLAG", "peut-être")
+    with pytest.raises(ImproperlyConfigured, match="LIENS_FLAG must be a boolean"):
+        env("LIENS_FLAG", cast=bool)
