@@ -20,7 +20,7 @@ install: $(VENV)/.installed ## Create .venv and install everything
 
 demo: install ## Set up the demo organizations and serve them on http://127.0.0.1:$(PORT)/
 	$(MANAGE) migrate --no-input
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --port $(PORT)
 	PORT=$(PORT) $(PY) site/manage.py serve_demo --port $(PORT)
 
 test: install ## Run the whole test suite (DATABASE_URL selects PostgreSQL)
