@@ -1,13 +1,33 @@
 """The StreamField block library shared by every page type.
 
 Each block is a small ``StructBlock`` with its own template, so that editors see the same thing
-in the preview as on the site, and later outputs (structured data) can walk the same values.
+in the preview as on the site. Blocks that mean something to search engines also have a
+``structured_data(value, context)`` method returning schema.org nodes; the graph builder finds it
+by walking StructBlock, ListBlock and StreamBlock values (``structured_data.graph.walk_blocks``).
 """
 
+from urllib.parse import urlencode
+
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
+
+from structured_data.mixins import image_node
+from structured_data.nodes import (
+    Answer,
+    GeoCoordinates,
+    OpeningHoursSpecification,
+    Organization,
+    Person,
+    Place,
+    PostalAddress,
+    Question,
+    Ref,
+    VideoObject,
+)
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -52,12 +72,47 @@ class CaptionedImageBlock(blocks.StructBlock):
         max_length=255,
         help_text=_("Photographer or rights holder, shown under the image."),
     )
+    copyright_holder = blocks.CharBlock(
+        label=_("Copyright holder"), required=False, max_length=200
+    )
+    holder_kind = blocks.ChoiceBlock(
+        label=_("The copyright holder is"),
+        choices=[("person", _("a person")), ("organization", _("an organization"))],
+        default="person",
+        required=False,
+    )
+    licence = blocks.URLBlock(
+        label=_("Licence"),
+        required=False,
+        help_text=_("Address of the licence, e.g. https://creativecommons.org/licenses/by/4.0/"),
+    )
 
     class Meta:
         icon = "image"
         label = _("Image")
         template = "crm_blocks/blocks/image.html"
-        description = _("An image with a caption and a credit.")
+        description = _("An image with a caption, a credit and its licence.")
+
+    def structured_data(self, value, context):
+        image = value.get("image")
+        if not image:
+            return
+        holder = value.get("copyright_holder")
+        holder_node = None
+        if holder:
+            holder_class = Organization if value.get("holder_kind") == "organization" else Person
+            holder_node = holder_class(name=holder)
+        yield image_node(
+            image,
+            context,
+            context.next_id("image"),
+            caption=value.get("caption") or None,
+            credit_text=value.get("credit") or None,
+            copyright_holder=holder_node,
+            copyright_notice=f"© {holder}" if holder else None,
+            license=value.get("licence") or None,
+            name=getattr(image, "contextual_alt_text", None) or image.title,
+        )
 
 
 class QuoteBlock(blocks.StructBlock):
@@ -126,6 +181,11 @@ class VideoEmbedBlock(blocks.StructBlock):
         help_text=_("Describes the video for people who cannot see it."),
     )
     caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=255)
+    upload_date = blocks.DateBlock(
+        label=_("Date the video was published"),
+        required=False,
+        help_text=_("Search engines show videos with their date."),
+    )
 
     class Meta:
         icon = "media"
@@ -133,8 +193,270 @@ class VideoEmbedBlock(blocks.StructBlock):
         template = "crm_blocks/blocks/embed.html"
         description = _("A video or other media from another site.")
 
+    def structured_data(self, value, context):
+        video = value.get("video")
+        if not video:
+            return
+        thumbnail = None
+        try:
+            from wagtail.embeds.embeds import get_embed
 
-#: The basic blocks every page body offers.
+            thumbnail = get_embed(video.url).thumbnail_url or None
+        except EmbedException:
+            pass  # provider unreachable: the editor report asks for what is missing
+        node_id = context.next_id("video")
+        context.page_videos.append(node_id)
+        yield VideoObject(
+            id=node_id,
+            name=value.get("title"),
+            description=value.get("caption") or value.get("title"),
+            url=video.url,
+            embed_url=video.url,
+            thumbnail_url=thumbnail,
+            upload_date=value.get("upload_date"),
+        )
+
+
+class FAQItemBlock(blocks.StructBlock):
+    question = blocks.CharBlock(label=_("Question"), max_length=300)
+    answer = blocks.RichTextBlock(label=_("Answer"), features=["bold", "italic", "link", "ul"])
+
+    class Meta:
+        icon = "help"
+        label = _("Question")
+
+
+class FAQBlock(blocks.StructBlock):
+    """Questions and answers; the page becomes an FAQPage for search engines."""
+
+    title = blocks.CharBlock(label=_("Title"), required=False, max_length=200)
+    items = blocks.ListBlock(FAQItemBlock(), label=_("Questions"), min_num=1)
+
+    class Meta:
+        icon = "help"
+        label = _("Questions and answers")
+        template = "crm_blocks/blocks/faq.html"
+        description = _("Frequently asked questions, each with its answer.")
+        preview_value = {
+            "title": "Questions fréquentes",
+            "items": [
+                {
+                    "question": "Qui peut louer l'équipement ?",
+                    "answer": "<p>Les membres en règle du centre.</p>",
+                }
+            ],
+        }
+
+    def structured_data(self, value, context):
+        context.page_type = "FAQPage"
+        for item in value.get("items") or ():
+            node_id = context.next_id("question")
+            context.page_main_entity.append(node_id)
+            answer_text = strip_tags(str(item.get("answer") or "")).strip()
+            yield Question(
+                id=node_id,
+                name=item.get("question"),
+                accepted_answer=Answer(text=answer_text),
+            )
+
+
+class RecordCardBlock(blocks.StructBlock):
+    """A card for a published person or organization of the site, linked to its page."""
+
+    note = blocks.CharBlock(
+        label=_("Note"),
+        required=False,
+        max_length=200,
+        help_text=_("For example their role in this project."),
+    )
+
+    def record_node(self, page, url, context):  # pragma: no cover - subclasses define it
+        raise NotImplementedError
+
+    def structured_data(self, value, context):
+        page = value.get("page")
+        if page is None or not page.live:
+            return
+        page = page.specific
+        url = page.get_full_url(context.request)
+        if not url:
+            return
+        node = self.record_node(page, url, context)
+        context.page_mentions.append(node.id)
+        yield node
+
+
+class PersonCardBlock(RecordCardBlock):
+    page = blocks.PageChooserBlock(label=_("Person"), page_type="crm_blocks.PersonPage")
+
+    class Meta:
+        icon = "user"
+        label = _("Person card")
+        template = "crm_blocks/blocks/record_card.html"
+        description = _("Shows a person of your directory with a link to their profile.")
+
+    def record_node(self, page, url, context):
+        return Person(id=f"{url}#person", name=page.title, url=url)
+
+
+class OrganizationCardBlock(RecordCardBlock):
+    page = blocks.PageChooserBlock(
+        label=_("Organization"), page_type="crm_blocks.OrganizationPage"
+    )
+
+    class Meta:
+        icon = "group"
+        label = _("Organization card")
+        template = "crm_blocks/blocks/record_card.html"
+        description = _("Shows an organization of your directory with a link to its page.")
+
+    def record_node(self, page, url, context):
+        from .models.records import ORGANIZATION_NODE_TYPES
+
+        node_class = ORGANIZATION_NODE_TYPES.get(page.kind, Organization)
+        return node_class(id=f"{url}#organization", name=page.title, url=page.website or url)
+
+
+class PlaceValue(blocks.StructValue):
+    def has_coordinates(self):
+        return self.get("latitude") is not None and self.get("longitude") is not None
+
+    def map_url(self):
+        if not self.has_coordinates():
+            return ""
+        lat, lon = self["latitude"], self["longitude"]
+        return "https://www.openstreetmap.org/?" + urlencode(
+            {"mlat": lat, "mlon": lon}
+        ) + f"#map=16/{lat}/{lon}"
+
+
+class PlaceBlock(blocks.StructBlock):
+    """A place with its address (a venue, the centre's studio)."""
+
+    name = blocks.CharBlock(label=_("Name of the place"), max_length=200)
+    street_address = blocks.CharBlock(label=_("Street address"), required=False)
+    postal_code = blocks.CharBlock(label=_("Postal code"), required=False, max_length=20)
+    locality = blocks.CharBlock(label=_("City"), required=False, max_length=100)
+    region = blocks.CharBlock(label=_("Province or region"), required=False, max_length=100)
+    country = blocks.CharBlock(label=_("Country"), required=False, max_length=100)
+    latitude = blocks.DecimalBlock(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, decimal_places=6
+    )
+    longitude = blocks.DecimalBlock(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, decimal_places=6
+    )
+
+    class Meta:
+        icon = "site"
+        label = _("Place and address")
+        template = "crm_blocks/blocks/place.html"
+        description = _("A place with its address and a map link.")
+        value_class = PlaceValue
+
+    def structured_data(self, value, context):
+        node_id = context.next_id("place")
+        context.page_mentions.append(node_id)
+        address = None
+        if value.get("street_address") or value.get("locality"):
+            address = PostalAddress(
+                street_address=value.get("street_address") or None,
+                postal_code=value.get("postal_code") or None,
+                address_locality=value.get("locality") or None,
+                address_region=value.get("region") or None,
+                address_country=value.get("country") or None,
+            )
+        yield Place(
+            id=node_id,
+            name=value.get("name"),
+            address=address,
+            geo=GeoCoordinates(
+                latitude=float(value["latitude"]), longitude=float(value["longitude"])
+            )
+            if value.has_coordinates()
+            else None,
+            has_map=value.map_url() or None,
+        )
+
+
+DAYS = [
+    ("Monday", _("Monday")),
+    ("Tuesday", _("Tuesday")),
+    ("Wednesday", _("Wednesday")),
+    ("Thursday", _("Thursday")),
+    ("Friday", _("Friday")),
+    ("Saturday", _("Saturday")),
+    ("Sunday", _("Sunday")),
+]
+
+#: schema.org types that are places and so may carry opening hours themselves.
+PLACE_TYPES = {"Place", "MovieTheater"}
+
+
+class OpeningHoursRowValue(blocks.StructValue):
+    def days_display(self) -> str:
+        labels = dict(DAYS)
+        return ", ".join(str(labels[day]) for day in self.get("days") or () if day in labels)
+
+
+class OpeningHoursRowBlock(blocks.StructBlock):
+    days = blocks.MultipleChoiceBlock(label=_("Days"), choices=DAYS)
+    opens = blocks.TimeBlock(label=_("Opens at"))
+    closes = blocks.TimeBlock(label=_("Closes at"))
+
+    class Meta:
+        icon = "time"
+        label = _("Opening hours")
+        value_class = OpeningHoursRowValue
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("opens") and value.get("closes") and value["closes"] <= value["opens"]:
+            raise blocks.StructBlockValidationError(
+                block_errors={
+                    "closes": blocks.BlockValidationError(
+                        _("The closing time must come after the opening time.")
+                    )
+                }
+            )
+        return value
+
+
+class OpeningHoursBlock(blocks.StructBlock):
+    """When the organization (or the place this page is about) is open."""
+
+    title = blocks.CharBlock(label=_("Title"), required=False, max_length=200)
+    rows = blocks.ListBlock(OpeningHoursRowBlock(), label=_("Hours"), min_num=1)
+
+    class Meta:
+        icon = "time"
+        label = _("Opening hours")
+        template = "crm_blocks/blocks/opening_hours.html"
+        description = _("Days and hours of opening, read by search engines and maps.")
+
+    def structured_data(self, value, context):
+        specification = [
+            OpeningHoursSpecification(
+                day_of_week=[f"https://schema.org/{day}" for day in row.get("days") or ()],
+                opens=row["opens"].strftime("%H:%M"),
+                closes=row["closes"].strftime("%H:%M"),
+            )
+            for row in value.get("rows") or ()
+            if row.get("opens") and row.get("closes")
+        ]
+        if not specification:
+            return
+        if context.main_entity_id and context.main_entity_type in PLACE_TYPES:
+            place_id = context.main_entity_id
+        else:
+            owner = context.main_entity_id
+            if context.main_entity_type in ("", "Person"):
+                owner = context.organization_id
+            place_id = owner.rsplit("#", 1)[0] + "#location"
+            yield Organization(id=owner, location=Ref(id=place_id))
+        yield Place(id=place_id, opening_hours_specification=specification)
+
+
+#: The blocks every page body offers.
 BASIC_BLOCKS = [
     ("heading", HeadingBlock()),
     ("text", TextBlock()),
@@ -142,6 +464,11 @@ BASIC_BLOCKS = [
     ("quote", QuoteBlock()),
     ("call_to_action", CallToActionBlock()),
     ("embed", VideoEmbedBlock()),
+    ("faq", FAQBlock()),
+    ("person_card", PersonCardBlock()),
+    ("organization_card", OrganizationCardBlock()),
+    ("place", PlaceBlock()),
+    ("opening_hours", OpeningHoursBlock()),
 ]
 
 #: Blocks for a record's biography or description: no call to action.
@@ -151,4 +478,7 @@ PROFILE_BLOCKS = [
     ("image", CaptionedImageBlock()),
     ("quote", QuoteBlock()),
     ("embed", VideoEmbedBlock()),
+    ("faq", FAQBlock()),
+    ("place", PlaceBlock()),
+    ("opening_hours", OpeningHoursBlock()),
 ]

@@ -24,6 +24,20 @@ from wagtail.images import get_image_model
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
+from structured_data.graph import GraphContext
+from structured_data.mixins import StructuredDataPageMixin, primary_image_ref
+from structured_data.nodes import (
+    NGO,
+    Corporation,
+    EducationalOrganization,
+    GeoCoordinates,
+    MovieTheater,
+    NewsMediaOrganization,
+    Organization,
+    Person,
+    PostalAddress,
+)
+
 from ..blocks import PROFILE_BLOCKS
 from ..forms import ContactPageForm
 from ..panels import DuplicateConfirmationPanel
@@ -107,8 +121,10 @@ class RecordPageQuerySet(PageQuerySet):
 RecordPageManager = PageManager.from_queryset(RecordPageQuerySet)
 
 
-class RecordIndexPage(Page):
+class RecordIndexPage(StructuredDataPageMixin, Page):
     """Lists the published records below it, filtered and paginated."""
+
+    structured_data_page_type = "CollectionPage"
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
@@ -162,8 +178,10 @@ class PersonIndexPage(RecordIndexPage):
         return people, filters
 
 
-class PersonPage(Page):
+class PersonPage(StructuredDataPageMixin, Page):
     """A person: the CRM record and, once published, the public profile."""
+
+    structured_data_page_type = "ProfilePage"
 
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(
@@ -226,6 +244,26 @@ class PersonPage(Page):
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
+    def structured_data_image(self):
+        return self.photo
+
+    def structured_data_entities(self, context: GraphContext):
+        """The public profile only: affiliations and memberships are private CRM data."""
+        node_id = f"{context.page_url}#person"
+        context.main_entity_id = node_id
+        context.main_entity_type = "Person"
+        yield Person(
+            id=node_id,
+            name=self.title,
+            given_name=self.given_name or None,
+            family_name=self.family_name or None,
+            description=self.summary or None,
+            url=context.page_url,
+            job_title=[str(role) for role in self.roles.all()] or None,
+            image=primary_image_ref(context) if self.photo else None,
+            same_as=[link.url for link in self.links.all()] or None,
+        )
+
 
 class PersonLink(Orderable):
     page = ParentalKey(PersonPage, on_delete=models.CASCADE, related_name="links")
@@ -272,8 +310,22 @@ class OrganizationIndexPage(RecordIndexPage):
         return organizations, filters
 
 
-class OrganizationPage(Page):
+#: The schema.org type of each kind of organization.
+ORGANIZATION_NODE_TYPES: dict[str, type[Organization]] = {
+    OrganizationKind.PRODUCTION_COMPANY: Corporation,
+    OrganizationKind.PRODUCTION_CENTRE: NGO,
+    OrganizationKind.DISTRIBUTOR: Corporation,
+    OrganizationKind.CINEMA: MovieTheater,
+    OrganizationKind.SCHOOL: EducationalOrganization,
+    OrganizationKind.MEDIA: NewsMediaOrganization,
+    OrganizationKind.NETWORK: NGO,
+}
+
+
+class OrganizationPage(StructuredDataPageMixin, Page):
     """An organization (partner, member cinema, funder, …): CRM record and public profile."""
+
+    structured_data_page_type = "ProfilePage"
 
     kind = models.CharField(
         _("kind"), max_length=30, choices=OrganizationKind.choices, default=OrganizationKind.OTHER
@@ -366,3 +418,32 @@ class OrganizationPage(Page):
     @property
     def has_coordinates(self):
         return self.latitude is not None and self.longitude is not None
+
+    def structured_data_image(self):
+        return self.logo
+
+    def structured_data_entities(self, context: GraphContext):
+        node_class = ORGANIZATION_NODE_TYPES.get(self.kind, Organization)
+        node_id = f"{context.page_url}#organization"
+        context.main_entity_id = node_id
+        context.main_entity_type = node_class.schema_type
+        address = None
+        if self.street_address or self.locality:
+            address = PostalAddress(
+                street_address=self.street_address or None,
+                postal_code=self.postal_code or None,
+                address_locality=self.locality or None,
+                address_region=self.region or None,
+                address_country=self.country or None,
+            )
+        yield node_class(
+            id=node_id,
+            name=self.title,
+            description=self.summary or None,
+            url=self.website or context.page_url,
+            logo=primary_image_ref(context) if self.logo else None,
+            address=address,
+            geo=GeoCoordinates(latitude=float(self.latitude), longitude=float(self.longitude))
+            if self.has_coordinates
+            else None,
+        )

@@ -22,6 +22,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from crm_blocks.blocks import BASIC_BLOCKS
+from structured_data.graph import GraphContext
+from structured_data.mixins import StructuredDataPageMixin
 
 
 class OrganizationLanguage(models.TextChoices):
@@ -105,6 +107,8 @@ class OrganizationSettings(ClusterableModel, BaseSiteSetting):
     )
 
     select_related = ["logo"]
+    #: Saving these settings drops the cached structured data of the site's pages.
+    structured_data_site_setting = True
 
     edit_handler = TabbedInterface(
         [
@@ -208,8 +212,8 @@ class OrganizationSocialProfile(Orderable):
         return self.label
 
 
-class HomePage(Page):
-    """The root page of one organization's website."""
+class HomePage(StructuredDataPageMixin, Page):
+    """The root page of one organization's website: its graph is about the organization."""
 
     introduction = models.TextField(_("introduction"), blank=True)
     body = StreamField(BASIC_BLOCKS, blank=True, verbose_name=_("body"))
@@ -227,8 +231,16 @@ class HomePage(Page):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
+    def structured_data_entities(self, context: GraphContext):
+        context.main_entity_id = context.organization_id
+        context.main_entity_type = "Organization"
+        return ()
 
-class StandardPage(Page):
+    def structured_data_description(self) -> str:
+        return self.search_description or self.introduction
+
+
+class StandardPage(StructuredDataPageMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True)
     body = StreamField(BASIC_BLOCKS, blank=True, verbose_name=_("body"))
 
@@ -243,3 +255,6 @@ class StandardPage(Page):
     class Meta:
         verbose_name = _("standard page")
         verbose_name_plural = _("standard pages")
+
+    def structured_data_description(self) -> str:
+        return self.search_description or self.introduction

@@ -19,6 +19,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its SQL
 INSTALLED_APPS = [
     "home",
     "crm_blocks",
+    "structured_data",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",

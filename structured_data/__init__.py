@@ -1,0 +1,1 @@
+"""schema.org structured data: typed nodes, one @graph per page, validation, template tag."""
