@@ -9,6 +9,7 @@ by walking StructBlock, ListBlock and StreamBlock values (``structured_data.grap
 from urllib.parse import urlencode
 
 from django.utils.html import strip_tags
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
@@ -395,7 +396,8 @@ PLACE_TYPES = {"Place", "MovieTheater"}
 class OpeningHoursRowValue(blocks.StructValue):
     def days_display(self) -> str:
         labels = dict(DAYS)
-        return ", ".join(str(labels[day]) for day in self.get("days") or () if day in labels)
+        names = [str(labels[day]) for day in self.get("days") or () if day in labels]
+        return capfirst(", ".join(names))
 
 
 class OpeningHoursRowBlock(blocks.StructBlock):

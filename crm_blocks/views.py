@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
@@ -164,7 +165,10 @@ class ContactInspectView(ScopedInspectView):
                 "date": membership.created_at,
                 "kind": "membership",
                 "text": _("Membership “%(type)s” from %(start)s")
-                % {"type": membership.membership_type, "start": membership.start_date},
+                % {
+                    "type": membership.membership_type,
+                    "start": date_format(membership.start_date, "SHORT_DATE_FORMAT"),
+                },
                 "author": None,
             }
             for membership in memberships

@@ -126,7 +126,9 @@ def _walk(block, value, context: GraphContext) -> Iterable[Node]:
     contribute = getattr(block, "structured_data", None)
     if contribute is not None:
         yield from contribute(value, context) or ()
-    if isinstance(block, blocks.StructBlock):
+    # Some StructBlocks (Wagtail's ImageBlock) turn their value into something else: only walk
+    # into values that really are a struct.
+    if isinstance(block, blocks.StructBlock) and isinstance(value, blocks.StructValue):
         for name, child_block in block.child_blocks.items():
             yield from _walk(child_block, value.get(name), context)
     elif isinstance(block, blocks.ListBlock):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from wagtail.fields import StreamField
+from wagtail.models import Page
 
 from .graph import GraphContext, walk_blocks
+from .panels import StructuredDataPanel
 from .nodes import (
     BreadcrumbList,
     CollectionPage,
@@ -56,6 +58,9 @@ class StructuredDataPageMixin:
     """
 
     structured_data_page_type = "WebPage"
+    #: Which editor field fixes a missing property: ``{"Person.image": "photo", …}``.
+    structured_data_fields: dict[str, str] = {"WebPage.description": "search_description"}
+    promote_panels = [StructuredDataPanel(), *Page.promote_panels]
 
     def structured_data_entities(self, context: GraphContext) -> Iterable[Node]:
         return ()

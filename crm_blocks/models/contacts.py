@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Page, Site
@@ -21,7 +22,10 @@ class ContactTag(models.Model):
     """An internal tag (``donor``, ``board 2025``), private to one organization."""
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="contact_tags", verbose_name=_("organization")
+        Site,
+        on_delete=models.CASCADE,
+        related_name="contact_tags",
+        verbose_name=pgettext_lazy("tenant", "organization"),
     )
     name = models.CharField(_("name"), max_length=100)
 
@@ -60,7 +64,10 @@ class Contact(ClusterableModel):
         ORGANIZATION = "organization", _("Organization")
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organization")
+        Site,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=pgettext_lazy("tenant", "organization"),
     )
     translation_key = models.UUIDField(_("record key"), unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

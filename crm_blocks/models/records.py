@@ -182,6 +182,14 @@ class PersonPage(StructuredDataPageMixin, Page):
     """A person: the CRM record and, once published, the public profile."""
 
     structured_data_page_type = "ProfilePage"
+    structured_data_fields = {
+        "Person.image": "photo",
+        "ProfilePage.primaryImageOfPage": "photo",
+        "Person.description": "summary",
+        "ProfilePage.description": "summary",
+        "Person.sameAs": "links",
+        "Person.jobTitle": "roles",
+    }
 
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(
@@ -228,7 +236,7 @@ class PersonPage(StructuredDataPageMixin, Page):
         [
             ObjectList(content_panels, heading=_("Public profile")),
             ObjectList(private_details_panels(), heading=_("Private (CRM)")),
-            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(StructuredDataPageMixin.promote_panels, heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )
@@ -326,6 +334,14 @@ class OrganizationPage(StructuredDataPageMixin, Page):
     """An organization (partner, member cinema, funder, …): CRM record and public profile."""
 
     structured_data_page_type = "ProfilePage"
+    structured_data_fields = {
+        "logo": "logo",
+        "image": "logo",
+        "description": "summary",
+        "address": "street_address",
+        "geo": "latitude",
+        "url": "website",
+    }
 
     kind = models.CharField(
         _("kind"), max_length=30, choices=OrganizationKind.choices, default=OrganizationKind.OTHER
@@ -398,7 +414,7 @@ class OrganizationPage(StructuredDataPageMixin, Page):
         [
             ObjectList(content_panels, heading=_("Public profile")),
             ObjectList(private_details_panels(), heading=_("Private (CRM)")),
-            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(StructuredDataPageMixin.promote_panels, heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.models import Site
 
 from .contacts import Contact
@@ -23,7 +24,7 @@ class MembershipType(models.Model):
         Site,
         on_delete=models.CASCADE,
         related_name="membership_types",
-        verbose_name=_("organization"),
+        verbose_name=pgettext_lazy("tenant", "organization"),
     )
     name = models.CharField(_("name"), max_length=100)
     default_fee = models.DecimalField(

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import (
@@ -145,8 +146,8 @@ class OrganizationSettings(ClusterableModel, BaseSiteSetting):
     )
 
     class Meta:
-        verbose_name = _("organization")
-        verbose_name_plural = _("organizations")
+        verbose_name = pgettext_lazy("tenant", "organization")
+        verbose_name_plural = pgettext_lazy("tenant", "organizations")
 
     def __str__(self):
         return self.display_name

@@ -35,8 +35,8 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             messages = [
-                f"{field}: {message}"
-                for field, field_messages in error.message_dict.items()
+                f"- {message}"
+                for field_messages in error.message_dict.values()
                 for message in field_messages
             ]
             raise CommandError(

@@ -1,0 +1,239 @@
+"""The French catalogues: complete, well formed, compiled, and up to date with the code.
+
+The three catalogues are ``crm_blocks/locale``, ``site/home/locale`` and ``site/locale`` (refreshed
+by ``make messages``). Their compiled ``.mo`` files are committed, so that a machine without
+gettext serves French; the tests below fail when a ``.po`` is edited without recompiling, or when
+the code gains a string that is not in its catalogue yet.
+
+Conventions checked here: typographic apostrophe (’) and French quotes (« ») in translations,
+placeholders and HTML kept as they are.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: source folder -> folders at its top level that belong to another catalogue or hold no strings
+#: (the site's ``home`` app has its own; ``config`` only names the languages, which Django
+#: translates itself).
+CATALOGUES = {
+    "crm_blocks": (),
+    "site/home": ("static",),
+    "site": ("home", "config", "static"),
+}
+
+PLACEHOLDER_RE = re.compile(r"%\((\w+)\)[sdifr]|%[sdif]|\{\w*\}")
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+def po_path(folder: str) -> Path:
+    return ROOT / folder / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+
+
+def load_po(folder: str) -> polib.POFile:
+    path = po_path(folder)
+    assert path.exists(), f"{path.relative_to(ROOT)} is missing: run `make messages`"
+    return polib.pofile(str(path))
+
+
+def entries(po: polib.POFile):
+    return [entry for entry in po if not entry.obsolete]
+
+
+def translations(entry) -> list[str]:
+    if entry.msgid_plural:
+        return [entry.msgstr_plural[key] for key in sorted(entry.msgstr_plural)]
+    return [entry.msgstr]
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(match.group(0) for match in PLACEHOLDER_RE.finditer(text))
+
+
+def describe(entry) -> str:
+    where = ", ".join(f"{path}:{line}" for path, line in entry.occurrences[:3])
+    return f"{entry.msgid!r} ({where})"
+
+
+catalogue = pytest.mark.parametrize("folder", list(CATALOGUES))
+
+
+# --- (a) Each catalogue is complete and well formed -----------------------------------------
+
+
+@catalogue
+def test_header_is_french_utf8_with_french_plurals(folder):
+    po = load_po(folder)
+    assert not po.metadata_is_fuzzy, "remove the header's fuzzy flag"
+    assert po.metadata["Language"] == "fr"
+    assert "charset=UTF-8" in po.metadata["Content-Type"]
+    assert po.metadata["Plural-Forms"].replace(" ", "") == "nplurals=2;plural=(n>1);"
+
+
+@catalogue
+def test_every_entry_is_translated_and_none_is_fuzzy(folder):
+    po = load_po(folder)
+    assert entries(po), "empty catalogue"
+    untranslated = [describe(e) for e in entries(po) if not all(translations(e))]
+    fuzzy = [describe(e) for e in entries(po) if "fuzzy" in e.flags]
+    assert not untranslated, "untranslated: " + "; ".join(untranslated)
+    assert not fuzzy, "fuzzy (check, then remove the flag): " + "; ".join(fuzzy)
+
+
+@catalogue
+def test_translations_keep_placeholders_and_html(folder):
+    problems = []
+    for entry in entries(load_po(folder)):
+        for index, msgstr in enumerate(translations(entry)):
+            source = entry.msgid_plural if entry.msgid_plural and index else entry.msgid
+            if placeholders(msgstr) != placeholders(source):
+                problems.append(f"{describe(entry)}: placeholders {placeholders(msgstr)}")
+            if sorted(TAG_RE.findall(msgstr)) != sorted(TAG_RE.findall(source)):
+                problems.append(f"{describe(entry)}: HTML differs")
+    assert not problems, "\n".join(problems)
+
+
+@catalogue
+def test_translations_use_french_typography_consistently(folder):
+    """One apostrophe (’) and French quotes (« »): a straight ' would also be escaped in HTML."""
+    problems = []
+    for entry in entries(load_po(folder)):
+        for msgstr in translations(entry):
+            text = TAG_RE.sub("", msgstr)
+            if "'" in text or "“" in text or "”" in text:
+                problems.append(f"{describe(entry)} -> {msgstr!r}")
+    assert not problems, "use ’ and « »: " + "; ".join(problems)
+
+
+# --- (b) The committed .mo matches its .po --------------------------------------------------
+
+
+def as_dict(catalog) -> dict:
+    result = {}
+    for entry in catalog:
+        if entry.obsolete or not entry.msgid or "fuzzy" in entry.flags or not all(translations(entry)):
+            continue
+        key = (entry.msgctxt, entry.msgid, entry.msgid_plural or None)
+        result[key] = tuple(translations(entry))
+    return result
+
+
+@catalogue
+def test_compiled_catalogue_is_up_to_date(folder):
+    po = load_po(folder)
+    mo_path = po_path(folder).with_suffix(".mo")
+    assert mo_path.exists(), f"{mo_path.relative_to(ROOT)} is missing: run `make messages`"
+    mo = polib.mofile(str(mo_path))
+    stale = f"{mo_path.relative_to(ROOT)} is stale: run compilemessages (`make messages`)"
+    assert as_dict(mo) == as_dict(po), stale
+    assert mo.metadata.get("Plural-Forms") == po.metadata["Plural-Forms"], stale
+
+
+# --- (c) The catalogues cover the code ------------------------------------------------------
+
+
+def copy_sources(folder: str, destination: Path) -> Path:
+    source = ROOT / folder
+    skipped = set(CATALOGUES[folder])
+
+    def ignore(directory, names):
+        ignored = {n for n in names if n in ("locale", "__pycache__") or n.startswith(".")}
+        if Path(directory) == source:
+            ignored |= skipped & set(names)
+        return ignored
+
+    target = destination / Path(folder).name
+    shutil.copytree(source, target, ignore=ignore)
+    return target
+
+
+@catalogue
+def test_catalogue_has_every_string_of_the_code(folder, tmp_path, monkeypatch, settings):
+    """Extract the strings again (into a scratch copy, never into the repository) and compare."""
+    assert shutil.which("xgettext"), "gettext is needed to check the catalogues (apt install gettext)"
+    copy = copy_sources(folder, tmp_path)
+    (copy / "locale").mkdir()
+    settings.LOCALE_PATHS = []  # so that makemessages writes only into the scratch copy
+    monkeypatch.chdir(copy)
+    call_command("makemessages", locale=["fr"], no_obsolete=True, verbosity=0)
+    fresh = polib.pofile(str(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
+
+    def keys(po):
+        return {(e.msgctxt, e.msgid, e.msgid_plural or None) for e in entries(po)}
+
+    missing = keys(fresh) - keys(load_po(folder))
+    leftover = keys(load_po(folder)) - keys(fresh)
+    assert not missing, f"not in {folder}/locale yet (run `make messages`): {sorted(missing)}"
+    assert not leftover, f"no longer in the code (run `make messages`): {sorted(leftover)}"
+
+
+def test_user_facing_strings_are_french():
+    from crm_blocks.forms import ContactPageForm
+    from crm_blocks.models import Contact
+    from home.models import OrganizationSettings
+
+    with translation.override("fr"):
+        french = {
+            "CRM record": str(Contact._meta.verbose_name),
+            "Private (CRM)": gettext("Private (CRM)"),
+            "Full name": gettext("Full name"),
+            "This is not the same record": str(
+                ContactPageForm.base_fields["confirm_distinct_record"].label
+            ),
+            "Search": gettext("Search"),
+            "Words to look for": gettext("Words to look for"),
+            "Skip to the main content": gettext("Skip to the main content"),
+            "Page not found": gettext("Page not found"),
+            "organization": str(OrganizationSettings._meta.verbose_name),
+        }
+        assert french["CRM record"] == "Fiche CRM"
+        assert french["Search"] == "Rechercher"
+        assert french["Skip to the main content"] == "Passer au contenu principal"
+        assert "utilise déjà ce courriel" in gettext(
+            "“%(name)s” already uses this e-mail. Open that record instead."
+        )
+        assert ngettext("%(counter)s person", "%(counter)s people", 1) % {"counter": 1} == (
+            "1 personne"
+        )
+        assert ngettext("%(counter)s person", "%(counter)s people", 2) % {"counter": 2} == (
+            "2 personnes"
+        )
+    same = [english for english, text in french.items() if text == english]
+    assert not same, f"still in English under French: {same}"
+
+
+@pytest.mark.django_db
+def test_public_pages_are_french_for_a_french_organization(client, org_a):
+    html = client.get(reverse("search"), HTTP_HOST=org_a.hostname).content.decode()
+    assert "Passer au contenu principal" in html
+    assert "Mots à rechercher" in html
+    html = client.get("/pas-de-page-ici/", HTTP_HOST=org_a.hostname).content.decode()
+    assert "Page introuvable" in html
+
+
+# --- (d) The operator's command speaks French -----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_create_organization_explains_a_bad_language_in_french():
+    with translation.override("fr"):
+        assert gettext(
+            "Unknown language “%(language)s”; choose one of: %(choices)s."
+        ).startswith("Langue inconnue")
+        with pytest.raises(CommandError) as error:
+            call_command(
+                "create_organization", "--name", "X", "--hostname", "x.test", "--language", "de"
+            )
+    message = str(error.value)
+    assert "Rien n’a été créé." in message
+    assert "Langue inconnue « de »" in message
+    assert "fr-ca, fr-fr, en" in message
