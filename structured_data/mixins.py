@@ -8,18 +8,23 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from .graph import GraphContext, walk_blocks
-from .panels import StructuredDataPanel
 from .nodes import (
     BreadcrumbList,
     CollectionPage,
     FAQPage,
+    GeoCoordinates,
     ImageObject,
     ListItem,
     Node,
+    Organization,
+    Place,
+    PlaceOrganization,
+    PostalAddress,
     ProfilePage,
     Ref,
     WebPage,
 )
+from .panels import StructuredDataPanel
 
 WEB_PAGE_TYPES = {
     "WebPage": WebPage,
@@ -45,6 +50,32 @@ def image_node(image, context: GraphContext, node_id: str | None = None, **field
     )
 
 
+def location_id(organization_id: str) -> str:
+    """The ``@id`` of the place where an organization is (``…#location``)."""
+    return organization_id.rsplit("#", 1)[0] + "#location"
+
+
+def organization_nodes(
+    node_class: type[Organization],
+    *,
+    id: str,  # noqa: A002 - the schema.org name
+    address: PostalAddress | None = None,
+    geo: GeoCoordinates | None = None,
+    **fields,
+) -> list[Node]:
+    """An organization and, when it is not a place itself, the Place it is at.
+
+    schema.org puts coordinates and opening hours on places: a cinema (a place) carries them; an
+    NGO points to its ``location``, whose ``@id`` opening-hours blocks reuse.
+    """
+    if issubclass(node_class, PlaceOrganization):
+        return [node_class(id=id, address=address, geo=geo, **fields)]
+    if geo is None:
+        return [node_class(id=id, address=address, **fields)]
+    place = Place(id=location_id(id), name=fields.get("name"), address=address, geo=geo)
+    return [node_class(id=id, address=address, location=Ref(id=place.id), **fields), place]
+
+
 def primary_image_ref(context: GraphContext) -> Ref:
     """The page's primary image node, which the mixin adds to the graph."""
     return Ref(id=f"{context.page_url}#primaryimage")
@@ -68,6 +99,10 @@ class StructuredDataPageMixin:
     def structured_data_image(self):
         """The image that best represents the page (photo, logo), or ``None``."""
         return None
+
+    def structured_data_image_fields(self) -> dict:
+        """Extra ImageObject fields for the primary image (a credit, a copyright notice)."""
+        return {}
 
     def structured_data_description(self) -> str:
         return getattr(self, "search_description", "") or getattr(self, "summary", "") or ""
@@ -120,6 +155,7 @@ class StructuredDataPageMixin:
             main_entity=main_entity,
             primary_image_of_page=Ref(id=image_id) if image else None,
             date_published=self.first_published_at,
+            date_created=self.first_published_at,
             date_modified=self.last_published_at,
             mentions=[Ref(id=i) for i in dict.fromkeys(context.page_mentions)] or None,
             video=[Ref(id=i) for i in dict.fromkeys(context.page_videos)] or None,
@@ -128,6 +164,6 @@ class StructuredDataPageMixin:
         if breadcrumb:
             yield breadcrumb
         if image:
-            yield image_node(image, context, image_id)
+            yield image_node(image, context, image_id, **self.structured_data_image_fields())
         yield from entities
         yield from block_nodes

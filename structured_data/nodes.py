@@ -161,26 +161,37 @@ class VideoObject(Node):
 
 
 class Organization(Node):
+    """An organization. Coordinates and opening hours belong to a Place: an organization that is
+    not itself a place (see :class:`PlaceOrganization`) points to one with ``location``."""
+
     schema_type = "Organization"
     legal_name: str | None = None
     logo: ImageObject | Ref | AbsoluteUrl | None = None
     address: PostalAddress | Ref | None = None
     location: "Place | Ref | None" = None
-    geo: GeoCoordinates | None = None
     contact_point: list[ContactPoint] | None = None
     email: str | None = None
     telephone: str | None = None
-    opening_hours_specification: list[OpeningHoursSpecification] | None = None
     member_of: list[Ref] | Ref | None = None
     parent_organization: Ref | None = None
     area_served: str | None = None
+
+
+class PlaceOrganization(Organization):
+    """An organization that schema.org also counts as a Place (a cinema, a school): it carries
+    its coordinates and opening hours itself."""
+
+    schema_type = "LocalBusiness"
+    geo: GeoCoordinates | None = None
+    has_map: AbsoluteUrl | None = None
+    opening_hours_specification: list[OpeningHoursSpecification] | None = None
 
 
 class NGO(Organization):
     schema_type = "NGO"
 
 
-class EducationalOrganization(Organization):
+class EducationalOrganization(PlaceOrganization):
     schema_type = "EducationalOrganization"
 
 
@@ -188,11 +199,10 @@ class PerformingGroup(Organization):
     schema_type = "PerformingGroup"
 
 
-class MovieTheater(Organization):
+class MovieTheater(PlaceOrganization):
     """A cinema: an Organization (via LocalBusiness) and a Place at once."""
 
     schema_type = "MovieTheater"
-    has_map: AbsoluteUrl | None = None
     screen_count: int | None = None
 
 
@@ -351,7 +361,7 @@ class Dataset(Node):
     license: AbsoluteUrl | None = None
     keywords: list[str] | None = None
     distribution: list[DataDownload] | None = None
-    include_in_data_catalog: Ref | DataCatalog | None = None
+    included_in_data_catalog: Ref | DataCatalog | None = None
     temporal_coverage: str | None = None
     spatial_coverage: Place | str | None = None
     date_modified: DateOrDateTime | None = None

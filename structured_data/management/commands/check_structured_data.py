@@ -1,0 +1,114 @@
+"""Build and validate the structured data of every public page, as search engines would read it.
+
+Run it in CI or after an upgrade: it fails when a page's graph has an error (an unknown
+schema.org type or property, a dangling ``@id``, a property Google requires for the page's rich
+result), and lists warnings (Google's recommendations) without failing.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError
+from django.test import RequestFactory
+from django.utils import translation
+from wagtail.models import Page, Site
+
+from structured_data.graph import build_graph
+from structured_data.validation import Issue, validate_graph
+
+
+def public_pages(site: Site):
+    """Live pages without view restrictions under the site's root page and its translations."""
+    roots = Page.objects.filter(translation_key=site.root_page.translation_key)
+    pages = Page.objects.none()
+    for root in roots.only("path", "depth"):
+        pages |= Page.objects.descendant_of(root, inclusive=True)
+    return pages.live().public().specific().order_by("path")
+
+
+class Command(BaseCommand):
+    help = (
+        "Validate the schema.org structured data of every live, public page (of every site, or "
+        "of the site with --site HOST). Fails if any page has an error."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--site",
+            metavar="HOST",
+            help="Only check the site with this hostname (for example boreal.test).",
+        )
+
+    def handle(self, *args, site=None, **options):
+        sites = Site.objects.select_related("root_page").order_by("hostname", "port")
+        if site:
+            sites = sites.filter(hostname=site)
+            if not sites:
+                known = ", ".join(
+                    Site.objects.order_by("hostname").values_list("hostname", flat=True)
+                )
+                raise CommandError(
+                    f"No site has the hostname {site!r}. Known hostnames: {known or 'none'}."
+                )
+        factory = RequestFactory()
+        checked = failed = error_count = warning_count = 0
+        for current_site in sites:
+            for page in public_pages(current_site):
+                if not hasattr(page, "structured_data_nodes"):
+                    continue
+                url_parts = page.get_url_parts()
+                if url_parts is None:
+                    continue  # not routable (outside every site)
+                site_id, _root_url, page_path = url_parts
+                if site_id != current_site.pk:
+                    continue  # checked with the site that serves it
+                request = factory.get(
+                    page_path, HTTP_HOST=current_site.hostname, SERVER_PORT=current_site.port
+                )
+                request._wagtail_site = current_site
+                request.user = AnonymousUser()
+                url = current_site.root_url + page_path
+                issues = self.check_page(page, request)
+                checked += 1
+                errors = [i for i in issues if i.is_error]
+                warnings = [i for i in issues if not i.is_error]
+                error_count += len(errors)
+                warning_count += len(warnings)
+                failed += bool(errors)
+                self.report(url, errors, warnings)
+        summary = (
+            f"{checked} page(s) checked: {failed} with errors, "
+            f"{error_count} error(s), {warning_count} warning(s)."
+        )
+        if failed:
+            raise CommandError(summary)
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    def check_page(self, page, request) -> list[Issue]:
+        with translation.override(page.locale.language_code):
+            try:
+                document = build_graph(page, request)
+            except Exception as exc:  # a node refused its data: report it, check the rest
+                return [
+                    Issue(
+                        "error",
+                        None,
+                        None,
+                        None,
+                        "build-failed",
+                        f"The graph could not be built: {type(exc).__name__}: {exc}",
+                    )
+                ]
+        return validate_graph(document)
+
+    def report(self, url: str, errors: list[Issue], warnings: list[Issue]) -> None:
+        if not errors and not warnings:
+            self.stdout.write(f"{url}  " + self.style.SUCCESS("OK"))
+            return
+        counts = f"{len(errors)} error(s), {len(warnings)} warning(s)"
+        style = self.style.ERROR if errors else self.style.WARNING
+        self.stdout.write(f"{url}  " + style(counts))
+        for issue in [*errors, *warnings]:
+            where = " ".join(filter(None, [issue.node_type, issue.node_id])) or "document"
+            prop = f" {issue.property}" if issue.property else ""
+            self.stdout.write(f"  {issue.level}  [{where}]{prop}: {issue.message} ({issue.code})")
