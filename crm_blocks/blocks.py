@@ -16,7 +16,7 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
 
-from structured_data.mixins import image_node
+from structured_data.mixins import image_node, location_id
 from structured_data.nodes import (
     Answer,
     GeoCoordinates,
@@ -24,6 +24,7 @@ from structured_data.nodes import (
     Organization,
     Person,
     Place,
+    PlaceOrganization,
     PostalAddress,
     Question,
     Ref,
@@ -110,6 +111,7 @@ class CaptionedImageBlock(blocks.StructBlock):
             caption=value.get("caption") or None,
             credit_text=value.get("credit") or None,
             copyright_holder=holder_node,
+            creator=holder_node,
             copyright_notice=f"© {holder}" if holder else None,
             license=value.get("licence") or None,
             name=getattr(image, "contextual_alt_text", None) or image.title,
@@ -390,7 +392,7 @@ DAYS = [
 ]
 
 #: schema.org types that are places and so may carry opening hours themselves.
-PLACE_TYPES = {"Place", "MovieTheater"}
+PLACE_TYPES = {"MovieTheater", "EducationalOrganization", "LocalBusiness"}
 
 
 class OpeningHoursRowValue(blocks.StructValue):
@@ -448,13 +450,15 @@ class OpeningHoursBlock(blocks.StructBlock):
         if not specification:
             return
         if context.main_entity_id and context.main_entity_type in PLACE_TYPES:
-            place_id = context.main_entity_id
-        else:
-            owner = context.main_entity_id
-            if context.main_entity_type in ("", "Person"):
-                owner = context.organization_id
-            place_id = owner.rsplit("#", 1)[0] + "#location"
-            yield Organization(id=owner, location=Ref(id=place_id))
+            yield PlaceOrganization(
+                id=context.main_entity_id, opening_hours_specification=specification
+            )
+            return
+        owner = context.main_entity_id
+        if context.main_entity_type in ("", "Person", "WebPage"):
+            owner = context.organization_id
+        place_id = location_id(owner)
+        yield Organization(id=owner, location=Ref(id=place_id))
         yield Place(id=place_id, opening_hours_specification=specification)
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -18,14 +18,19 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
+    TitleFieldPanel,
 )
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet, PageViewRestriction
 from wagtail.search import index
 
 from structured_data.graph import GraphContext
-from structured_data.mixins import StructuredDataPageMixin, primary_image_ref
+from structured_data.mixins import (
+    StructuredDataPageMixin,
+    organization_nodes,
+    primary_image_ref,
+)
 from structured_data.nodes import (
     NGO,
     Corporation,
@@ -112,10 +117,33 @@ def private_details_panels():
     ]
 
 
+def restricted_paths_within(root: Page) -> list[str]:
+    """Tree paths of the view-restricted pages that matter below ``root``: its ancestors and its
+    descendants. Wagtail's ``.public()`` reads every restriction of the installation, so one
+    organization's private pages would slow down another's lists."""
+    steplen = Page.steplen
+    ancestors = [root.path[:end] for end in range(steplen, len(root.path) + 1, steplen)]
+    return list(
+        PageViewRestriction.objects.filter(
+            Q(page__path__in=ancestors) | Q(page__path__startswith=root.path)
+        ).values_list("page__path", flat=True)
+    )
+
+
+def public_within(queryset: PageQuerySet, root: Page) -> PageQuerySet:
+    """``queryset`` without the pages that a view restriction at or above them hides."""
+    for path in restricted_paths_within(root):
+        queryset = queryset.exclude(path__startswith=path)
+    return queryset
+
+
 class RecordPageQuerySet(PageQuerySet):
-    def published(self):
-        """What the public may see: live pages without view restrictions."""
-        return self.live().public()
+    def published(self, within: Page | None = None):
+        """What the public may see: live pages without view restrictions. With ``within`` (the
+        index page), only the restrictions of that part of the tree are read."""
+        if within is None:
+            return self.live().public()
+        return public_within(self.live(), within)
 
 
 RecordPageManager = PageManager.from_queryset(RecordPageQuerySet)
@@ -159,7 +187,7 @@ class PersonIndexPage(RecordIndexPage):
     def get_records(self, request):
         people = (
             PersonPage.objects.child_of(self)
-            .published()
+            .published(within=self)
             .prefetch_related("roles", images_with_renditions("photo", "fill-200x200"))
             .order_by("family_name", "title")
         )
@@ -223,7 +251,7 @@ class PersonPage(StructuredDataPageMixin, Page):
     subpage_types: list[str] = []
 
     content_panels = [
-        FieldPanel("title", heading=_("Full name")),
+        TitleFieldPanel("title", heading=_("Full name")),
         DuplicateConfirmationPanel("confirm_distinct_record"),
         FieldRowPanel([FieldPanel("given_name"), FieldPanel("family_name")]),
         FieldPanel("summary"),
@@ -300,7 +328,7 @@ class OrganizationIndexPage(RecordIndexPage):
     def get_records(self, request):
         organizations = (
             OrganizationPage.objects.child_of(self)
-            .published()
+            .published(within=self)
             .prefetch_related(images_with_renditions("logo", "max-200x200"))
             .order_by("title")
         )
@@ -392,7 +420,7 @@ class OrganizationPage(StructuredDataPageMixin, Page):
     subpage_types: list[str] = []
 
     content_panels = [
-        FieldPanel("title", heading=_("Name")),
+        TitleFieldPanel("title", heading=_("Name")),
         DuplicateConfirmationPanel("confirm_distinct_record"),
         FieldPanel("kind"),
         FieldPanel("summary"),
@@ -438,6 +466,10 @@ class OrganizationPage(StructuredDataPageMixin, Page):
     def structured_data_image(self):
         return self.logo
 
+    def structured_data_image_fields(self) -> dict:
+        # An organization holds the rights to its own logo.
+        return {"copyright_notice": f"© {self.title}"}
+
     def structured_data_entities(self, context: GraphContext):
         node_class = ORGANIZATION_NODE_TYPES.get(self.kind, Organization)
         node_id = f"{context.page_url}#organization"
@@ -452,12 +484,14 @@ class OrganizationPage(StructuredDataPageMixin, Page):
                 address_region=self.region or None,
                 address_country=self.country or None,
             )
-        yield node_class(
+        yield from organization_nodes(
+            node_class,
             id=node_id,
             name=self.title,
             description=self.summary or None,
             url=self.website or context.page_url,
             logo=primary_image_ref(context) if self.logo else None,
+            image=primary_image_ref(context) if self.logo else None,
             address=address,
             geo=GeoCoordinates(latitude=float(self.latitude), longitude=float(self.longitude))
             if self.has_coordinates

@@ -19,6 +19,7 @@ from wagtail.models import (
 )
 
 from crm_blocks.models import OrganizationGroup, OrganizationRole
+from crm_blocks.models.records import public_within
 
 from .models import HomePage, OrganizationLanguage, OrganizationSettings
 
@@ -55,11 +56,18 @@ def site_root_pages(site: Site):
 
 
 def public_pages_for_site(site: Site):
-    """Live, unrestricted pages of ``site`` in every language, the home pages included."""
+    """Live, unrestricted pages of ``site`` in every language, the home pages included.
+
+    Only this site's view restrictions are read (another organization's private pages cost it
+    nothing)."""
     pages = Page.objects.none()
-    for root in site_root_pages(site).only("path", "depth"):
+    roots = list(site_root_pages(site).only("path", "depth"))
+    for root in roots:
         pages |= Page.objects.descendant_of(root, inclusive=True)
-    return pages.live().public()
+    pages = pages.live()
+    for root in roots:
+        pages = public_within(pages, root)
+    return pages
 
 
 def validate_organization(*, name: str, hostname: str, port: int, language: str, time_zone: str):

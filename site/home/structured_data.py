@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from structured_data.graph import GraphContext
-from structured_data.mixins import image_node
+from structured_data.mixins import image_node, organization_nodes
 from structured_data.nodes import (
     NGO,
     ContactPoint,
@@ -62,13 +62,19 @@ def site_nodes(context: GraphContext) -> Iterable[Node]:
         )
         for point in settings.contact_points.all()
     ]
-    yield organization_class(
+    yield from organization_nodes(
+        organization_class,
         id=context.organization_id,
         name=settings.display_name or context.site.site_name,
         legal_name=settings.legal_name or None,
         description=settings.description or None,
         url=context.site_url + "/",
-        logo=image_node(settings.logo, context, f"{context.site_url}/#logo")
+        logo=image_node(
+            settings.logo,
+            context,
+            f"{context.site_url}/#logo",
+            copyright_notice=f"© {settings.legal_name or settings.display_name}",
+        )
         if settings.logo
         else None,
         address=postal_address(settings),

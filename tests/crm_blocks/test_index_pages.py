@@ -77,3 +77,32 @@ def test_person_page_has_a_bounded_number_of_queries(client, org_a):
     count, html = queries_for(client, org_a, person.url)
     assert "Élise Tremblay" in html
     assert count <= 18, count
+
+
+def test_private_pages_are_hidden_and_other_organizations_restrictions_cost_nothing(
+    client, org_a, org_b
+):
+    from wagtail.models import PageViewRestriction
+
+    add_people(org_a, 3)
+    hidden = make_person(org_a.people_index, "Zoé Cachée")
+    PageViewRestriction.objects.create(page=hidden, restriction_type="login")
+    queries_for(client, org_a, org_a.people_index.url)
+    before, html = queries_for(client, org_a, org_a.people_index.url)
+    assert "Zoé Cachée" not in html and "Personne 000" in html
+    sql_before = longest_query(client, org_a)
+    for n in range(20):
+        other = make_person(org_b.people_index, f"Privé {n}")
+        PageViewRestriction.objects.create(page=other, restriction_type="login")
+    queries_for(client, org_a, org_a.people_index.url)  # publishing dropped the cached graph
+    after, _ = queries_for(client, org_a, org_a.people_index.url)
+    assert after == before
+    assert longest_query(client, org_a) == sql_before, (
+        "another organization's view restrictions made this organization's query longer"
+    )
+
+
+def longest_query(client, site):
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(site.people_index.url, HTTP_HOST=site.hostname)
+    return max(len(q["sql"]) for q in ctx.captured_queries)
