@@ -1,0 +1,477 @@
+#!/usr/bin/env python
+"""Server-time benchmark of the public record pages, as ratios to a minimal Wagtail page.
+
+Run from the repository root (``make bench`` does)::
+
+    .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
+                                  [--private-pages N] [--sql] [--profile]
+
+What it does, in one process and without any network:
+
+1. Sets Django up with ``config.settings.test`` (unless ``DJANGO_SETTINGS_MODULE`` is set) and a
+   throwaway database: a SQLite file in a temporary folder by default, or, when ``DATABASE_URL``
+   is set, a scratch database ``liens_bench_<pid>`` created next to the one it names (the
+   operator's own database is never written) and dropped at the end. Media go to the temporary
+   folder too.
+2. Builds deterministic data with ``tests/factories.py``: one organization whose people index
+   holds 50 published people (one or two roles each, a summary, a photo for two in three), and a
+   StandardPage with an empty body under the home page.
+3. Serves three URLs with Django's test ``Client``: the StandardPage (the *minimal Wagtail page*:
+   a plain ``wagtail.models.Page`` has no template and cannot render, so the baseline is the
+   site's own simplest page type, with the same header, menu and footer as every page), one
+   person page, and the people index (first page: 24 of the 50 cards). Each URL is warmed up,
+   then timed ``--requests`` times, the URLs interleaved round-robin so that machine noise hits
+   all of them alike. Medians and p90 are reported, with the queries one request makes.
+4. Prints ``RATIO`` lines against the targets and exits 1 when one is missed (``--no-fail`` only
+   reports).
+"""
+
+import argparse
+import contextlib
+import os
+import platform
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+SITE_DIR = REPO_DIR / "site"
+
+PEOPLE = 50
+TARGETS = {  # URL name -> highest acceptable ratio of its median to the minimal page's median
+    "person_page": 3.0,
+    "people_index": 5.0,
+}
+BASELINE = "minimal"
+
+GIVEN_NAMES = ["Élise", "Marc", "Amina", "Jonas", "Léa", "Samuel", "Inès", "Karim", "Chloé", "Noah"]
+FAMILY_NAMES = ["Tremblay", "Gagnon", "Roy", "Côté", "Bouchard"]
+ROLE_CODES = ["filmmaker", "technician", "artist", "volunteer", "staff", "board"]
+SUMMARIES = [
+    "Réalise des documentaires sur les territoires du Nord et anime des ateliers de montage.",
+    "Directeur photo, formateur caméra et éclairage pour les membres du centre.",
+    "Artiste en arts médiatiques; installations vidéo présentées dans plusieurs festivals.",
+    "Bénévole à l'accueil des projections et à la programmation jeunesse.",
+    "Coordonne la location d'équipement et l'accompagnement technique des productions.",
+]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--requests", type=int, default=200, help="timed requests per URL (default 200)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="untimed requests per URL first (default 20)"
+    )
+    parser.add_argument(
+        "--no-fail", action="store_true", help="report only: exit 0 even if a target is missed"
+    )
+    parser.add_argument(
+        "--private-pages",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also give a second organization N pages with a view restriction (default 0); "
+        "the measured organization should not pay for them",
+    )
+    parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timing, cProfile 100 requests of each URL and print the top functions",
+    )
+    args = parser.parse_args(argv)
+    if args.requests < 10:
+        parser.error("--requests must be at least 10")
+    if args.warmup < 1:
+        parser.error("--warmup must be at least 1")
+    return args
+
+
+# --- set-up ------------------------------------------------------------------------------------
+
+
+def setup_django(tmp_dir: Path):
+    """Configure and start Django with everything it writes inside ``tmp_dir``."""
+    for path in (str(REPO_DIR), str(SITE_DIR)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    # The embedded default puts its SQLite file (and static files) in LIENS_VAR_DIR.
+    os.environ["LIENS_VAR_DIR"] = str(tmp_dir)
+
+    import django
+    from django.conf import settings
+
+    django.setup()
+
+    # config.settings.test makes its own temporary media folder at import: keep media in ours,
+    # and remove that one if nothing was written to it.
+    unused_media = Path(settings.MEDIA_ROOT)
+    settings.MEDIA_ROOT = str(tmp_dir / "media")
+    if unused_media.name.startswith("liens-test-media-") and unused_media.is_dir():
+        with contextlib.suppress(OSError):
+            unused_media.rmdir()
+
+
+def skip_durability(sender, connection, **kwargs):
+    """The scratch database need not survive a power cut: commits stop waiting for the disk,
+    which makes `migrate` and the data set-up faster (requests only read, so this does not
+    change what is timed)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA synchronous = OFF")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SET synchronous_commit TO OFF")
+
+
+def create_database(tmp_dir: Path) -> tuple[str, str]:
+    """Create and migrate a scratch database; return (name to restore, what was used)."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(skip_durability, dispatch_uid="bench-skip-durability")
+
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        scratch = str(tmp_dir / "bench.sqlite3")
+    else:
+        scratch = f"liens_bench_{os.getpid()}"
+    settings_dict.setdefault("TEST", {})["NAME"] = scratch
+    old_name = settings_dict["NAME"]
+    # Creates the database (SQLite file / CREATE DATABASE) and runs `migrate` quietly.
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return old_name, scratch
+
+
+def destroy_database(old_name: str):
+    from django.db import connection
+
+    connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def build_private_pages(count: int):
+    """A second organization with ``count`` login-restricted pages (a members' area)."""
+    from wagtail.models import PageViewRestriction
+
+    from home.models import StandardPage
+    from tests.factories import make_organization
+
+    site = make_organization("Réseau des cinémas indépendants", "reseau.test")
+    home = site.root_page.specific
+    for n in range(count):
+        page = home.add_child(instance=StandardPage(title=f"Espace membres {n:03d}"))
+        PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+
+
+def build_data() -> dict:
+    """Deterministic data; returns the host name and the URLs to measure."""
+    from home.models import StandardPage
+    from tests.factories import make_image, make_organization, make_person
+
+    site = make_organization("Centre Images Boréales", "boreal.test", language="fr-ca")
+    home = site.root_page.specific
+    minimal = home.add_child(instance=StandardPage(title="À propos", slug="a-propos"))
+    minimal.save_revision().publish()
+    minimal.refresh_from_db()
+
+    people = []
+    for n in range(PEOPLE):
+        given = GIVEN_NAMES[n % len(GIVEN_NAMES)]
+        family = f"{FAMILY_NAMES[n // len(GIVEN_NAMES)]}"
+        roles = [ROLE_CODES[n % 6]]
+        if n % 2:
+            roles.append(ROLE_CODES[(n + 2) % 6])
+        photo = None
+        if n % 3:  # two in three have a photo, each their own image
+            photo = make_image(
+                f"Portrait {n:02d}", colour=((n * 37) % 256, (n * 91) % 256, (n * 53) % 256)
+            )
+        people.append(
+            make_person(
+                site.people_index,
+                f"{given} {family}",
+                given_name=given,
+                family_name=family,
+                summary=SUMMARIES[n % len(SUMMARIES)],
+                roles=roles,
+                photo=photo,
+            )
+        )
+    # The person shown: one with a photo and two roles, in the middle of the alphabet.
+    person = next(p for p in people[len(people) // 2 :] if p.photo_id and p.roles.count() == 2)
+    return {
+        "host": site.hostname,
+        "urls": {
+            BASELINE: minimal.url,
+            "person_page": person.url,
+            "people_index": site.people_index.url,
+        },
+        "labels": {
+            BASELINE: "minimal page (StandardPage, empty body)",
+            "person_page": f"person page ({person.title}, photo, 2 roles)",
+            "people_index": f"people index ({PEOPLE} people, 1st page of 24)",
+        },
+    }
+
+
+# --- measurement -------------------------------------------------------------------------------
+
+
+def get(client, host, url):
+    response = client.get(url, HTTP_HOST=host)
+    if response.status_code != 200:
+        raise SystemExit(f"bench: GET {url} answered {response.status_code}, expected 200")
+    return response
+
+
+def check_content(client, host, urls) -> dict[str, int]:
+    """The pages render what they are supposed to, so that we time the real thing; returns
+    the size of each response in bytes."""
+    html = {name: get(client, host, url).content.decode() for name, url in urls.items()}
+    cards = html["people_index"].count('<li class="card">')
+    if cards != 24:
+        raise SystemExit(f"bench: the people index shows {cards} cards, expected 24")
+    if "<img" not in html["person_page"]:
+        raise SystemExit("bench: the person page shows no photo")
+    return {name: len(text.encode()) for name, text in html.items()}
+
+
+def warm_up(client, host, urls, count):
+    for _ in range(count):
+        for url in urls.values():
+            get(client, host, url)
+
+
+def time_requests(client, host, urls, count) -> dict[str, list[float]]:
+    """Milliseconds per request, the URLs interleaved (and their order rotated) each round."""
+    names = list(urls)
+    timings = {name: [] for name in names}
+    clock = time.perf_counter_ns
+    for round_ in range(count):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = clock()
+            response = client.get(urls[name], HTTP_HOST=host)
+            elapsed = clock() - start
+            if response.status_code != 200:
+                raise SystemExit(f"bench: GET {urls[name]} answered {response.status_code}")
+            timings[name].append(elapsed / 1e6)
+    return timings
+
+
+def query_origin() -> str:
+    """Where a query comes from: the innermost template line being rendered, the innermost
+    frame of the project's own code, and the innermost Wagtail frame."""
+    template = ours = wagtail = ""
+    frame = sys._getframe(2)
+    while frame is not None and not (template and ours and wagtail):
+        code = frame.f_code
+        filename = code.co_filename
+        if not template and code.co_name == "render_annotated":
+            node = frame.f_locals.get("self")
+            origin = getattr(node, "origin", None)
+            token = getattr(node, "token", None)
+            if origin is not None and token is not None:
+                name = str(getattr(origin, "template_name", None) or origin.name)
+                template = f"{name}:{token.lineno} {token.contents[:50]!r}"
+        elif not ours and (
+            filename.startswith(str(REPO_DIR))
+            and "/.venv/" not in filename
+            and not filename.startswith(str(REPO_DIR / "bench"))
+        ):
+            ours = f"{Path(filename).relative_to(REPO_DIR)}:{frame.f_lineno} {code.co_name}"
+        elif not wagtail and "/wagtail/" in filename:
+            wagtail = f"wagtail/{filename.split('/wagtail/', 1)[1]}:{frame.f_lineno} {code.co_name}"
+        frame = frame.f_back
+    return " | ".join(part for part in (template, ours, wagtail) if part) or "?"
+
+
+def count_queries(client, host, urls) -> dict[str, list[tuple[str, str]]]:
+    """One request per URL: each query's SQL and where it comes from."""
+    from django.db import connection
+
+    queries = {}
+    for name, url in urls.items():
+        captured = []
+
+        def trace(execute, sql, params, many, context, captured=captured):
+            captured.append(
+                (sql % tuple(repr(p) for p in params) if params else sql, query_origin())
+            )
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(trace):
+            get(client, host, url)
+        queries[name] = captured
+    return queries
+
+
+def profile(client, host, urls, count=100):
+    import cProfile
+    import io
+    import pstats
+
+    for name, url in urls.items():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(count):
+            get(client, host, url)
+        profiler.disable()
+        for order, lines in (("cumulative", 45), ("tottime", 25)):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(lines)
+            print(f"\n=== cProfile, {count} requests of {name} ({url}), by {order} ===")
+            print(out.getvalue().split("\n\n", 1)[-1].strip())
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def p90(values):
+    return statistics.quantiles(values, n=10, method="inclusive")[8]
+
+
+def database_description():
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"sqlite {sqlite3.sqlite_version} (file {connection.settings_dict['NAME']})"
+    if connection.vendor == "postgresql":
+        version = connection.pg_version
+        return (
+            f"postgresql {version // 10000}.{version % 10000} "
+            f"(scratch database {connection.settings_dict['NAME']} "
+            f"on {connection.settings_dict.get('HOST') or 'local socket'})"
+        )
+    return f"{connection.vendor} ({connection.settings_dict['NAME']})"
+
+
+def load_average() -> str:
+    try:
+        return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "load average unknown"
+
+
+def report(data, timings, queries, sizes) -> bool:
+    urls, labels = data["urls"], data["labels"]
+    base = statistics.median(timings[BASELINE])
+    width = max(len(label) for label in labels.values())
+    print()
+    print(
+        f"{'URL':<{width}}  {'median ms':>9}  {'p90 ms':>7}  {'min ms':>7}  "
+        f"{'x minimal':>9}  {'queries':>7}  {'KB':>5}  path"
+    )
+    print("-" * (width + 69))
+    for name, url in urls.items():
+        values = timings[name]
+        median = statistics.median(values)
+        print(
+            f"{labels[name]:<{width}}  {median:9.2f}  {p90(values):7.2f}  {min(values):7.2f}  "
+            f"{median / base:8.2f}x  {len(queries[name]):7d}  {sizes[name] / 1024:5.1f}  {url}"
+        )
+    print()
+    ok = True
+    for name, target in TARGETS.items():
+        ratio = statistics.median(timings[name]) / base
+        verdict = "OK" if ratio <= target else "MISSED"
+        ok &= ratio <= target
+        print(f"RATIO {name}/{BASELINE} = {ratio:.2f}x (target <= {target:g}x) {verdict}")
+    print(
+        f"QUERIES {BASELINE}={len(queries[BASELINE])} "
+        + " ".join(f"{name}={len(queries[name])}" for name in TARGETS)
+    )
+    return ok
+
+
+def print_sql(queries):
+    for name, sqls in queries.items():
+        print(f"\n=== SQL of one request: {name} ({len(sqls)} queries) ===")
+        for number, (sql, origin) in enumerate(sqls, 1):
+            short = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", sql, count=1)
+            print(f"{number:3d}. {short[:300]}")
+            print(f"     <- {origin}")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    tmp_dir = Path(tempfile.mkdtemp(prefix="liens-bench-"))
+    old_name = None
+    try:
+        setup_django(tmp_dir)
+        import django
+        import wagtail
+        from django.test import Client
+
+        print(
+            f"Python {platform.python_version()} ({platform.python_implementation()}), "
+            f"Django {django.get_version()}, Wagtail {wagtail.__version__}, "
+            f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
+        )
+        old_name, _scratch = create_database(tmp_dir)
+        migrated = time.perf_counter()
+        data = build_data()
+        if args.private_pages:
+            build_private_pages(args.private_pages)
+        built = time.perf_counter()
+        print(f"Database: {database_description()}")
+        print(
+            f"Set-up: Django + migrate {migrated - started:.1f}s, data {built - migrated:.1f}s "
+            f"({PEOPLE} people, {sum(1 for n in range(PEOPLE) if n % 3)} with a photo"
+            + (
+                f"; another organization with {args.private_pages} view-restricted pages"
+                if args.private_pages
+                else ""
+            )
+            + ")"
+        )
+        print(
+            "Baseline: the minimal Wagtail page is the organization's StandardPage "
+            "(home.models.StandardPage, empty body, child of the home page) served in this run; "
+            "a plain wagtail.models.Page has no template and cannot render."
+        )
+
+        client = Client()
+        host, urls = data["host"], data["urls"]
+        sizes = check_content(client, host, urls)
+        warm_up(client, host, urls, args.warmup)
+        queries = count_queries(client, host, urls)
+        print(
+            f"Timing: {args.warmup} warm-up + {args.requests} timed requests per URL, "
+            f"{len(urls)} URLs round-robin, Django test Client in process; "
+            f"{load_average()} before"
+        )
+        timing_started = time.perf_counter()
+        timings = time_requests(client, host, urls, args.requests)
+        timing_done = time.perf_counter()
+        print(f"Timed loop done in {timing_done - timing_started:.1f}s; {load_average()} after")
+        ok = report(data, timings, queries, sizes)
+        if args.sql:
+            print_sql(queries)
+        if args.profile:
+            profile(client, host, urls)
+        print(f"\nTotal {time.perf_counter() - started:.1f}s")
+    finally:
+        if old_name is not None:
+            try:
+                destroy_database(old_name)
+            except Exception as exc:  # noqa: BLE001 - report, then still clean the folder
+                print(f"bench: could not drop the scratch database: {exc}", file=sys.stderr)
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    if not ok and not args.no_fail:
+        print("bench: a target was missed (use --no-fail to only report)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
