@@ -324,7 +324,8 @@ class OrganizationLoader:
         prefix = self.folder.name.split("-", 1)[-1]
         image.file.save(f"demo-{prefix}-{key}.png", ContentFile(picture), save=False)
         self.image_files.append(image.file)
-        image._set_image_file_metadata()
+        image._set_image_file_metadata()  # opens the stored file to read its size and hash
+        image.file.close()
         image.full_clean()
         image.save()
         return image

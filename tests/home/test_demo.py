@@ -1,0 +1,62 @@
+"""The demo that `make demo` serves: both organizations load, every public page carries one valid
+graph, and none of the demo's private details shows on the public site."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from wagtail.models import Page, Site
+
+from crm_blocks.models import Contact
+from home.demo import demo_counts, load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    return load_demo(port=8000, stdout=io.StringIO())
+
+
+def public_pages(site):
+    from home.services import public_pages_for_site
+
+    return public_pages_for_site(site).specific()
+
+
+def test_demo_loads_two_organizations_and_is_idempotent(demo):
+    sites = {site.hostname: site for site in Site.objects.all()}
+    assert set(sites) == {"127.0.0.1", "localhost"}
+    assert sites["127.0.0.1"].is_default_site
+    before = (Page.objects.count(), Contact.objects.count())
+    load_demo(port=8000, stdout=io.StringIO())
+    assert (Page.objects.count(), Contact.objects.count()) == before
+    boreal = demo_counts(sites["127.0.0.1"])
+    assert boreal["people"] >= 10 and boreal["organizations"] >= 5 and boreal["pages_en"] >= 3
+
+
+def test_every_demo_page_has_one_graph_that_passes_the_check(client, demo):
+    for site in Site.objects.all():
+        for page in public_pages(site):
+            response = client.get(page.url, HTTP_HOST=site.hostname, SERVER_PORT=site.port)
+            assert response.status_code == 200, page.url
+            assert response.content.decode().count('type="application/ld+json"') == 1, page.url
+    out = io.StringIO()
+    call_command("check_structured_data", stdout=out)
+    assert "0 error(s)" in out.getvalue().splitlines()[-1]
+
+
+def test_no_private_detail_of_the_demo_is_public(client, demo):
+    private = set()
+    for contact in Contact.objects.all():
+        private |= {contact.email, contact.secondary_email, contact.phone, contact.mobile_phone}
+        private |= {contact.street_address, contact.notes}
+    private.discard("")
+    assert len(private) > 20, "the demo plants private details"
+    for site in Site.objects.all():
+        urls = [page.url for page in public_pages(site)] + ["/sitemap.xml", "/search/?q=a"]
+        for url in urls:
+            html = client.get(url, HTTP_HOST=site.hostname, SERVER_PORT=site.port)
+            text = html.content.decode()
+            leaked = [value for value in private if value in text]
+            assert not leaked, (url, leaked)
