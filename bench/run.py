@@ -47,6 +47,12 @@ TARGETS = {  # URL name -> highest acceptable ratio of its median to the minimal
     "people_index": 5.0,
 }
 BASELINE = "minimal"
+#: The person page again with structured data switched off (STRUCTURED_DATA_ENABLED), to measure
+#: what the JSON-LD graph and head metadata add once cached (target: at most 10%).
+WITHOUT_SD = "person_page_without_structured_data"
+SD_OVERHEAD_TARGET = 1.10
+#: Settings each measured URL is served with (the same override for all, so it costs alike).
+VARIANT_SETTINGS = {WITHOUT_SD: {"STRUCTURED_DATA_ENABLED": False}}
 
 GIVEN_NAMES = ["Élise", "Marc", "Amina", "Jonas", "Léa", "Samuel", "Inès", "Karim", "Chloé", "Noah"]
 FAMILY_NAMES = ["Tremblay", "Gagnon", "Roy", "Côté", "Bouchard"]
@@ -211,11 +217,13 @@ def build_data() -> dict:
             BASELINE: minimal.url,
             "person_page": person.url,
             "people_index": site.people_index.url,
+            WITHOUT_SD: person.url,
         },
         "labels": {
             BASELINE: "minimal page (StandardPage, empty body)",
             "person_page": f"person page ({person.title}, photo, 2 roles)",
             "people_index": f"people index ({PEOPLE} people, 1st page of 24)",
+            WITHOUT_SD: "person page, structured data switched off",
         },
     }
 
@@ -250,15 +258,19 @@ def warm_up(client, host, urls, count):
 
 def time_requests(client, host, urls, count) -> dict[str, list[float]]:
     """Milliseconds per request, the URLs interleaved (and their order rotated) each round."""
+    from django.test import override_settings
+
     names = list(urls)
     timings = {name: [] for name in names}
     clock = time.perf_counter_ns
     for round_ in range(count):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
-            start = clock()
-            response = client.get(urls[name], HTTP_HOST=host)
-            elapsed = clock() - start
+            variant = {"STRUCTURED_DATA_ENABLED": True, **VARIANT_SETTINGS.get(name, {})}
+            with override_settings(**variant):
+                start = clock()
+                response = client.get(urls[name], HTTP_HOST=host)
+                elapsed = clock() - start
             if response.status_code != 200:
                 raise SystemExit(f"bench: GET {urls[name]} answered {response.status_code}")
             timings[name].append(elapsed / 1e6)
@@ -385,6 +397,13 @@ def report(data, timings, queries, sizes) -> bool:
         verdict = "OK" if ratio <= target else "MISSED"
         ok &= ratio <= target
         print(f"RATIO {name}/{BASELINE} = {ratio:.2f}x (target <= {target:g}x) {verdict}")
+    overhead = statistics.median(timings["person_page"]) / statistics.median(timings[WITHOUT_SD])
+    verdict = "OK" if overhead <= SD_OVERHEAD_TARGET else "MISSED"
+    ok &= overhead <= SD_OVERHEAD_TARGET
+    print(
+        f"RATIO person_page/{WITHOUT_SD} = {overhead:.3f}x "
+        f"(structured data overhead, target <= {SD_OVERHEAD_TARGET:g}x) {verdict}"
+    )
     print(
         f"QUERIES {BASELINE}={len(queries[BASELINE])} "
         + " ".join(f"{name}={len(queries[name])}" for name in TARGETS)

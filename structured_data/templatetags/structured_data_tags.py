@@ -4,6 +4,7 @@ canonical link, language alternates, Open Graph and Twitter card, from the same 
 import json
 
 from django import template
+from django.conf import settings
 from django.utils.safestring import mark_safe
 
 from ..graph import cached_graph
@@ -32,6 +33,8 @@ def jsonld_script(data: dict) -> str:
 
 @register.simple_tag(takes_context=True)
 def structured_data(context):
+    if not getattr(settings, "STRUCTURED_DATA_ENABLED", True):
+        return ""
     page = context.get("page")
     request = context.get("request")
     if page is None or not hasattr(page, "structured_data_nodes"):
@@ -41,6 +44,8 @@ def structured_data(context):
 
 @register.inclusion_tag("structured_data/head_metadata.html", takes_context=True)
 def head_metadata(context):
+    if not getattr(settings, "STRUCTURED_DATA_ENABLED", True):
+        return {"meta": None}
     page = context.get("page")
     request = context.get("request")
     if page is None or not hasattr(page, "structured_data_nodes"):
