@@ -43,10 +43,15 @@ class StructuredDataPanel(Panel):
                 return context
             issues = validate_graph(document)
             fields = getattr(type(page), "structured_data_fields", {})
+            page_url = page.get_full_url() or "\0"
             context["issues"] = [
                 {
                     "issue": issue,
-                    "field": self._field(page, fields, issue),
+                    # Only the page's own nodes are fixed in this editor; the organization's
+                    # site-wide node is fixed in its settings.
+                    "field": self._field(page, fields, issue)
+                    if (issue.node_id or "").startswith(page_url)
+                    else None,
                 }
                 for issue in sorted(issues, key=lambda i: (i.level != "error", str(i.message)))
             ]

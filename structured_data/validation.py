@@ -207,9 +207,9 @@ MESSAGES = {
     # Breadcrumbs
     "breadcrumb.itemListElement": _("The page's breadcrumb trail is empty. %(admin)s"),
     "breadcrumb.listItem": _("The page's breadcrumb trail has no links. %(admin)s"),
-    "breadcrumb.position": _("A link of the breadcrumb trail has no position. %(admin)s"),
+    "breadcrumb.position": _("A link in the breadcrumb trail has no position. %(admin)s"),
     "breadcrumb.name": _("Give a title to every page in the breadcrumb trail above this one."),
-    "breadcrumb.item": _("A link of the breadcrumb trail has no address. %(admin)s"),
+    "breadcrumb.item": _("A link in the breadcrumb trail has no address. %(admin)s"),
     # Datasets
     "dataset.name": _("Give the dataset a name."),
     "dataset.description": _(

@@ -1,9 +1,9 @@
 """The French catalogues: complete, well formed, compiled, and up to date with the code.
 
-The three catalogues are ``crm_blocks/locale``, ``site/home/locale`` and ``site/locale`` (refreshed
-by ``make messages``). Their compiled ``.mo`` files are committed, so that a machine without
-gettext serves French; the tests below fail when a ``.po`` is edited without recompiling, or when
-the code gains a string that is not in its catalogue yet.
+The four catalogues are ``crm_blocks/locale``, ``structured_data/locale``, ``site/home/locale``
+and ``site/locale`` (refreshed by ``make messages``). Their compiled ``.mo`` files are committed,
+so that a machine without gettext serves French; the tests below fail when a ``.po`` is edited
+without recompiling, or when the code gains a string that is not in its catalogue yet.
 
 Conventions checked here: typographic apostrophe (’) and French quotes (« ») in translations,
 placeholders and HTML kept as they are.
@@ -18,7 +18,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: translates itself).
 CATALOGUES = {
     "crm_blocks": (),
+    "structured_data": (),
     "site/home": ("static",),
     "site": ("home", "config", "static"),
 }
@@ -120,7 +121,8 @@ def test_translations_use_french_typography_consistently(folder):
 def as_dict(catalog) -> dict:
     result = {}
     for entry in catalog:
-        if entry.obsolete or not entry.msgid or "fuzzy" in entry.flags or not all(translations(entry)):
+        unusable = entry.obsolete or not entry.msgid or "fuzzy" in entry.flags
+        if unusable or not all(translations(entry)):
             continue
         key = (entry.msgctxt, entry.msgid, entry.msgid_plural or None)
         result[key] = tuple(translations(entry))
@@ -159,7 +161,9 @@ def copy_sources(folder: str, destination: Path) -> Path:
 @catalogue
 def test_catalogue_has_every_string_of_the_code(folder, tmp_path, monkeypatch, settings):
     """Extract the strings again (into a scratch copy, never into the repository) and compare."""
-    assert shutil.which("xgettext"), "gettext is needed to check the catalogues (apt install gettext)"
+    assert shutil.which("xgettext"), (
+        "gettext is needed to check the catalogues (apt install gettext)"
+    )
     copy = copy_sources(folder, tmp_path)
     (copy / "locale").mkdir()
     settings.LOCALE_PATHS = []  # so that makemessages writes only into the scratch copy
@@ -207,8 +211,43 @@ def test_user_facing_strings_are_french():
         assert ngettext("%(counter)s person", "%(counter)s people", 2) % {"counter": 2} == (
             "2 personnes"
         )
+        # The tenant is an « organisation »; an organization of the CRM is an « organisme ».
+        assert pgettext("tenant", "organization") == "organisation"
+        assert str(Contact._meta.get_field("site").verbose_name) == "organisation"
+        assert gettext("organization") == "organisme"
+        assert gettext("Next page") == "Page suivante"
     same = [english for english, text in french.items() if text == english]
     assert not same, f"still in English under French: {same}"
+
+
+def test_structured_data_report_speaks_french_to_editors():
+    """The validator's sentences are lazy: built in any language, shown in the editor's."""
+    from structured_data.panels import StructuredDataPanel
+    from structured_data.validation import MESSAGES, message_for, validate_graph
+
+    with translation.override("en"):
+        photo = message_for("profile.image")
+        faq = message_for("faq.question")
+        url = message_for("invalid-url", value="www.boreal.test")
+        issues = validate_graph({"@context": "https://schema.org", "@graph": [{"name": "?"}]})
+    with translation.override("fr"):
+        assert str(photo) == (
+            "Ajoutez une photo pour que Google puisse afficher ce profil avec une image."
+        )
+        assert str(faq) == (
+            "La FAQ doit contenir des questions. Le code du site Web doit être corrigé : "
+            "prévenez la personne qui administre votre site."
+        )
+        assert str(url).startswith("« www.boreal.test » n’est pas une adresse Web complète")
+        assert [str(issue.message) for issue in issues] == [str(message_for("missing-type"))]
+        assert str(issues[0].message).startswith("Une partie de la description de la page")
+        assert str(StructuredDataPanel().heading) == "Moteurs de recherche"
+        assert gettext("To fix:") == "À corriger :"
+        french = {key: str(message) for key, message in MESSAGES.items()}
+    with translation.override("en"):
+        assert str(photo) == "Add a photo so that Google can show this profile with a picture."
+        same = sorted(key for key, message in MESSAGES.items() if str(message) == french[key])
+    assert not same, f"validator sentences still in English under French: {same}"
 
 
 @pytest.mark.django_db
@@ -226,9 +265,9 @@ def test_public_pages_are_french_for_a_french_organization(client, org_a):
 @pytest.mark.django_db
 def test_create_organization_explains_a_bad_language_in_french():
     with translation.override("fr"):
-        assert gettext(
-            "Unknown language “%(language)s”; choose one of: %(choices)s."
-        ).startswith("Langue inconnue")
+        assert gettext("Unknown language “%(language)s”; choose one of: %(choices)s.").startswith(
+            "Langue inconnue"
+        )
         with pytest.raises(CommandError) as error:
             call_command(
                 "create_organization", "--name", "X", "--hostname", "x.test", "--language", "de"

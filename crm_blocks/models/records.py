@@ -4,6 +4,8 @@ A draft page is a private CRM record; publishing it showcases its public fields 
 organization's website. Only public fields live here (see ``contacts`` for the private twin).
 """
 
+import unicodedata
+
 from django import forms
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -48,6 +50,14 @@ from ..forms import ContactPageForm
 from ..panels import DuplicateConfirmationPanel
 
 PAGE_SIZE = 24
+
+
+def sort_key(*parts: str) -> str:
+    """Lower case and without accents, so that lists sort « Élise » with the E's on every
+    database (SQLite and a C-collated PostgreSQL would put it after Z)."""
+    text = " ".join(part for part in parts if part)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()[:255]
 
 
 class PersonRole(models.Model):
@@ -189,7 +199,7 @@ class PersonIndexPage(RecordIndexPage):
             PersonPage.objects.child_of(self)
             .published(within=self)
             .prefetch_related("roles", images_with_renditions("photo", "fill-200x200"))
-            .order_by("family_name", "title")
+            .order_by("sort_name", "pk")
         )
         role_codes = {code for code, _label in PersonRole.Code.choices}
         role = request.GET.get("role", "")
@@ -233,6 +243,7 @@ class PersonPage(StructuredDataPageMixin, Page):
         help_text=_("One sentence shown in lists and search results."),
     )
     roles = ParentalManyToManyField(PersonRole, blank=True, verbose_name=_("roles"))
+    sort_name = models.CharField(max_length=255, editable=False, db_index=True, default="")
     photo = models.ForeignKey(
         "wagtailimages.Image",
         on_delete=models.SET_NULL,
@@ -283,6 +294,10 @@ class PersonPage(StructuredDataPageMixin, Page):
     def structured_data_image(self):
         return self.photo
 
+    def save(self, *args, **kwargs):
+        self.sort_name = sort_key(self.family_name, self.given_name, self.title)
+        return super().save(*args, **kwargs)
+
     def structured_data_entities(self, context: GraphContext):
         """The public profile only: affiliations and memberships are private CRM data."""
         node_id = f"{context.page_url}#person"
@@ -330,7 +345,7 @@ class OrganizationIndexPage(RecordIndexPage):
             OrganizationPage.objects.child_of(self)
             .published(within=self)
             .prefetch_related(images_with_renditions("logo", "max-200x200"))
-            .order_by("title")
+            .order_by("sort_name", "pk")
         )
         kind = request.GET.get("kind", "")
         if kind in OrganizationKind.values:
@@ -390,6 +405,7 @@ class OrganizationPage(StructuredDataPageMixin, Page):
         verbose_name=_("logo"),
     )
     website = models.URLField(_("website"), blank=True)
+    sort_name = models.CharField(max_length=255, editable=False, db_index=True, default="")
     street_address = models.CharField(_("street address"), max_length=255, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     locality = models.CharField(_("city"), max_length=100, blank=True)
@@ -469,6 +485,10 @@ class OrganizationPage(StructuredDataPageMixin, Page):
     def structured_data_image_fields(self) -> dict:
         # An organization holds the rights to its own logo.
         return {"copyright_notice": f"© {self.title}"}
+
+    def save(self, *args, **kwargs):
+        self.sort_name = sort_key(self.title)
+        return super().save(*args, **kwargs)
 
     def structured_data_entities(self, context: GraphContext):
         node_class = ORGANIZATION_NODE_TYPES.get(self.kind, Organization)

@@ -106,3 +106,11 @@ def longest_query(client, site):
     with CaptureQueriesContext(connection) as ctx:
         client.get(site.people_index.url, HTTP_HOST=site.hostname)
     return max(len(q["sql"]) for q in ctx.captured_queries)
+
+
+def test_people_are_listed_in_french_alphabetical_order(client, org_a):
+    for given, family in [("Zoé", "Zamor"), ("Élise", "Émond"), ("Marc", "Dubé"), ("Ève", "Aubé")]:
+        make_person(org_a.people_index, f"{given} {family}", given_name=given, family_name=family)
+    _, html = queries_for(client, org_a, org_a.people_index.url)
+    positions = [html.index(name) for name in ("Ève Aubé", "Marc Dubé", "Élise Émond", "Zoé Zamor")]
+    assert positions == sorted(positions)

@@ -56,8 +56,12 @@ def test_every_public_page_is_listed_and_passes(org_a, records):
 
 
 def test_warnings_are_listed_with_the_editors_sentence(org_a, records):
-    output = check()
-    assert "Add a credit, a copyright notice or a licence to this image" in output
+    with translation.override("fr"):
+        output = check()
+    # A French operator reads the editors' sentence in French.
+    assert "Ajoutez un crédit, une mention de droit d’auteur ou une licence à cette image" in (
+        output
+    )
     assert "warning  [ImageObject http://boreal.test/personnes/elise-tremblay/#primaryimage]" in (
         output
     )

@@ -3,6 +3,8 @@
 import copy
 from datetime import UTC, date, datetime
 
+import pytest
+from django.utils import translation
 from django.utils.functional import Promise
 
 from structured_data import nodes
@@ -12,6 +14,13 @@ from structured_data.validation import MESSAGES, Issue, validate_graph
 SITE = "https://boreal.test"
 PAGE = f"{SITE}/personnes/elise-tremblay/"
 EVENT_PAGE = f"{SITE}/evenements/projection/"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are compared in English (the site's default language is French)."""
+    with translation.override("en"):
+        yield
 
 
 def credited_image(node_id, url):
