@@ -146,3 +146,18 @@ def test_page_chooser_browse_does_not_offer_other_organizations_pages(client, cr
     other_index = two_orgs["bruno"].get_parent()
     response = client.get(reverse("wagtailadmin_choose_page_child", args=[other_index.pk]))
     assert "Bruno Lefèvre-Secret" not in response.content.decode()
+
+
+def test_images_of_another_organization_are_not_offered(client, org_a, org_b, crm_a):
+    from wagtail.models import Collection
+
+    from tests.factories import make_image
+
+    make_image("Affiche du Réseau", collection=Collection.objects.get(name=org_b.site_name))
+    make_image("Portrait Boréal", collection=Collection.objects.get(name=org_a.site_name))
+    client.force_login(crm_a)
+    listing = client.get(reverse("wagtailimages:index")).content.decode()
+    chooser = client.get(reverse("wagtailimages_chooser:choose")).json()["html"]
+    for html in (listing, chooser):
+        assert "Portrait Boréal" in html
+        assert "Affiche du Réseau" not in html

@@ -111,3 +111,21 @@ def test_search_answers_in_the_visitors_language(client, org_a):
     assert "Monteuse." in french and "Film editor." not in french
     english_html = get(client, org_a, "/en/search/", q="Tremblay").content.decode()
     assert "Film editor." in english_html and "Monteuse." not in english_html
+
+
+def test_translated_pages_announce_each_other(client, org_a):
+    from wagtail.models import Locale
+
+    person = make_person(org_a.people_index, "Élise Tremblay")
+    english = Locale.objects.create(language_code="en")
+    org_a.root_page.copy_for_translation(english).save_revision().publish()
+    org_a.people_index.copy_for_translation(english).save_revision().publish()
+    person.copy_for_translation(english).save_revision().publish()
+    html = get(client, org_a, person.url).content.decode()
+    assert '<link rel="alternate" hreflang="fr"' in html
+    assert 'hreflang="en" href="http://boreal.test/en/personnes/elise-tremblay/"' in html
+    english_html = get(client, org_a, "/en/personnes/elise-tremblay/").content.decode()
+    assert '<html lang="en"' in english_html
+    assert '<link rel="canonical" href="http://boreal.test/en/personnes/elise-tremblay/">' in (
+        english_html
+    )
