@@ -209,17 +209,4 @@ def cached_graph(page, request) -> dict:
     return graph
 
 
-def references(value) -> Iterable[str]:
-    """Every ``@id`` a JSON-LD value refers to (objects with nothing but an ``@id``)."""
-    if isinstance(value, dict):
-        if set(value) == {"@id"}:
-            yield value["@id"]
-        for key, item in value.items():
-            if key != "@id":
-                yield from references(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from references(item)
-
-
 __all__ = ["Graph", "GraphContext", "Ref", "build_graph", "cached_graph", "walk_blocks"]

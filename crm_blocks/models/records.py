@@ -8,7 +8,6 @@ import unicodedata
 
 from django import forms
 from django.core.paginator import Paginator
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
@@ -37,17 +36,16 @@ from structured_data.nodes import (
     NGO,
     Corporation,
     EducationalOrganization,
-    GeoCoordinates,
     MovieTheater,
     NewsMediaOrganization,
     Organization,
     Person,
-    PostalAddress,
 )
 
 from ..blocks import PROFILE_BLOCKS
 from ..forms import ContactPageForm
 from ..panels import DuplicateConfirmationPanel
+from .addresses import PublicAddress
 
 PAGE_SIZE = 24
 
@@ -373,7 +371,7 @@ ORGANIZATION_NODE_TYPES: dict[str, type[Organization]] = {
 }
 
 
-class OrganizationPage(StructuredDataPageMixin, Page):
+class OrganizationPage(StructuredDataPageMixin, PublicAddress, Page):
     """An organization (partner, member cinema, funder, …): CRM record and public profile."""
 
     structured_data_page_type = "ProfilePage"
@@ -406,28 +404,6 @@ class OrganizationPage(StructuredDataPageMixin, Page):
     )
     website = models.URLField(_("website"), blank=True)
     sort_name = models.CharField(max_length=255, editable=False, db_index=True, default="")
-    street_address = models.CharField(_("street address"), max_length=255, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    locality = models.CharField(_("city"), max_length=100, blank=True)
-    region = models.CharField(_("province or region"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=100, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
-
     objects = RecordPageManager()
 
     contact_kind = "organization"
@@ -443,13 +419,7 @@ class OrganizationPage(StructuredDataPageMixin, Page):
         FieldPanel("logo"),
         FieldPanel("website"),
         FieldPanel("description"),
-        MultiFieldPanel(
-            [
-                FieldPanel("street_address"),
-                FieldRowPanel([FieldPanel("postal_code"), FieldPanel("locality")]),
-                FieldRowPanel([FieldPanel("region"), FieldPanel("country")]),
-                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
-            ],
+        PublicAddress.address_panel(
             heading=_("Public address"),
             help_text=_("Shown on the public page and on maps."),
         ),
@@ -475,10 +445,6 @@ class OrganizationPage(StructuredDataPageMixin, Page):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 
-    @property
-    def has_coordinates(self):
-        return self.latitude is not None and self.longitude is not None
-
     def structured_data_image(self):
         return self.logo
 
@@ -495,15 +461,6 @@ class OrganizationPage(StructuredDataPageMixin, Page):
         node_id = f"{context.page_url}#organization"
         context.main_entity_id = node_id
         context.main_entity_type = node_class.schema_type
-        address = None
-        if self.street_address or self.locality:
-            address = PostalAddress(
-                street_address=self.street_address or None,
-                postal_code=self.postal_code or None,
-                address_locality=self.locality or None,
-                address_region=self.region or None,
-                address_country=self.country or None,
-            )
         yield from organization_nodes(
             node_class,
             id=node_id,
@@ -512,8 +469,6 @@ class OrganizationPage(StructuredDataPageMixin, Page):
             url=self.website or context.page_url,
             logo=primary_image_ref(context) if self.logo else None,
             image=primary_image_ref(context) if self.logo else None,
-            address=address,
-            geo=GeoCoordinates(latitude=float(self.latitude), longitude=float(self.longitude))
-            if self.has_coordinates
-            else None,
+            address=self.postal_address_node(),
+            geo=self.geo_node(),
         )

@@ -2,7 +2,6 @@
 
 from zoneinfo import available_timezones
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,6 @@ from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
     InlinePanel,
-    MultiFieldPanel,
     ObjectList,
     TabbedInterface,
 )
@@ -23,6 +21,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from crm_blocks.blocks import BASIC_BLOCKS
+from crm_blocks.models.addresses import PublicAddress
 from structured_data.graph import GraphContext
 from structured_data.mixins import StructuredDataPageMixin
 
@@ -54,7 +53,7 @@ TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(available_timezones())]
 
 
 @register_setting(icon="group")
-class OrganizationSettings(ClusterableModel, BaseSiteSetting):
+class OrganizationSettings(ClusterableModel, PublicAddress, BaseSiteSetting):
     """Who the organization is: shown in the header and footer and reused by every output."""
 
     legal_name = models.CharField(_("legal name"), max_length=200)
@@ -76,27 +75,6 @@ class OrganizationSettings(ClusterableModel, BaseSiteSetting):
         verbose_name=_("logo"),
     )
     description = models.TextField(_("short description"), blank=True)
-    street_address = models.CharField(_("street address"), max_length=255, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    locality = models.CharField(_("city"), max_length=100, blank=True)
-    region = models.CharField(_("province or region"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=100, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
     language = models.CharField(
         _("language"),
         max_length=10,
@@ -126,15 +104,7 @@ class OrganizationSettings(ClusterableModel, BaseSiteSetting):
             ),
             ObjectList(
                 [
-                    MultiFieldPanel(
-                        [
-                            FieldPanel("street_address"),
-                            FieldRowPanel([FieldPanel("postal_code"), FieldPanel("locality")]),
-                            FieldRowPanel([FieldPanel("region"), FieldPanel("country")]),
-                            FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
-                        ],
-                        heading=_("Public address"),
-                    ),
+                    PublicAddress.address_panel(heading=_("Public address")),
                     InlinePanel("contact_points", heading=_("Contact points"), label=_("Contact")),
                     InlinePanel(
                         "social_profiles", heading=_("Social profiles"), label=_("Profile")
@@ -166,9 +136,6 @@ class OrganizationSettings(ClusterableModel, BaseSiteSetting):
     def content_language(self) -> str:
         return OrganizationLanguage(self.language).content_language
 
-    @property
-    def has_address(self) -> bool:
-        return bool(self.street_address or self.locality)
 
 
 class OrganizationContactPoint(Orderable):

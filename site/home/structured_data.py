@@ -9,11 +9,9 @@ from structured_data.mixins import image_node, organization_nodes
 from structured_data.nodes import (
     NGO,
     ContactPoint,
-    GeoCoordinates,
     MovieTheater,
     Node,
     Organization,
-    PostalAddress,
     Ref,
     WebSite,
 )
@@ -25,24 +23,6 @@ ORGANIZATION_TYPES: dict[str, type[Organization]] = {
     OrganizationKindChoices.NETWORK: NGO,
     OrganizationKindChoices.CINEMA: MovieTheater,
 }
-
-
-def postal_address(source) -> PostalAddress | None:
-    if not (source.street_address or source.locality):
-        return None
-    return PostalAddress(
-        street_address=source.street_address or None,
-        postal_code=source.postal_code or None,
-        address_locality=source.locality or None,
-        address_region=source.region or None,
-        address_country=source.country or None,
-    )
-
-
-def geo(source) -> GeoCoordinates | None:
-    if source.latitude is None or source.longitude is None:
-        return None
-    return GeoCoordinates(latitude=float(source.latitude), longitude=float(source.longitude))
 
 
 def site_nodes(context: GraphContext) -> Iterable[Node]:
@@ -77,8 +57,8 @@ def site_nodes(context: GraphContext) -> Iterable[Node]:
         )
         if settings.logo
         else None,
-        address=postal_address(settings),
-        geo=geo(settings),
+        address=settings.postal_address_node(),
+        geo=settings.geo_node(),
         contact_point=contact_points or None,
         same_as=[profile.url for profile in settings.social_profiles.all()] or None,
     )
