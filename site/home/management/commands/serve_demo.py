@@ -53,7 +53,10 @@ class Command(BaseCommand):
         worker = server = None
         try:
             # No autoreload: its extra process would only complicate stopping.
-            worker = subprocess.Popen([*python, "db_worker", "--no-reload"], env=env)  # noqa: S603
+            # Quiet worker: a line per task would scroll the addresses and logins away.
+            worker = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
+                [*python, "db_worker", "--no-reload", "--verbosity", "0"], env=env
+            )
             server = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
                 [*python, "runserver", f"{HOST}:{port}", "--noreload"], env=env
             )
