@@ -129,3 +129,13 @@ def test_translated_pages_announce_each_other(client, org_a):
     assert '<link rel="canonical" href="http://boreal.test/en/personnes/elise-tremblay/">' in (
         english_html
     )
+
+
+def test_the_500_page_needs_neither_database_nor_context(rf, django_assert_num_queries):
+    from home.views import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "<html" in html and "<h1" in html
