@@ -9,6 +9,10 @@ updates and creates that organization's records.
 
 from __future__ import annotations
 
+import html as html_module
+import json
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -20,12 +24,12 @@ from .models.records import OrganizationKind
 
 def paragraphs_to_stream(text: str) -> str:
     """Plain text (paragraphs separated by blank lines) as a StreamField of one text block."""
-    import json
-
     parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     if not parts:
         return "[]"
-    html = "".join(f"<p>{escape(p)}</p>" for p in parts)
+    html = "".join(
+        "<p>" + "<br/>".join(escape(line) for line in p.split("\n")) + "</p>" for p in parts
+    )
     return json.dumps([{"type": "text", "value": {"text": html}}])
 
 
@@ -35,10 +39,11 @@ def stream_to_paragraphs(stream) -> str:
     for child in stream or ():
         if child.block_type == "text":
             html = child.value["text"].source
-            for chunk in html.replace("</p>", "</p>\n").split("\n"):
-                text = strip_tags(chunk).strip()
-                if text:
-                    paragraphs.append(text)
+            for chunk in html.split("</p>"):
+                lines = re.split(r"<br\s*/?>", chunk)
+                text = "\n".join(html_module.unescape(strip_tags(line)).strip() for line in lines)
+                if text.strip():
+                    paragraphs.append(text.strip())
     return "\n\n".join(paragraphs)
 
 
@@ -52,6 +57,7 @@ class RecordResource(resources.ModelResource):
     kind: str = ""
     page_model = None
     page_fields: dict[str, str] = {}
+    header_aliases: dict[str, list[str]] = {}
 
     def __init__(self, *, site, index_page=None, publish: bool = False, **kwargs):
         super().__init__(**kwargs)
@@ -184,6 +190,15 @@ class PersonResource(RecordResource):
     page_model = PersonPage
     page_fields = {"first_name": "given_name", "last_name": "family_name", "bio": "bio"}
     title_column = "last_name"
+    #: Accepted spellings of each column (case, accents and punctuation are ignored).
+    header_aliases = {
+        "email": ["e-mail", "courriel", "adresse courriel", "mail"],
+        "first_name": ["first name", "given name", "prénom"],
+        "last_name": ["last name", "family name", "surname", "nom", "nom de famille"],
+        "phone": ["telephone", "téléphone", "tel", "tél"],
+        "notes": ["note", "remarques"],
+        "bio": ["biography", "biographie"],
+    }
 
     email = fields.Field(attribute="email", column_name="email", widget=widgets.CharWidget())
     first_name = PageValueField("first_name", widget=widgets.CharWidget())
@@ -222,6 +237,17 @@ class OrganizationResource(RecordResource):
 
     kind = Contact.Kind.ORGANIZATION
     page_model = OrganizationPage
+    header_aliases = {
+        "email": ["e-mail", "courriel", "mail"],
+        "name": ["nom", "organization", "organisme", "organisation"],
+        "kind": ["type", "genre"],
+        "website": ["site web", "site", "web"],
+        "street_address": ["address", "adresse"],
+        "postal_code": ["postcode", "zip", "code postal"],
+        "city": ["locality", "ville", "municipalité"],
+        "phone": ["telephone", "téléphone", "tel", "tél"],
+        "notes": ["note", "remarques"],
+    }
     page_fields = {
         "kind": "kind",
         "website": "website",
@@ -289,3 +315,7 @@ class OrganizationResource(RecordResource):
         return OrganizationPage(
             title=self.record_title(instance), kind=instance._page_kind or OrganizationKind.OTHER
         )
+
+
+#: The record kinds that spreadsheets can import and export, by the name commands use.
+RECORD_RESOURCES = {"people": PersonResource, "organizations": OrganizationResource}
