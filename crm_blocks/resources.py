@@ -214,6 +214,11 @@ class PersonResource(RecordResource):
     def read_page_value(self, page, column):
         if column == "bio":
             return stream_to_paragraphs(page.bio)
+        if column in ("first_name", "last_name") and not (page.given_name or page.family_name):
+            # Entered in the editor as a full name only: the last word is taken as the family
+            # name, so that the row can create the record again elsewhere.
+            first, _space, last = page.title.strip().rpartition(" ")
+            return first if column == "first_name" else last
         return super().read_page_value(page, column)
 
     def write_page_value(self, page, column, value):
@@ -228,7 +233,11 @@ class PersonResource(RecordResource):
         ).strip()
 
     def new_page(self, instance):
-        return PersonPage(title=self.record_title(instance))
+        return PersonPage(
+            title=self.record_title(instance),
+            given_name=instance._page_first_name,
+            family_name=instance._page_last_name,
+        )
 
 
 class OrganizationResource(RecordResource):

@@ -215,9 +215,12 @@ def records_import(
     return report
 
 
-def records_export(*, site: Site, kind: str, fmt: str, queryset=None) -> bytes:
-    """``site``'s records of ``kind`` as a CSV (UTF-8 with BOM), XLSX or ODS file."""
+def records_export(*, kind: str, fmt: str, site: Site | None = None, queryset=None) -> bytes:
+    """Records of ``kind`` as a CSV (UTF-8 with BOM), XLSX or ODS file: all of ``site``'s, or
+    those of ``queryset`` (a listing already scoped to the user's organizations)."""
     from .spreadsheets import write_table
 
+    if queryset is None and site is None:
+        raise ValueError("records_export needs a site or a queryset")
     resource = record_resource_class(kind)(site=site)
     return write_table(resource.export(queryset), fmt)

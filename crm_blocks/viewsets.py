@@ -7,7 +7,11 @@ without the CRM role do not see the menu at all.
 
 import django_filters
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import (
@@ -20,6 +24,7 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button
 from wagtail.models import Page
 
 from . import views
@@ -33,6 +38,7 @@ from .models import (
     PersonPage,
     PersonRole,
 )
+from .services import records_export as spreadsheet_export
 
 
 def scoped_form(*panels, form_class=views.SiteScopedAdminForm):
@@ -41,6 +47,13 @@ def scoped_form(*panels, form_class=views.SiteScopedAdminForm):
         [FieldPanel(p) if isinstance(p, str) else p for p in panels],
         base_form_class=form_class,
     )
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
 
 
 class ScopedModelViewSet(ModelViewSet):
@@ -90,7 +103,53 @@ class ContactFilterSet(WagtailFilterSet):
         return queryset.filter(translation_key__in=people)
 
 
+EXPORT_KINDS = {Contact.Kind.PERSON: "people", Contact.Kind.ORGANIZATION: "organizations"}
+EXPORT_FORMATS = ("csv", "xlsx", "ods")
+
+
 class ContactIndexView(views.ScopedIndexView):
+    """The records listing; ``?export=people.csv`` downloads the filtered listing."""
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export", "")
+        if export:
+            return self.export_response(export)
+        return super().get(request, *args, **kwargs)
+
+    def export_response(self, export: str):
+        kind_name, _dot, fmt = export.partition(".")
+        kinds = {name: kind for kind, name in EXPORT_KINDS.items()}
+        if kind_name not in kinds or fmt not in EXPORT_FORMATS:
+            raise Http404
+        if not self.request.user.has_perm("crm_blocks.export_contact"):
+            raise PermissionDenied
+        queryset = self.get_queryset().filter(kind=kinds[kind_name])
+        content = spreadsheet_export(kind=kind_name, fmt=fmt, queryset=queryset)
+        filename = f"{kind_name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+        response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if not self.request.user.has_perm("crm_blocks.export_contact"):
+            return buttons
+        query = self.request.GET.copy()
+        labels = {"people": _("Export people"), "organizations": _("Export organizations")}
+        for kind_name, label in labels.items():
+            for fmt in EXPORT_FORMATS:
+                query["export"] = f"{kind_name}.{fmt}"
+                buttons.append(
+                    Button(
+                        f"{label} ({fmt.upper()})",
+                        url=f"{self.request.path}?{query.urlencode()}",
+                        icon_name="download",
+                        priority=50,
+                    )
+                )
+        return buttons
+
     def get_base_queryset(self):
         live_page = Page.objects.filter(translation_key=OuterRef("translation_key"), live=True)
         return (

@@ -81,3 +81,34 @@ def test_drafts_are_crm_records_too_and_show_as_unpublished(client, crm_a, recor
     client.force_login(crm_a)
     html = listing(client)
     assert "Chloé Attente" in html  # a draft page is a private CRM record
+
+
+def test_crm_staff_export_the_filtered_listing(client, crm_a, records):
+    from crm_blocks.spreadsheets import read_table
+
+    client.force_login(crm_a)
+    html = listing(client, membership_status="expired")
+    assert "export=people.xlsx" in html
+    response = client.get(
+        reverse("crm_contact:index"), {"membership_status": "expired", "export": "people.xlsx"}
+    )
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    table = read_table(response.content, "export.xlsx")
+    assert [row[1] for row in table.dataset] == ["Bruno"]  # first_name of the one expired member
+
+
+def test_export_never_includes_another_organizations_records(client, crm_a, org_b, records):
+    from tests.factories import make_person
+
+    make_person(org_b.people_index, "Zaza Réseau")
+    client.force_login(crm_a)
+    response = client.get(reverse("crm_contact:index"), {"export": "people.csv"})
+    content = response.content.decode("utf-8-sig")
+    assert "Alice" in content and "Active" in content and "Zaza" not in content
+
+
+def test_editors_cannot_export(client, editor_a, records):
+    client.force_login(editor_a)
+    response = client.get(reverse("crm_contact:index"), {"export": "people.csv"})
+    assert response.status_code in (302, 403)
