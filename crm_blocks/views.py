@@ -19,6 +19,7 @@ from wagtail.admin.views.generic.base import unquote
 from wagtail.models import Site
 
 from .models import Affiliation, Contact, Membership, sites_for_user
+from .models.contacts import record_name
 from .permissions import CRM_ROLES
 from .services import contact_note_create
 
@@ -147,15 +148,14 @@ class ContactInspectView(ScopedInspectView):
             .select_related("membership_type")
         )
         if contact.kind == Contact.Kind.PERSON:
-            affiliations = Affiliation.objects.filter(person=contact).select_related(
-                "organization"
-            )
             affiliation_other = "organization"
+            affiliations = Affiliation.objects.filter(person=contact)
         else:
-            affiliations = Affiliation.objects.filter(organization=contact).select_related(
-                "person"
-            )
             affiliation_other = "person"
+            affiliations = Affiliation.objects.filter(organization=contact)
+        affiliations = affiliations.select_related(affiliation_other).annotate(
+            other_name=record_name(affiliation_other)
+        )
         timeline = [
             {"date": note.created_at, "kind": "note", "text": note.body, "author": note.author}
             for note in contact.timeline_notes.select_related("author")
@@ -180,7 +180,12 @@ class ContactInspectView(ScopedInspectView):
                 "pages": pages,
                 "memberships": memberships,
                 "affiliations": [
-                    {"role": a.role, "other": getattr(a, affiliation_other), "item": a}
+                    {
+                        "role": a.role,
+                        "other": getattr(a, affiliation_other),
+                        "other_name": a.other_name,
+                        "item": a,
+                    }
                     for a in affiliations
                 ],
                 "consents": contact.consents.all(),

@@ -38,6 +38,7 @@ from .models import (
     PersonPage,
     PersonRole,
 )
+from .models.contacts import record_name
 from .services import records_export as spreadsheet_export
 
 
@@ -152,9 +153,7 @@ class ContactIndexView(views.ScopedIndexView):
 
     def get_base_queryset(self):
         live_page = Page.objects.filter(translation_key=OuterRef("translation_key"), live=True)
-        return (
-            super().get_base_queryset().with_name().annotate(is_published=Exists(live_page))
-        )
+        return super().get_base_queryset().with_name().annotate(is_published=Exists(live_page))
 
 
 class ContactViewSet(ScopedModelViewSet):
@@ -214,9 +213,11 @@ class MembershipFilterSet(WagtailFilterSet):
     )
     membership_type = django_filters.ModelChoiceFilter(
         label=_("Membership type"),
-        queryset=lambda request: MembershipType.objects.for_user(request.user)
-        if request
-        else MembershipType.objects.none(),
+        queryset=lambda request: (
+            MembershipType.objects.for_user(request.user)
+            if request
+            else MembershipType.objects.none()
+        ),
     )
 
     class Meta:
@@ -230,7 +231,8 @@ class MembershipIndexView(views.ScopedIndexView):
             super()
             .get_base_queryset()
             .with_effective_status()
-            .select_related("contact", "membership_type")
+            .select_related("membership_type")
+            .annotate(contact_name=record_name("contact"))
         )
 
 
@@ -242,7 +244,12 @@ class MembershipViewSet(ScopedModelViewSet):
     filterset_class = MembershipFilterSet
     ordering = ["-start_date"]
     list_display = [
-        TitleColumn("contact", label=_("Member"), url_name="crm_membership:edit"),
+        TitleColumn(
+            "contact_name",
+            label=_("Member"),
+            url_name="crm_membership:edit",
+            sort_key="contact_name",
+        ),
         "membership_type",
         "start_date",
         "end_date",
@@ -269,7 +276,13 @@ class MembershipTypeViewSet(ScopedModelViewSet):
 
 class AffiliationIndexView(views.ScopedIndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("person", "organization")
+        return (
+            super()
+            .get_base_queryset()
+            .annotate(
+                person_name=record_name("person"), organization_name=record_name("organization")
+            )
+        )
 
 
 class AffiliationViewSet(ScopedModelViewSet):
@@ -278,9 +291,14 @@ class AffiliationViewSet(ScopedModelViewSet):
     menu_label = _("Affiliations")
     index_view_class = AffiliationIndexView
     list_display = [
-        TitleColumn("person", label=_("Person"), url_name="crm_affiliation:edit"),
+        TitleColumn(
+            "person_name",
+            label=_("Person"),
+            url_name="crm_affiliation:edit",
+            sort_key="person_name",
+        ),
         "role",
-        "organization",
+        Column("organization_name", label=_("Organization"), sort_key="organization_name"),
         "start_date",
         "end_date",
     ]

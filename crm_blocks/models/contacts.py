@@ -45,12 +45,19 @@ class ContactTag(models.Model):
         return self.name
 
 
+def record_name(contact_path: str = "") -> models.Subquery:
+    """The title of a record's first page, for annotating a queryset of contacts
+    (``contact_path=""``) or of rows pointing to one (``"contact"``, ``"person"``…): listings
+    then show names without one query per row."""
+    key = f"{contact_path}__translation_key" if contact_path else "translation_key"
+    pages = Page.objects.filter(translation_key=models.OuterRef(key))
+    return models.Subquery(pages.order_by("pk").values("title")[:1])
+
+
 class ContactQuerySet(SiteScopedQuerySet):
     def with_name(self):
-        """Annotate ``name`` with the title of the record's page in the site's language, or of
-        any of its translations when that one is missing."""
-        pages = Page.objects.filter(translation_key=models.OuterRef("translation_key"))
-        return self.annotate(name=models.Subquery(pages.order_by("pk").values("title")[:1]))
+        """Annotate ``name`` with the title of the record's (first) page."""
+        return self.annotate(name=record_name())
 
     def for_page(self, page):
         return self.filter(translation_key=page.translation_key)

@@ -112,3 +112,39 @@ def test_editors_cannot_export(client, editor_a, records):
     client.force_login(editor_a)
     response = client.get(reverse("crm_contact:index"), {"export": "people.csv"})
     assert response.status_code in (302, 403)
+
+
+@pytest.mark.parametrize("url_name", ["crm_membership:index", "crm_affiliation:index"])
+def test_membership_and_affiliation_listings_cost_the_same_for_2_or_10_rows(
+    client, org_a, crm_a, url_name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from crm_blocks.models import Affiliation
+    from tests.factories import make_organization_page
+
+    kind = MembershipType.objects.create(site=org_a, name="Individuel")
+    partner = contact_of(make_organization_page(org_a.organizations_index, "Partenaire"))
+
+    def add(count, start):
+        for n in range(start, start + count):
+            person = contact_of(make_person(org_a.people_index, f"Membre {n:02d}"))
+            Membership.objects.create(
+                contact=person, membership_type=kind, start_date=datetime.date(2026, 1, 1)
+            )
+            Affiliation.objects.create(person=person, organization=partner, role="Monteuse")
+
+    def queries():
+        client.get(reverse(url_name))
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(reverse(url_name)).content.decode()
+        return len(ctx.captured_queries), html
+
+    client.force_login(crm_a)
+    add(2, 0)
+    few, _ = queries()
+    add(8, 2)
+    many, html = queries()
+    assert "Membre 09" in html
+    assert many == few, f"{few} queries for 2 rows, {many} for 10"
