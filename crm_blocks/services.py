@@ -1,7 +1,6 @@
 """Writes that enforce the CRM's rules. Typed, keyword-only, transactional, validated."""
 
 import difflib
-import unicodedata
 from dataclasses import dataclass, field
 
 import tablib
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
 from .models import Contact, ContactNote
+from .text import fold
 
 #: ``Contact`` fields that the page editor's "Private (CRM)" tab writes.
 PAGE_FORM_PRIVATE_FIELDS = {
@@ -66,9 +66,7 @@ def contact_note_create(*, contact: Contact, author, body: str) -> ContactNote:
 def normalise_name(name: str) -> str:
     """Lower case, without accents, punctuation or word order: ``"Tremblay, Élise"`` and
     ``"elise tremblay"`` normalise alike."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    words = "".join(c if c.isalnum() else " " for c in bare).split()
+    words = "".join(c if c.isalnum() else " " for c in fold(name)).split()
     return " ".join(sorted(words))
 
 

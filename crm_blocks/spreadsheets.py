@@ -31,6 +31,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
+from .text import fold
+
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ROWS",
@@ -708,10 +710,7 @@ def normalise_header(text: object) -> str:
     "email". Everything that is not a letter or a digit goes, which also forgives the stray
     "*" or "." that people add to headers.
     """
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return "".join(
-        char for char in decomposed.casefold() if char.isalnum() and not unicodedata.combining(char)
-    )
+    return "".join(char for char in fold(str(text)) if char.isalnum())
 
 
 def match_headers(headers: Iterable[object], columns: Mapping[str, Iterable[str]]) -> HeaderMatch:

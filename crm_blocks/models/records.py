@@ -4,8 +4,6 @@ A draft page is a private CRM record; publishing it showcases its public fields 
 organization's website. Only public fields live here (see ``contacts`` for the private twin).
 """
 
-import unicodedata
-
 from django import forms
 from django.core.paginator import Paginator
 from django.db import models
@@ -45,6 +43,7 @@ from structured_data.nodes import (
 from ..blocks import PROFILE_BLOCKS
 from ..forms import ContactPageForm
 from ..panels import DuplicateConfirmationPanel
+from ..text import fold
 from .addresses import PublicAddress
 
 PAGE_SIZE = 24
@@ -53,9 +52,7 @@ PAGE_SIZE = 24
 def sort_key(*parts: str) -> str:
     """Lower case and without accents, so that lists sort « Élise » with the E's on every
     database (SQLite and a C-collated PostgreSQL would put it after Z)."""
-    text = " ".join(part for part in parts if part)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()[:255]
+    return fold(" ".join(part for part in parts if part))[:255]
 
 
 class PersonRole(models.Model):
