@@ -65,3 +65,39 @@ class ContactPermissionPolicy(SiteScopedPermissionPolicy):
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
+
+
+def user_has_site_permission(user, site, codename: str, app_label: str = "crm_blocks") -> bool:
+    """Whether ``user`` holds ``app_label.codename`` *through a CRM staff group of ``site``*.
+
+    ``user.has_perm`` alone would let a permission granted by one organization's group count in
+    another organization where the user has the role but not that permission.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active or site is None:
+        return False
+    if user.is_superuser:
+        return True
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(
+        content_type__app_label=app_label,
+        codename=codename,
+        group__user=user,
+        group__organization_role__site=site,
+        group__organization_role__role__in=CRM_ROLES,
+    ).exists()
+
+
+def user_can_import(user, site) -> bool:
+    """Whether ``user`` may import spreadsheets into ``site``'s CRM."""
+    return user_has_site_permission(user, site, "import_contact")
+
+
+def user_can_export(user, site) -> bool:
+    """Whether ``user`` may export ``site``'s CRM records to spreadsheets."""
+    return user_has_site_permission(user, site, "export_contact")
+
+
+def sites_user_can_import(user):
+    """The organizations whose CRM ``user`` may import into."""
+    return [site for site in sites_for_user(user, CRM_ROLES) if user_can_import(user, site)]

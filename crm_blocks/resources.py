@@ -1,25 +1,63 @@
-"""Spreadsheet rows <-> CRM records, with django-import-export.
+"""Spreadsheet rows <-> CRM data, with django-import-export.
 
-A record is two things: a private ``Contact`` and its public page. The resources below are
-``Contact`` resources whose page fields travel on the instance, so that django-import-export's
-machinery (natural keys, dry run, row results with field errors, skip-unchanged) works for
-records that are pages. Every resource is bound to one organization (``site``): it only finds,
-updates and creates that organization's records.
+Every resource here is bound to one organization (``site``): it only finds, updates and creates
+that organization's rows, so a row carrying another organization's e-mail or id can never touch
+it. Each declares its columns once (``sheet_columns``): canonical names for operators' files,
+headers in the user's language for staff, and the other spellings accepted on import.
+
+Imports run in two phases (``run_import``). First every row goes through django-import-export's
+row machinery (natural keys, field widgets, validation, skip-unchanged) with ``use_bulk`` on, but
+nothing is written: the instances are only collected. Then, if every row is valid, everything is
+written in one transaction, in batches (``write``). Existing records are looked up in a few
+queries for the whole file (``prepare``), not one query per row.
+
+A record is two things: a private ``Contact`` and its public page. The record resources below are
+``Contact`` resources whose page values travel on the instance as ``_page_<column>``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_module
 import json
 import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.html import escape, strip_tags
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
+from import_export.results import RowResult
+from wagtail.models import Page, Revision
 
-from .models import Contact, OrganizationPage, PersonPage
+from .models import (
+    Affiliation,
+    Contact,
+    Membership,
+    MembershipStatus,
+    MembershipType,
+    OrganizationIndexPage,
+    OrganizationPage,
+    PersonIndexPage,
+    PersonPage,
+)
 from .models.records import OrganizationKind
+from .spreadsheets import CellValueError, parse_date, parse_decimal
+from .text import fold
+
+#: Keys looked up per query when existing rows are fetched for a file.
+LOOKUP_CHUNK = 500
+
+
+# --- Text <-> StreamField --------------------------------------------------------------------
 
 
 def paragraphs_to_stream(text: str) -> str:
@@ -33,199 +71,829 @@ def paragraphs_to_stream(text: str) -> str:
     return json.dumps([{"type": "text", "value": {"text": html}}])
 
 
-def stream_to_paragraphs(stream) -> str:
-    """The text blocks of a StreamField as plain paragraphs (the inverse of the above)."""
+def raw_stream_to_paragraphs(raw) -> str:
+    """The text blocks of a StreamField's raw data (a list of ``{"type", "value"}`` dicts, or
+    its JSON) as plain paragraphs: the inverse of ``paragraphs_to_stream``. Reads the stored
+    JSON directly, without building blocks, so that exporting 100,000 records stays cheap."""
+    if isinstance(raw, str):
+        raw = json.loads(raw or "[]")
     paragraphs = []
-    for child in stream or ():
-        if child.block_type == "text":
-            html = child.value["text"].source
-            for chunk in html.split("</p>"):
-                lines = re.split(r"<br\s*/?>", chunk)
-                text = "\n".join(html_module.unescape(strip_tags(line)).strip() for line in lines)
-                if text.strip():
-                    paragraphs.append(text.strip())
+    for child in raw or ():
+        if child.get("type") != "text":
+            continue
+        html = (child.get("value") or {}).get("text") or ""
+        for chunk in html.split("</p>"):
+            lines = re.split(r"<br\s*/?>", chunk)
+            text = "\n".join(html_module.unescape(strip_tags(line)).strip() for line in lines)
+            if text.strip():
+                paragraphs.append(text.strip())
     return "\n\n".join(paragraphs)
 
 
-class RecordResource(resources.ModelResource):
-    """Rows of one organization's records of one kind (people or organizations).
+def stream_to_paragraphs(stream) -> str:
+    """The text blocks of a StreamField value as plain paragraphs."""
+    return raw_stream_to_paragraphs(list(getattr(stream, "raw_data", stream) or ()))
 
-    ``page_fields`` maps a column to a page attribute; those values are carried on the Contact
-    instance as ``_page_<column>`` while a row is imported.
+
+def chunked(items: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- Columns and widgets ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    """A column of a kind's spreadsheets.
+
+    ``name`` is the canonical header (what operators' files and commands use), ``label`` the
+    header staff see in their language, ``aliases`` other spellings accepted on import (case,
+    accents and punctuation are ignored anyway).
     """
 
-    kind: str = ""
-    page_model = None
-    page_fields: dict[str, str] = {}
-    header_aliases: dict[str, list[str]] = {}
+    name: str
+    label: str | Promise
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    help: str | Promise = ""
 
-    def __init__(self, *, site, index_page=None, publish: bool = False, **kwargs):
+
+def column(name: str, label: str, *aliases: str, required: bool = False, help: str = ""):
+    return SheetColumn(
+        name=name,
+        label=pgettext_lazy("spreadsheet column", label),
+        aliases=aliases,
+        required=required,
+        help=help,
+    )
+
+
+class TextWidget(widgets.Widget):
+    """Any cell as stripped text: a phone number typed as a number in Excel stays its digits,
+    a date cell becomes ``yyyy-mm-dd``."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        if isinstance(value, dt.datetime):
+            return value.isoformat(sep=" ")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return str(value).strip()
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class DateWidget(widgets.Widget):
+    """dd/mm/yyyy, yyyy-mm-dd or a real date cell (see ``parse_date``); exported as a date."""
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_date(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class AmountWidget(widgets.Widget):
+    """1 234,50 or 1234.50 or a number cell (see ``parse_decimal``); blank is 0."""
+
+    def clean(self, value, row=None, **kwargs):
+        amount = parse_decimal(value)
+        return Decimal("0") if amount is None else amount
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class LabelChoiceWidget(widgets.Widget):
+    """A choice by its code or its label in any of the site's languages ("actif", "Active")."""
+
+    def __init__(self, choices, **kwargs):
         super().__init__(**kwargs)
-        self.site = site
-        self.index_page = index_page
-        self.publish = publish
+        self.choices = choices
+
+    def lookup(self) -> dict[str, str]:
+        found = {}
+        for code, label in self.choices:
+            found[fold(str(code))] = code
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    found[fold(str(label))] = code
+        return found
+
+    def clean(self, value, row=None, **kwargs):
+        text = fold(str(value or "").strip())
+        if not text:
+            return None
+        if not hasattr(self, "_lookup"):
+            self._lookup = self.lookup()
+        code = self._lookup.get(text)
+        if code is None:
+            raise ValueError(
+                gettext("“%(value)s” is not one of: %(choices)s.")
+                % {"value": value, "choices": ", ".join(str(label) for _c, label in self.choices)}
+            )
+        return code
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))
+
+
+# --- The shared machinery --------------------------------------------------------------------
+
+
+class SpreadsheetResource(resources.ModelResource):
+    """A resource bound to one organization, declared by its ``sheet_columns``."""
+
+    sheet_columns: tuple[SheetColumn, ...] = ()
+    #: Rows are written in batches of this size.
+    write_batch_size = 500
 
     class Meta:
-        model = Contact
-        import_id_fields = ("email",)
+        use_bulk = True
+        batch_size = 1000
         skip_unchanged = True
         report_skipped = True
+        skip_diff = True
         clean_model_instances = True
-        use_transactions = True
+        use_transactions = False
 
-    def get_queryset(self):
-        return Contact.objects.filter(site=self.site, kind=self.kind).order_by("pk")
+    def __init__(self, *, site, user=None, publish: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.site = site
+        self.user = user if getattr(user, "pk", None) else None
+        self.publish = publish
+        self.pending_new: list = []
+        self.pending_updates: list = []
 
-    def init_instance(self, row=None):
-        return Contact(site=self.site, kind=self.kind)
+    # Columns -----------------------------------------------------------------------------
 
-    def get_instance(self, instance_loader, row):
-        email = (row.get("email") or "").strip()
-        if not email:
-            return None
-        return self.get_queryset().filter(email__iexact=email).first()
+    @classmethod
+    def spreadsheet_columns(cls):
+        from .importing import Column
 
-    def export(self, queryset=None, **kwargs):
-        return super().export(queryset if queryset is not None else self.get_queryset(), **kwargs)
+        return [
+            Column(name=c.name, label=str(c.label), required=c.required, help=str(c.help))
+            for c in cls.sheet_columns
+        ]
 
-    def before_export(self, queryset, **kwargs):
-        """Fetch every exported record's page in one query (not one per row)."""
-        if queryset is None:
-            queryset = self.get_queryset()
-        keys = queryset.values("translation_key")
-        self._pages = {}
-        for page in self.page_model.objects.filter(translation_key__in=keys).order_by("-pk"):
-            self._pages[page.translation_key] = page  # the first (original) page wins
+    @classmethod
+    def header_spellings(cls) -> dict[str, list[str]]:
+        """Every header accepted for each column: its name, its aliases, and its label in each
+        of the installation's languages (so a file exported in French imports in English)."""
+        spellings = {c.name: [c.name, *c.aliases] for c in cls.sheet_columns}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                for c in cls.sheet_columns:
+                    spellings[c.name].append(str(c.label))
+        return spellings
 
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        instance._record_page = getattr(self, "_pages", {}).get(instance.translation_key)
-        self.after_init_instance(instance, False, None)
-        return super().export_resource(instance, selected_fields, **kwargs)
+    def export_headers(self, language: str | None = None) -> list[str]:
+        """Canonical names (``language=None``), or headers in ``language``."""
+        if language is None:
+            return [c.name for c in self.sheet_columns]
+        with translation.override(language):
+            return [str(c.label) for c in self.sheet_columns]
 
-    def page_for(self, contact):
-        if not contact.pk:
-            return None
-        if not hasattr(contact, "_record_page"):
-            pages = self.page_model.objects.filter(translation_key=contact.translation_key)
-            contact._record_page = pages.order_by("pk").first()
-        return contact._record_page
+    # Phase 1: validation ---------------------------------------------------------------------
+
+    def run_import(self, dataset, *, row_numbers, report, dry_run: bool, progress=None) -> None:
+        """Validate every row, fill ``report``, then (unless ``dry_run`` or a row is invalid)
+        write everything in one transaction."""
+        from .importing import PREVIEW_ROWS, RowError, RowPreview
+
+        total = len(dataset)
+        steps = total if dry_run else 2 * total
+        self._progress = progress
+        self._progress_total = steps
+        self._row_numbers = row_numbers
+        self._previews_kept = 0
+        self._report = report
+        self.prepare(dataset)
+        result = self.import_data(dataset, dry_run=False, use_transactions=False)
+        for error in result.base_errors:
+            report.errors.append(RowError(0, "", _unexpected(error.error)))
+        for row_result in result.rows:
+            status = {
+                RowResult.IMPORT_TYPE_NEW: "new",
+                RowResult.IMPORT_TYPE_UPDATE: "update",
+                RowResult.IMPORT_TYPE_SKIP: "skip",
+            }.get(row_result.import_type, "invalid")
+            if status == "new":
+                report.new += 1
+            elif status == "update":
+                report.updated += 1
+            elif status == "skip":
+                report.unchanged += 1
+            else:
+                report.invalid += 1
+            preview: RowPreview = row_result.preview
+            preview.status = status
+            for name, messages in _row_errors(row_result).items():
+                preview.errors[name] = messages
+                for message in messages:
+                    report.errors.append(RowError(preview.row, name, message))
+            if status == "invalid" or len(report.rows) < PREVIEW_ROWS:
+                report.rows.append(preview)
+        if not report.ok:
+            report.rows.sort(key=lambda preview: preview.status != "invalid")
+            del report.rows[max(PREVIEW_ROWS, report.invalid) :]
+        if dry_run or not report.ok:
+            return
+        try:
+            with transaction.atomic():
+                self.write()
+        except ValidationError as error:
+            report.errors.append(RowError(0, "", " ".join(error.messages)))
+        except Exception as error:  # noqa: BLE001 - reported to staff; nothing was written
+            report.errors.append(RowError(0, "", _unexpected(error)))
+
+    def tick(self, count: int = 1) -> None:
+        self._done = getattr(self, "_done", 0) + count
+        if self._progress is not None and (
+            self._done % 100 == 0 or self._done >= self._progress_total
+        ):
+            self._progress(self._done, self._progress_total)
+
+    def prepare(self, dataset) -> None:
+        """Fetch, in a few queries, what the rows of ``dataset`` will be matched against."""
+
+    def import_row(self, row, instance_loader, **kwargs):
+        from .importing import RowPreview
+
+        number = self._row_numbers[kwargs["row_number"] - 1]
+        self._current_row = number
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        before = getattr(row_result, "_before", None) or {}
+        after = getattr(row_result, "_after", None) or {}
+        row_result.preview = RowPreview(
+            row=number,
+            status="",
+            values={k: _preview_text(v) for k, v in row.items()},
+            changes={
+                name: [_preview_text(before.get(name)), _preview_text(after.get(name))]
+                for name in row
+                if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE
+                and before.get(name) != after.get(name)
+            },
+        )
+        self.tick()
+        return row_result
 
     def after_init_instance(self, instance, new, row, **kwargs):
-        page = self.page_for(instance)
-        for column in self.page_fields:
-            setattr(instance, f"_page_{column}", self.read_page_value(page, column) if page else "")
+        instance._before = {} if new else self.current_values(instance)
 
-    def read_page_value(self, page, column) -> str:
-        return getattr(page, self.page_fields[column]) or ""
+    def current_values(self, instance) -> dict:
+        """Column → the value ``instance`` holds now, as the file would write it."""
+        return {
+            c.name: self.fields[c.name].get_value(instance) if c.name in self.fields else None
+            for c in self.sheet_columns
+        }
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        if not instance.pk and not self.record_title(instance):
-            raise ValidationError({self.title_column: _("A name is needed to create a record.")})
+        """Like django-import-export's, but errors are keyed by column, not by attribute."""
+        errors = {}
+        for field in self.get_import_fields():
+            try:
+                self.import_field(field, instance, row, **kwargs)
+            except ValueError as error:
+                errors[field.column_name] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+        self.check_row(instance, row)
 
-    title_column = "name"
-
-    def record_title(self, instance) -> str:  # pragma: no cover - subclasses define it
-        raise NotImplementedError
-
-    def new_page(self, instance):  # pragma: no cover - subclasses define it
-        raise NotImplementedError
-
-    def update_page(self, page, instance) -> bool:
-        """Copy the row's page values onto ``page``; whether anything changed."""
-        changed = False
-        for column in self.page_fields:
-            value = getattr(instance, f"_page_{column}")
-            if self.read_page_value(page, column) != value:
-                self.write_page_value(page, column, value)
-                changed = True
-        title = self.record_title(instance)
-        if title and page.title != title:
-            page.title = title
-            changed = True
-        return changed
-
-    def write_page_value(self, page, column, value):
-        setattr(page, self.page_fields[column], value)
-
-    def do_instance_save(self, instance, is_create):
-        if is_create:
-            page = self.new_page(instance)
-            self.update_page(page, instance)
-            page.live = False
-            instance.translation_key = page.translation_key
-            instance.save()
-            self.index_page.add_child(instance=page)
-            revision = page.save_revision(log_action=True)
-            if self.publish:
-                revision.publish()
-            return
-        instance.save()
-        page = self.page_for(instance)
-        if page is not None and self.update_page(page, instance):
-            revision = page.save_revision(log_action=True)
-            if page.live or self.publish:
-                revision.publish()
+    def check_row(self, instance, row) -> None:
+        """Rules that need more than one cell; raise ``ValidationError({column: message})``."""
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if original is None or import_validation_errors:
+        if import_validation_errors:
             return False
-        for column in self.page_fields:
-            if getattr(instance, f"_page_{column}") != getattr(original, f"_page_{column}"):
-                return False
-        return super().skip_row(instance, original, row, import_validation_errors)
+        instance._after = self.current_values(instance)
+        if instance.pk is None:
+            return False
+        return all(instance._before.get(name) == instance._after.get(name) for name in row)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Field validation without a query per row: uniqueness is checked against what
+        ``prepare`` fetched, and by the database constraints when writing."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=[*errors, *self.unchecked_fields()],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(self.column_for_field(name), messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def unchecked_fields(self) -> list[str]:
+        """Model fields ``full_clean`` leaves to the write phase (relations set there)."""
+        return []
+
+    def column_for_field(self, name: str) -> str:
+        return name
+
+    def after_import_row(self, row, row_result, **kwargs):
+        instance = getattr(self, "_last_instance", None)
+        if instance is not None:
+            row_result._before = getattr(instance, "_before", None)
+            row_result._after = getattr(instance, "_after", None)
+
+    def get_or_init_instance(self, instance_loader, row):
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        self._last_instance = instance
+        return instance, new
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        (self.pending_new if is_create else self.pending_updates).append(instance)
+
+    def bulk_create(self, *args, **kwargs):
+        """Rows are collected by ``save_instance`` and written by ``write``."""
+
+    bulk_update = bulk_create
+
+    def after_import(self, dataset, result, **kwargs):
+        """No primary key comes from a file: there is no sequence to reset."""
+
+    # Phase 2: writing ------------------------------------------------------------------------
+
+    def write(self) -> None:  # pragma: no cover - each resource writes its own way
+        raise NotImplementedError
+
+    # Export ------------------------------------------------------------------------------------
+
+    def iter_export_rows(self, queryset=None) -> Iterator[list]:
+        """Rows of values in ``sheet_columns`` order, for the whole organization or for
+        ``queryset`` (already scoped to the user's organizations), streamed in chunks so that
+        memory does not grow with the number of rows."""
+        raise NotImplementedError  # pragma: no cover
+
+    def export(self, queryset=None, **kwargs):
+        """A ``tablib.Dataset`` with canonical headers (small exports and tests)."""
+        import tablib
+
+        dataset = tablib.Dataset(headers=self.export_headers())
+        for row in self.iter_export_rows(queryset):
+            dataset.append(row)
+        return dataset
+
+
+def _unexpected(error) -> str:
+    return gettext("Unexpected error, nothing was written: %(error)s") % {"error": error}
+
+
+def _preview_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _row_errors(row_result) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if row_result.validation_error is not None:
+        error = row_result.validation_error
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                errors.setdefault("" if name == "__all__" else name, []).extend(messages)
+        else:
+            errors.setdefault("", []).extend(error.messages)
+    for error in row_result.errors:
+        errors.setdefault("", []).append(_unexpected(error.error))
+    return errors
+
+
+# --- Records (people, organizations) ---------------------------------------------------------
 
 
 class PageValueField(fields.Field):
     """A column stored on the record's page rather than on its Contact."""
 
     def __init__(self, column: str, **kwargs):
+        kwargs.setdefault("widget", TextWidget())
         super().__init__(attribute=f"_page_{column}", column_name=column, **kwargs)
 
 
-class PersonResource(RecordResource):
-    """People: ``email, first_name, last_name, phone, notes, bio``."""
+def text_field(name: str) -> fields.Field:
+    return fields.Field(attribute=name, column_name=name, widget=TextWidget())
 
-    kind = Contact.Kind.PERSON
+
+class RecordResource(SpreadsheetResource):
+    """Rows of one organization's records of one kind (people or organizations).
+
+    ``page_fields`` maps a column to a page attribute. Records are matched by ``external_id``,
+    then by e-mail (then by ``match_by_name``); new rows become pages under the organization's
+    index page for the kind, as drafts unless ``publish``.
+    """
+
+    contact_kind: str = ""
+    page_model: type[Page]
+    index_model: type[Page]
+    page_fields: dict[str, str] = {}
+    title_column = "name"
+
+    class Meta(SpreadsheetResource.Meta):
+        model = Contact
+        import_id_fields = ()
+
+    def unchecked_fields(self):
+        return ["translation_key", "site", "kind"]
+
+    # Matching ------------------------------------------------------------------------------
+
+    def get_queryset(self):
+        return Contact.objects.filter(site=self.site, kind=self.contact_kind)
+
+    def init_instance(self, row=None):
+        return Contact(site=self.site, kind=self.contact_kind)
+
+    def prepare(self, dataset) -> None:
+        headers = list(dataset.headers or [])
+
+        def cells(name):
+            if name not in headers:
+                return []
+            position = headers.index(name)
+            return sorted({str(row[position] or "").strip() for row in dataset} - {""})
+
+        self.by_email: dict[str, Contact] = {}
+        self.by_external_id: dict[str, Contact] = {}
+        emails = [email.lower() for email in cells("email")]
+        for chunk in chunked(emails):
+            for contact in self.get_queryset().filter(email__iregex=_any_of(chunk)):
+                self.by_email[contact.email.lower()] = contact
+        for chunk in chunked(cells("external_id")):
+            for contact in self.get_queryset().filter(external_id__in=chunk):
+                self.by_external_id[contact.external_id] = contact
+        self.prepare_more(dataset, cells)
+        found = [*self.by_email.values(), *self.by_external_id.values(), *self.extra_contacts()]
+        self.pages_by_key = self.load_pages({c.translation_key for c in found})
+        self.prepare_records(found)
+        self.seen_keys: dict[tuple, int] = {}
+
+    def prepare_records(self, contacts: list[Contact]) -> None:
+        """Fetch what the rows of existing ``contacts`` need beyond their pages (import and
+        export alike)."""
+
+    def prepare_more(self, dataset, cells) -> None:
+        """Other lookups a kind needs (organizations by name, affiliations)."""
+
+    def extra_contacts(self) -> list[Contact]:
+        return []
+
+    def load_pages(self, keys) -> dict:
+        """translation_key → the record's original page, as its latest draft."""
+        pages: dict = {}
+        for chunk in chunked(sorted(keys, key=str)):
+            for page in self.page_model.objects.filter(translation_key__in=chunk).order_by("-pk"):
+                pages[page.translation_key] = page  # the lowest pk (the original) wins
+        drafts = [p for p in pages.values() if p.has_unpublished_changes and p.latest_revision_id]
+        for chunk in chunked(drafts):
+            contents = dict(
+                Revision.objects.filter(pk__in=[p.latest_revision_id for p in chunk]).values_list(
+                    "pk", "content"
+                )
+            )
+            for page in chunk:
+                content = contents.get(page.latest_revision_id)
+                if content is not None:
+                    draft = page.with_content_json(content)
+                    pages[page.translation_key] = draft
+        return pages
+
+    def find_contact(self, row) -> Contact | None:
+        external_id = str(row.get("external_id") or "").strip()
+        if external_id:
+            return self.by_external_id.get(external_id)
+        email = str(row.get("email") or "").strip().lower()
+        if email:
+            return self.by_email.get(email)
+        return self.match_by_name(row)
+
+    def match_by_name(self, row) -> Contact | None:
+        return None
+
+    def get_instance(self, instance_loader, row):
+        contact = self.find_contact(row)
+        if contact is not None:
+            contact._record_page = self.pages_by_key.get(contact.translation_key)
+        return contact
+
+    def row_key(self, row) -> tuple | None:
+        """The natural key of ``row`` within the file, to refuse a record given twice."""
+        external_id = str(row.get("external_id") or "").strip()
+        if external_id:
+            return ("external_id", external_id)
+        email = str(row.get("email") or "").strip().lower()
+        if email:
+            return ("email", email)
+        return None
+
+    # Values --------------------------------------------------------------------------------
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        page = getattr(instance, "_record_page", None)
+        for name in self.page_fields:
+            value = self.read_page_value(page, name) if page is not None else ""
+            setattr(instance, f"_page_{name}", value)
+        self.after_init_record(instance, page)
+        super().after_init_instance(instance, new, row, **kwargs)
+
+    def after_init_record(self, instance, page) -> None:
+        """Other values a kind carries on the instance."""
+
+    def read_page_value(self, page, name) -> str:
+        return getattr(page, self.page_fields[name]) or ""
+
+    def write_page_value(self, page, name, value) -> None:
+        setattr(page, self.page_fields[name], value)
+
+    def check_row(self, instance, row) -> None:
+        errors = {}
+        key = self.row_key(row)
+        if key is not None:
+            first = self.seen_keys.setdefault(key, self._current_row)
+            if first != self._current_row:
+                errors[key[0]] = gettext("This record is already on row %(row)s of the file.") % {
+                    "row": first
+                }
+        email = (instance.email or "").lower()
+        if email:
+            owner = self.by_email.get(email)
+            if owner is not None and owner.pk != instance.pk:
+                errors["email"] = gettext(
+                    "Another record of your organization already uses this e-mail."
+                )
+        if instance.external_id:
+            owner = self.by_external_id.get(instance.external_id)
+            if owner is not None and owner.pk != instance.pk:
+                errors["external_id"] = gettext(
+                    "Another record of your organization already uses this external id."
+                )
+        if instance.pk is None and not self.record_title(instance):
+            errors[self.title_column] = gettext("A name is needed to create a record.")
+        for name, attribute in self.page_fields.items():
+            value = getattr(instance, f"_page_{name}")
+            if not isinstance(value, str) or name not in row:
+                continue
+            try:
+                self.check_page_value(name, attribute, value)
+            except ValidationError as error:
+                errors.setdefault(name, " ".join(error.messages))
+        if errors:
+            raise ValidationError(errors)
+
+    def check_page_value(self, name, attribute, value) -> None:
+        model_field = self.page_model._meta.get_field(attribute)
+        if getattr(model_field, "max_length", None) is None:
+            return
+        model_field.clean(value, None)
+
+    def record_title(self, instance) -> str:  # pragma: no cover - subclasses define it
+        raise NotImplementedError
+
+    def new_page(self, instance) -> Page:  # pragma: no cover - subclasses define it
+        raise NotImplementedError
+
+    def apply_page_values(self, page, instance) -> bool:
+        """Copy the row's page values onto ``page``; whether anything changed."""
+        changed = False
+        for name in self.page_fields:
+            value = getattr(instance, f"_page_{name}")
+            if self.read_page_value(page, name) != value:
+                self.write_page_value(page, name, value)
+                changed = True
+        title = self.record_title(instance)
+        if title and page.title != title:
+            page.title = title
+            changed = True
+        if changed:
+            page.set_derived_fields()
+        return changed
+
+    # Writing -------------------------------------------------------------------------------
+
+    def index_page(self) -> Page:
+        """Where new records of this kind go: the organization's index page for them."""
+        roots = Page.objects.filter(translation_key=self.site.root_page.translation_key)
+        for root in roots.order_by("pk"):
+            index = self.index_model.objects.descendant_of(root).order_by("path").first()
+            if index is not None:
+                return index
+        raise ValidationError(
+            gettext(
+                "This organization has no page to hold these records yet: add a “%(model)s” page."
+            )
+            % {"model": self.index_model._meta.verbose_name}
+        )
+
+    def write(self) -> None:
+        from structured_data.graph import invalidate_site
+
+        from .bulk import pages_bulk_create, pages_bulk_update
+
+        parent = self.index_page()
+        Page.objects.select_for_update().filter(pk=parent.pk).first()
+        self.check_still_new()
+
+        new_pages = []
+        for contact in self.pending_new:
+            page = self.new_page(contact)
+            self.apply_page_values(page, contact)
+            page.set_derived_fields()
+            new_pages.append(page)
+        for start in range(0, len(new_pages), self.write_batch_size):
+            batch = new_pages[start : start + self.write_batch_size]
+            contacts = self.pending_new[start : start + self.write_batch_size]
+            pages_bulk_create(parent=parent, pages=batch, user=self.user, publish=self.publish)
+            for contact, page in zip(contacts, batch, strict=True):
+                contact.translation_key = page.translation_key
+                contact._record_page = page
+            Contact.objects.bulk_create(contacts)
+            self.tick(len(batch))
+
+        changed_pages, publish_flags, contact_updates = [], [], []
+        for contact in self.pending_updates:
+            page = getattr(contact, "_record_page", None)
+            if contact._before_contact != self.contact_values(contact):
+                contact_updates.append(contact)
+            if page is not None and self.apply_page_values(page, contact):
+                changed_pages.append(page)
+                publish_flags.append(
+                    self.publish or (page.live and not page.has_unpublished_changes)
+                )
+        if contact_updates:
+            Contact.objects.bulk_update(
+                contact_updates, self.contact_fields(), batch_size=self.write_batch_size
+            )
+        if changed_pages:
+            pages_bulk_update(pages=changed_pages, user=self.user, publish=publish_flags)
+        self.tick(len(self.pending_updates))
+        self.write_more()
+        invalidate_site(self.site)
+
+    def write_more(self) -> None:
+        """What a kind writes once its records exist (affiliations)."""
+
+    def contact_fields(self) -> list[str]:
+        return [
+            name
+            for c in self.sheet_columns
+            if (name := c.name) in self.fields and not self.fields[name].attribute.startswith("_")
+        ] + ["updated_at"]
+
+    def contact_values(self, contact) -> dict:
+        return {name: getattr(contact, name) for name in self.contact_fields()[:-1]}
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        instance._before_contact = getattr(instance, "_before_contact_values", None)
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def current_values(self, instance):
+        values = super().current_values(instance)
+        if not hasattr(instance, "_before_contact_values"):
+            instance._before_contact_values = self.contact_values(instance)
+        return values
+
+    def check_still_new(self) -> None:
+        """Refuse to write if a record the file creates was created meanwhile (the same file
+        imported twice at once): the second import stops instead of duplicating."""
+        emails = [c.email.lower() for c in self.pending_new if c.email]
+        ids = [c.external_id for c in self.pending_new if c.external_id]
+        taken = False
+        for chunk in chunked(emails):
+            taken = taken or self.get_queryset().filter(email__iregex=_any_of(chunk)).exists()
+        for chunk in chunked(ids):
+            taken = taken or self.get_queryset().filter(external_id__in=chunk).exists()
+        if taken:
+            raise ValidationError(
+                gettext(
+                    "Some of these records were created while the file was being checked "
+                    "(was it imported twice at once?). Nothing was written: start again."
+                )
+            )
+
+    # Export ----------------------------------------------------------------------------------
+
+    def export_queryset(self, queryset=None):
+        queryset = (
+            self.get_queryset() if queryset is None else queryset.filter(kind=self.contact_kind)
+        )
+        return queryset.order_by("pk")
+
+    def iter_export_rows(self, queryset=None, chunk_size: int = 2000) -> Iterator[list]:
+        batch = []
+        for contact in self.export_queryset(queryset).iterator(chunk_size=chunk_size):
+            batch.append(contact)
+            if len(batch) >= chunk_size:
+                yield from self.export_batch(batch)
+                batch = []
+        if batch:
+            yield from self.export_batch(batch)
+
+    def export_batch(self, contacts: list[Contact]) -> Iterable[list]:
+        pages = self.load_pages({c.translation_key for c in contacts})
+        self.prepare_records(contacts)
+        for contact in contacts:
+            contact._record_page = pages.get(contact.translation_key)
+            self.after_init_instance(contact, False, None)
+            yield [contact._before[c.name] for c in self.sheet_columns]
+
+
+def _any_of(values: list[str]) -> str:
+    """A case-insensitive regex matching any of ``values`` exactly (one query per chunk)."""
+    return "^(" + "|".join(re.escape(v) for v in values) + ")$"
+
+
+class PersonResource(RecordResource):
+    """People: ``email, first_name, last_name, phone, notes, bio`` (and ``external_id``,
+    ``affiliations``). French headers work too: ``courriel, prénom, nom, téléphone, notes,
+    biographie``."""
+
+    contact_kind = Contact.Kind.PERSON
     page_model = PersonPage
+    index_model = PersonIndexPage
     page_fields = {"first_name": "given_name", "last_name": "family_name", "bio": "bio"}
     title_column = "last_name"
-    #: Accepted spellings of each column (case, accents and punctuation are ignored).
-    header_aliases = {
-        "email": ["e-mail", "courriel", "adresse courriel", "mail"],
-        "first_name": ["first name", "given name", "prénom"],
-        "last_name": ["last name", "family name", "surname", "nom", "nom de famille"],
-        "phone": ["telephone", "téléphone", "tel", "tél"],
-        "notes": ["note", "remarques"],
-        "bio": ["biography", "biographie"],
-    }
+    sheet_columns = (
+        column("email", "email", "e-mail", "mail", "adresse courriel", "courriel"),
+        column("first_name", "first name", "given name", "prénom"),
+        column(
+            "last_name",
+            "last name",
+            "family name",
+            "surname",
+            "nom de famille",
+            "nom",
+            required=True,
+        ),
+        column("phone", "phone", "telephone", "tel", "tél"),
+        column("notes", "notes", "note", "remarques"),
+        column("bio", "biography", "biographie"),
+        column("external_id", "external id", "identifiant", "id externe", "référence"),
+        column(
+            "affiliations",
+            "affiliations",
+            "organisations",
+            help=_("“Organization (role); Other organization (role)”"),
+        ),
+    )
 
-    email = fields.Field(attribute="email", column_name="email", widget=widgets.CharWidget())
-    first_name = PageValueField("first_name", widget=widgets.CharWidget())
-    last_name = PageValueField("last_name", widget=widgets.CharWidget())
-    phone = fields.Field(attribute="phone", column_name="phone", widget=widgets.CharWidget())
-    notes = fields.Field(attribute="notes", column_name="notes", widget=widgets.CharWidget())
-    bio = PageValueField("bio", widget=widgets.CharWidget())
+    email = text_field("email")
+    first_name = PageValueField("first_name")
+    last_name = PageValueField("last_name")
+    phone = text_field("phone")
+    notes = text_field("notes")
+    bio = PageValueField("bio")
+    external_id = text_field("external_id")
+    affiliations = fields.Field(
+        attribute="_affiliations", column_name="affiliations", widget=TextWidget()
+    )
 
     class Meta(RecordResource.Meta):
-        fields = ("email", "first_name", "last_name", "phone", "notes", "bio")
-        export_order = fields
+        fields = (
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "notes",
+            "bio",
+            "external_id",
+            "affiliations",
+        )
 
-    def read_page_value(self, page, column):
-        if column == "bio":
-            return stream_to_paragraphs(page.bio)
-        if column in ("first_name", "last_name") and not (page.given_name or page.family_name):
+    def contact_fields(self):
+        return ["email", "phone", "notes", "external_id", "updated_at"]
+
+    def read_page_value(self, page, name):
+        if name == "bio":
+            return raw_stream_to_paragraphs(list(page.bio.raw_data))
+        if name in ("first_name", "last_name") and not (page.given_name or page.family_name):
             # Entered in the editor as a full name only: the last word is taken as the family
             # name, so that the row can create the record again elsewhere.
             first, _space, last = page.title.strip().rpartition(" ")
-            return first if column == "first_name" else last
-        return super().read_page_value(page, column)
+            return first if name == "first_name" else last
+        return super().read_page_value(page, name)
 
-    def write_page_value(self, page, column, value):
-        if column == "bio":
+    def write_page_value(self, page, name, value):
+        if name == "bio":
             page.bio = paragraphs_to_stream(value)
         else:
-            super().write_page_value(page, column, value)
+            super().write_page_value(page, name, value)
+
+    def check_page_value(self, name, attribute, value):
+        if name != "bio":
+            super().check_page_value(name, attribute, value)
 
     def record_title(self, instance) -> str:
         return " ".join(
@@ -233,30 +901,158 @@ class PersonResource(RecordResource):
         ).strip()
 
     def new_page(self, instance):
-        return PersonPage(
-            title=self.record_title(instance),
-            given_name=instance._page_first_name,
-            family_name=instance._page_last_name,
+        return PersonPage(title=self.record_title(instance))
+
+    def match_by_name(self, row):
+        """A person without e-mail or id is found by name when exactly one record of the
+        organization without e-mail bears it: re-importing the same file does not duplicate."""
+        name = fold(" ".join(str(row.get(c) or "") for c in ("first_name", "last_name")))
+        found = self.by_name.get(" ".join(name.split()))
+        return found if found is not None and found is not AMBIGUOUS else None
+
+    def prepare_more(self, dataset, cells) -> None:
+        self.by_name = {}
+        headers = list(dataset.headers or [])
+        nameless = "email" not in headers or any(
+            not str(row[headers.index("email")] or "").strip() for row in dataset
         )
+        if nameless and "external_id" not in headers:
+            pages = PersonPage.objects.filter(
+                translation_key__in=self.get_queryset().filter(email="").values("translation_key")
+            ).only("title", "translation_key")
+            keys = {}
+            for page in pages:
+                key = " ".join(fold(page.title).split())
+                if keys.setdefault(key, page.translation_key) != page.translation_key:
+                    keys[key] = AMBIGUOUS
+            contacts = {
+                c.translation_key: c
+                for c in self.get_queryset().filter(
+                    translation_key__in=[k for k in keys.values() if k is not AMBIGUOUS]
+                )
+            }
+            self.by_name = {
+                key: (value if value is AMBIGUOUS else contacts.get(value))
+                for key, value in keys.items()
+            }
+        self.organizations = {}
+        if "affiliations" in headers:
+            for key, contact in organization_records(self.site).items():
+                self.organizations[key] = contact
+        self.affiliations_by_person = defaultdict(list)
+
+    def extra_contacts(self):
+        return [c for c in self.by_name.values() if c is not None and c is not AMBIGUOUS]
+
+    def prepare_records(self, contacts) -> None:
+        """Each person's affiliations, as ``(organization name, role)`` pairs."""
+        self._affiliations = {}
+        for chunk in chunked([c.pk for c in contacts]):
+            for person_id, role, name in (
+                Affiliation.objects.filter(person_id__in=chunk)
+                .annotate(organization_name=_organization_name())
+                .order_by("pk")
+                .values_list("person_id", "role", "organization_name")
+            ):
+                self._affiliations.setdefault(person_id, []).append((name or "", role))
+
+    def after_init_record(self, instance, page) -> None:
+        entries = self._affiliations.get(instance.pk, []) if instance.pk else []
+        instance._affiliations = format_affiliations(entries)
+        instance._affiliation_entries = entries
+
+    def check_row(self, instance, row) -> None:
+        errors = {}
+        try:
+            super().check_row(instance, row)
+        except ValidationError as error:
+            errors = error.message_dict
+        if "affiliations" in row and "affiliations" not in errors:
+            wanted, unknown = [], []
+            for name, role in parse_affiliations(instance._affiliations):
+                organization = self.organizations.get(" ".join(fold(name).split()))
+                if organization is None or organization is AMBIGUOUS:
+                    unknown.append(name)
+                else:
+                    wanted.append((organization, name, role))
+            if unknown:
+                errors["affiliations"] = [
+                    gettext(
+                        "No single organization record is named %(names)s: import "
+                        "organizations first, or check the spelling."
+                    )
+                    % {"names": ", ".join(f"“{n}”" for n in unknown)}
+                ]
+            else:
+                existing = {(fold(n), fold(r)) for n, r in instance._affiliation_entries}
+                missing = [w for w in wanted if (fold(w[1]), fold(w[2])) not in existing]
+                instance._new_affiliations = missing
+                if not missing:
+                    # Only additions count: affiliations are never removed by an import.
+                    instance._affiliations = instance._before.get("affiliations", "")
+        if errors:
+            raise ValidationError(errors)
+
+    def write_more(self) -> None:
+        affiliations = [
+            Affiliation(person=contact, organization=organization, role=role)
+            for contact in [*self.pending_new, *self.pending_updates]
+            for organization, _name, role in getattr(contact, "_new_affiliations", [])
+        ]
+        Affiliation.objects.bulk_create(affiliations, batch_size=self.write_batch_size)
+
+
+#: Marks a name that several records share, so it cannot identify one.
+AMBIGUOUS = object()
+
+
+def _organization_name():
+    from .models.contacts import record_name
+
+    return record_name("organization__translation_key")
+
+
+def organization_records(site) -> dict[str, Contact]:
+    """Folded organization name → its record (``AMBIGUOUS`` when several share it)."""
+    found: dict = {}
+    contacts = {
+        c.translation_key: c
+        for c in Contact.objects.filter(site=site, kind=Contact.Kind.ORGANIZATION)
+    }
+    pages = OrganizationPage.objects.filter(translation_key__in=list(contacts)).order_by("pk")
+    seen = set()
+    for title, key in pages.values_list("title", "translation_key"):
+        if key in seen:
+            continue
+        seen.add(key)
+        name = " ".join(fold(title).split())
+        found[name] = AMBIGUOUS if name in found else contacts[key]
+    return found
+
+
+def format_affiliations(entries: list[tuple[str, str]]) -> str:
+    return "; ".join(f"{name} ({role})" if role else name for name, role in entries)
+
+
+def parse_affiliations(text: str) -> list[tuple[str, str]]:
+    """``"Organization (role); Other"`` → ``[("Organization", "role"), ("Other", "")]``."""
+    entries = []
+    for part in (text or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        match = re.fullmatch(r"(.+?)\s*\(([^()]*)\)", part)
+        entries.append((match[1].strip(), match[2].strip()) if match else (part, ""))
+    return entries
 
 
 class OrganizationResource(RecordResource):
     """Organizations: ``email, name, kind, website, street_address, postal_code, city, phone,
-    notes``; an organization is found by its e-mail, or by name and postal code."""
+    notes`` (and ``external_id``); found by external id, e-mail, or name and postal code."""
 
-    kind = Contact.Kind.ORGANIZATION
+    contact_kind = Contact.Kind.ORGANIZATION
     page_model = OrganizationPage
-    header_aliases = {
-        "email": ["e-mail", "courriel", "mail"],
-        "name": ["nom", "organization", "organisme", "organisation"],
-        "kind": ["type", "genre"],
-        "website": ["site web", "site", "web"],
-        "street_address": ["address", "adresse"],
-        "postal_code": ["postcode", "zip", "code postal"],
-        "city": ["locality", "ville", "municipalité"],
-        "phone": ["telephone", "téléphone", "tel", "tél"],
-        "notes": ["note", "remarques"],
-    }
+    index_model = OrganizationIndexPage
     page_fields = {
         "kind": "kind",
         "website": "website",
@@ -264,58 +1060,96 @@ class OrganizationResource(RecordResource):
         "postal_code": "postal_code",
         "city": "locality",
     }
+    sheet_columns = (
+        column("email", "email", "e-mail", "mail", "courriel"),
+        column("name", "name", "organization", "organisme", "organisation", "nom", required=True),
+        column("kind", "kind", "type", "genre"),
+        column("website", "website", "site web", "site", "web"),
+        column("street_address", "street address", "address", "adresse"),
+        column("postal_code", "postal code", "postcode", "zip", "code postal"),
+        column("city", "city", "locality", "ville", "municipalité"),
+        column("phone", "phone", "telephone", "tel", "tél"),
+        column("notes", "notes", "note", "remarques"),
+        column("external_id", "external id", "identifiant", "id externe", "référence"),
+    )
 
-    email = fields.Field(attribute="email", column_name="email", widget=widgets.CharWidget())
-    name = PageValueField("name", widget=widgets.CharWidget())
-    kind_column = PageValueField("kind", widget=widgets.CharWidget())
-    website = PageValueField("website", widget=widgets.CharWidget())
-    street_address = PageValueField("street_address", widget=widgets.CharWidget())
-    postal_code = PageValueField("postal_code", widget=widgets.CharWidget())
-    city = PageValueField("city", widget=widgets.CharWidget())
-    phone = fields.Field(attribute="phone", column_name="phone", widget=widgets.CharWidget())
-    notes = fields.Field(attribute="notes", column_name="notes", widget=widgets.CharWidget())
+    email = text_field("email")
+    name = PageValueField("name")
+    kind = PageValueField("kind")
+    website = PageValueField("website")
+    street_address = PageValueField("street_address")
+    postal_code = PageValueField("postal_code")
+    city = PageValueField("city")
+    phone = text_field("phone")
+    notes = text_field("notes")
+    external_id = text_field("external_id")
 
     class Meta(RecordResource.Meta):
         fields = (
             "email",
             "name",
-            "kind_column",
+            "kind",
             "website",
             "street_address",
             "postal_code",
             "city",
             "phone",
             "notes",
+            "external_id",
         )
-        export_order = fields
 
-    def after_init_instance(self, instance, new, row, **kwargs):
-        super().after_init_instance(instance, new, row, **kwargs)
-        page = self.page_for(instance)
-        instance._page_name = page.title if page else ""
+    def contact_fields(self):
+        return ["email", "phone", "notes", "external_id", "updated_at"]
 
-    def get_instance(self, instance_loader, row):
-        found = super().get_instance(instance_loader, row)
-        if found is not None:
-            return found
-        name, postal_code = (row.get("name") or "").strip(), (row.get("postal_code") or "").strip()
-        if not name:
-            return None
-        pages = OrganizationPage.objects.filter(
-            title__iexact=name, postal_code__iexact=postal_code
-        ).values("translation_key")
-        return self.get_queryset().filter(translation_key__in=pages).first()
+    def after_init_record(self, instance, page) -> None:
+        instance._page_name = page.title if page is not None else ""
 
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+    def prepare_more(self, dataset, cells) -> None:
+        headers = list(dataset.headers or [])
+        self.by_name_and_code = {}
+        if "name" not in headers:
+            return
+        names = {" ".join(fold(n).split()) for n in cells("name")}
+        contacts = {c.translation_key: c for c in self.get_queryset()}
+        pages = OrganizationPage.objects.filter(translation_key__in=list(contacts))
+        for title, code, key in pages.values_list("title", "postal_code", "translation_key"):
+            name = " ".join(fold(title).split())
+            if name in names:
+                self.by_name_and_code.setdefault((name, fold(code).replace(" ", "")), contacts[key])
+
+    def extra_contacts(self):
+        return list(self.by_name_and_code.values())
+
+    def match_by_name(self, row):
+        name = " ".join(fold(str(row.get("name") or "")).split())
+        code = fold(str(row.get("postal_code") or "")).replace(" ", "")
+        return self.by_name_and_code.get((name, code)) if name else None
+
+    def row_key(self, row):
+        key = super().row_key(row)
+        if key is None and str(row.get("name") or "").strip():
+            name = " ".join(fold(str(row["name"])).split())
+            key = ("name", name, fold(str(row.get("postal_code") or "")).replace(" ", ""))
+        return key
+
+    def check_row(self, instance, row) -> None:
+        errors = {}
+        try:
+            super().check_row(instance, row)
+        except ValidationError as error:
+            errors = error.message_dict
         kind = instance._page_kind
         if kind and kind not in OrganizationKind.values:
-            raise ValidationError(
-                {
-                    "kind": _("Unknown kind “%(kind)s”; use one of: %(choices)s.")
+            labels = {fold(str(label)): code for code, label in OrganizationKind.choices}
+            if fold(kind) in labels:
+                instance._page_kind = labels[fold(kind)]
+            else:
+                errors["kind"] = [
+                    gettext("Unknown kind “%(kind)s”; use one of: %(choices)s.")
                     % {"kind": kind, "choices": ", ".join(OrganizationKind.values)}
-                }
-            )
+                ]
+        if errors:
+            raise ValidationError(errors)
 
     def record_title(self, instance) -> str:
         return (instance._page_name or "").strip()
@@ -326,5 +1160,227 @@ class OrganizationResource(RecordResource):
         )
 
 
-#: The record kinds that spreadsheets can import and export, by the name commands use.
+# --- Memberships ---------------------------------------------------------------------------
+
+
+class MembershipResource(SpreadsheetResource):
+    """Memberships: ``email`` (or ``external_id``) of the member, ``membership_type`` by name,
+    ``start_date``, ``end_date``, ``fee``, ``status``. A membership is found by its member, its
+    type and its start date: re-importing the same file updates, never duplicates."""
+
+    sheet_columns = (
+        column("email", "member email", "email", "e-mail", "courriel", "courriel du membre"),
+        column("external_id", "member external id", "external id", "identifiant", "id externe"),
+        column(
+            "membership_type",
+            "membership type",
+            "type",
+            "type d'adhésion",
+            "adhésion",
+            required=True,
+        ),
+        column("start_date", "start date", "start", "début", "date de début", required=True),
+        column("end_date", "end date", "end", "fin", "date de fin"),
+        column("fee", "fee paid", "fee", "amount", "montant", "cotisation"),
+        column("status", "status", "statut", "état"),
+    )
+
+    email = fields.Field(attribute="_email", column_name="email", widget=TextWidget())
+    external_id = fields.Field(
+        attribute="_external_id", column_name="external_id", widget=TextWidget()
+    )
+    membership_type = fields.Field(
+        attribute="_type_name", column_name="membership_type", widget=TextWidget()
+    )
+    start_date = fields.Field(attribute="start_date", column_name="start_date", widget=DateWidget())
+    end_date = fields.Field(attribute="end_date", column_name="end_date", widget=DateWidget())
+    fee = fields.Field(attribute="fee", column_name="fee", widget=AmountWidget())
+    status = fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=LabelChoiceWidget(
+            [c for c in MembershipStatus.choices if c[0] != MembershipStatus.EXPIRED]
+        ),
+    )
+
+    class Meta(SpreadsheetResource.Meta):
+        model = Membership
+        import_id_fields = ()
+        fields = (
+            "email",
+            "external_id",
+            "membership_type",
+            "start_date",
+            "end_date",
+            "fee",
+            "status",
+        )
+
+    def get_queryset(self):
+        return Membership.objects.filter(contact__site=self.site)
+
+    def unchecked_fields(self):
+        return ["contact", "membership_type"]
+
+    def column_for_field(self, name):
+        return {"contact": "email"}.get(name, name)
+
+    def prepare(self, dataset) -> None:
+        headers = list(dataset.headers or [])
+
+        def cells(name):
+            if name not in headers:
+                return []
+            position = headers.index(name)
+            return sorted({str(row[position] or "").strip() for row in dataset} - {""})
+
+        people = Contact.objects.filter(site=self.site)
+        self.by_email, self.by_external_id = {}, {}
+        for chunk in chunked([e.lower() for e in cells("email")]):
+            for contact in people.filter(email__iregex=_any_of(chunk)).order_by("kind"):
+                self.by_email.setdefault(contact.email.lower(), contact)
+        for chunk in chunked(cells("external_id")):
+            for contact in people.filter(external_id__in=chunk).order_by("kind"):
+                self.by_external_id.setdefault(contact.external_id, contact)
+        self.types = {
+            " ".join(fold(t.name).split()): t for t in MembershipType.objects.filter(site=self.site)
+        }
+        contact_ids = [c.pk for c in [*self.by_email.values(), *self.by_external_id.values()]]
+        self.existing = {}
+        for chunk in chunked(contact_ids):
+            for membership in Membership.objects.filter(contact_id__in=chunk):
+                key = (membership.contact_id, membership.membership_type_id, membership.start_date)
+                self.existing[key] = membership
+        self.seen_keys = {}
+
+    def init_instance(self, row=None):
+        return Membership()
+
+    def get_instance(self, instance_loader, row):
+        contact = self.member(row)
+        membership_type = self.types.get(
+            " ".join(fold(str(row.get("membership_type") or "")).split())
+        )
+        try:
+            start = parse_date(row.get("start_date"))
+        except CellValueError:
+            return None
+        if contact is None or membership_type is None or start is None:
+            return None
+        return self.existing.get((contact.pk, membership_type.pk, start))
+
+    def member(self, row) -> Contact | None:
+        external_id = str(row.get("external_id") or "").strip()
+        if external_id:
+            return self.by_external_id.get(external_id)
+        email = str(row.get("email") or "").strip().lower()
+        return self.by_email.get(email) if email else None
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        contact = instance.contact if instance.pk else None
+        instance._email = contact.email if contact else ""
+        instance._external_id = contact.external_id if contact else ""
+        instance._type_name = instance.membership_type.name if instance.pk else ""
+        super().after_init_instance(instance, new, row, **kwargs)
+
+    def get_or_init_instance(self, instance_loader, row):
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        if not new:
+            # Relations come from what prepare() fetched: no query per row.
+            instance.contact = self.member(row)
+            instance.membership_type = self.types[
+                " ".join(fold(str(row.get("membership_type") or "")).split())
+            ]
+            instance._email = instance.contact.email
+            instance._external_id = instance.contact.external_id
+            instance._type_name = instance.membership_type.name
+        return instance, new
+
+    def check_row(self, instance, row) -> None:
+        errors = {}
+        contact = self.member(row)
+        if contact is None:
+            column_name = "external_id" if str(row.get("external_id") or "").strip() else "email"
+            if not str(row.get(column_name) or "").strip():
+                errors["email"] = gettext("Give the member's e-mail or external id.")
+            else:
+                errors[column_name] = gettext(
+                    "No record of your organization has this %(what)s: import the people first."
+                ) % {
+                    "what": gettext("e-mail") if column_name == "email" else gettext("external id")
+                }
+        else:
+            instance.contact = contact
+        membership_type = self.types.get(" ".join(fold(instance._type_name or "").split()))
+        if membership_type is None:
+            errors["membership_type"] = gettext(
+                "Unknown membership type “%(name)s”; your organization has: %(choices)s."
+            ) % {
+                "name": instance._type_name,
+                "choices": ", ".join(t.name for t in self.types.values()) or "—",
+            }
+        else:
+            instance.membership_type = membership_type
+        if instance.status is None:
+            instance.status = MembershipStatus.ACTIVE
+        if contact is not None and membership_type is not None and instance.start_date:
+            key = (contact.pk, membership_type.pk, instance.start_date)
+            first = self.seen_keys.setdefault(key, self._current_row)
+            if first != self._current_row:
+                errors["start_date"] = gettext(
+                    "This membership is already on row %(row)s of the file."
+                ) % {"row": first}
+        if instance.end_date and instance.start_date and instance.end_date < instance.start_date:
+            errors["end_date"] = gettext("The end date must come after the start date.")
+        if instance.fee is not None and instance.fee < 0:
+            errors["fee"] = gettext("The fee cannot be negative.")
+        if errors:
+            raise ValidationError(errors)
+
+    def current_values(self, instance):
+        return {
+            "email": instance._email,
+            "external_id": instance._external_id,
+            "membership_type": instance._type_name,
+            "start_date": instance.start_date,
+            "end_date": instance.end_date,
+            "fee": instance.fee,
+            "status": instance.status,
+        }
+
+    def write(self) -> None:
+        Membership.objects.bulk_create(self.pending_new, batch_size=self.write_batch_size)
+        self.tick(len(self.pending_new))
+        Membership.objects.bulk_update(
+            self.pending_updates,
+            ["start_date", "end_date", "fee", "status"],
+            batch_size=self.write_batch_size,
+        )
+        self.tick(len(self.pending_updates))
+
+    def iter_export_rows(self, queryset=None, chunk_size: int = 2000):
+        queryset = self.get_queryset() if queryset is None else queryset
+        rows = queryset.order_by("pk").values_list(
+            "contact__email",
+            "contact__external_id",
+            "membership_type__name",
+            "start_date",
+            "end_date",
+            "fee",
+            "status",
+        )
+        labels = dict(MembershipStatus.choices)
+        for email, external_id, type_name, start, end, fee, status in rows.iterator(
+            chunk_size=chunk_size
+        ):
+            yield [email, external_id, type_name, start, end, fee, str(labels.get(status, status))]
+
+
+#: The kinds of rows spreadsheets bring in and out, by the name commands and URLs use.
+SPREADSHEET_RESOURCES = {
+    "people": PersonResource,
+    "organizations": OrganizationResource,
+    "memberships": MembershipResource,
+}
+#: Record kinds only (pages): kept for the records listing's export buttons.
 RECORD_RESOURCES = {"people": PersonResource, "organizations": OrganizationResource}

@@ -1,12 +1,9 @@
 """Writes that enforce the CRM's rules. Typed, keyword-only, transactional, validated."""
 
 import difflib
-from dataclasses import dataclass, field
 
-import tablib
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
 from .models import Contact, ContactNote
@@ -99,126 +96,20 @@ def records_with_email(*, site: Site, kind: str, email: str, exclude_key=None):
     return contacts.with_name()
 
 
-# --- Spreadsheet import and export ---------------------------------------------------------
+# --- Spreadsheets ----------------------------------------------------------------------------
+# Import lives in ``importing.py`` (validation, preview, all-or-nothing writes) and export in
+# ``exporting.py`` (streamed files); both work through the resources of ``resources.py``.
 
-
-@dataclass
-class RowError:
-    row: int  # as the spreadsheet software numbers it (the header is row 1)
-    field: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, in a dry run, would do)."""
-
-    dry_run: bool
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
-    rows: list = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def record_resource_class(kind: str):
-    from .resources import RECORD_RESOURCES
-
-    try:
-        return RECORD_RESOURCES[kind]
-    except KeyError:
-        raise ValueError(
-            _("Unknown kind of records “%(kind)s”: use %(choices)s.")
-            % {"kind": kind, "choices": ", ".join(RECORD_RESOURCES)}
-        ) from None
-
-
-def record_index_page(site: Site, kind: str):
-    """Where new records of ``kind`` go: the organization's index page for them."""
-    from .models import OrganizationIndexPage, PersonIndexPage
-
-    model = PersonIndexPage if kind == "people" else OrganizationIndexPage
-    roots = Page.objects.filter(translation_key=site.root_page.translation_key)
-    for root in roots.order_by("pk"):
-        index = model.objects.descendant_of(root).order_by("path").first()
-        if index is not None:
-            return index
-    raise ValueError(
-        _("This organization has no page to hold these records yet: add a “%(model)s” page.")
-        % {"model": model._meta.verbose_name}
-    )
-
-
-def records_import(
-    *,
-    site: Site,
-    kind: str,
-    data: bytes,
-    filename: str,
-    dry_run: bool = False,
-    publish: bool = False,
-) -> ImportReport:
-    """Import a spreadsheet of ``kind`` ("people", "organizations") into ``site``'s records.
-
-    All or nothing: one invalid row and nothing is written (the report names the row and the
-    field). Rows are matched to existing records by their natural key within ``site`` only, so
-    a row can never touch another organization's record.
-    """
-    from .spreadsheets import match_headers, read_table, restore
-
-    resource_class = record_resource_class(kind)
-    table = read_table(data, filename)
-    match = match_headers(
-        table.headers,
-        {name: [name, *aliases] for name, aliases in resource_class.header_aliases.items()},
-    )
-    columns = [header for header in table.headers if header in match.mapping]
-    dataset = tablib.Dataset(headers=[match.mapping[header] for header in columns])
-    positions = [table.headers.index(header) for header in columns]
-    for row in table.dataset:
-        dataset.append([restore(row[position]) for position in positions])
-
-    resource = resource_class(site=site, index_page=record_index_page(site, kind), publish=publish)
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        raise_errors=False,
-    )
-    report = ImportReport(dry_run=dry_run, unknown_columns=match.unknown, rows=result.rows)
-    for row_result in result.rows:
-        if row_result.import_type == "new":
-            report.new += 1
-        elif row_result.import_type == "update":
-            report.updated += 1
-        elif row_result.import_type == "skip":
-            report.unchanged += 1
-    for invalid in result.invalid_rows:
-        spreadsheet_row = table.row_numbers[invalid.number - 1]
-        for field_name, messages in invalid.error_dict.items():
-            for message in messages:
-                report.errors.append(RowError(spreadsheet_row, field_name, str(message)))
-    for number, errors in result.row_errors():
-        spreadsheet_row = table.row_numbers[number - 1]
-        for error in errors:
-            report.errors.append(RowError(spreadsheet_row, "", str(error.error)))
-    for error in result.base_errors:
-        report.errors.append(RowError(0, "", str(error.error)))
-    return report
+from .importing import ImportReport, RowError, records_import  # noqa: E402, F401
 
 
 def records_export(*, kind: str, fmt: str, site: Site | None = None, queryset=None) -> bytes:
     """Records of ``kind`` as a CSV (UTF-8 with BOM), XLSX or ODS file: all of ``site``'s, or
     those of ``queryset`` (a listing already scoped to the user's organizations)."""
+    from .importing import resource_class_for
     from .spreadsheets import write_table
 
     if queryset is None and site is None:
         raise ValueError("records_export needs a site or a queryset")
-    resource = record_resource_class(kind)(site=site)
+    resource = resource_class_for(kind)(site=site)
     return write_table(resource.export(queryset), fmt)

@@ -78,6 +78,15 @@ class Contact(ClusterableModel):
     )
     translation_key = models.UUIDField(_("record key"), unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The record's identifier in another system (box office, member list), so that "
+            "spreadsheets from there update this record instead of duplicating it."
+        ),
+    )
 
     email = models.EmailField(_("e-mail"), blank=True)
     secondary_email = models.EmailField(_("secondary e-mail"), blank=True)
@@ -102,7 +111,10 @@ class Contact(ClusterableModel):
     class Meta:
         verbose_name = _("CRM record")
         verbose_name_plural = _("CRM records")
-        permissions = [("export_contact", _("Can export CRM records"))]
+        permissions = [
+            ("export_contact", _("Can export CRM records")),
+            ("import_contact", _("Can import CRM records")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "site",
@@ -112,6 +124,16 @@ class Contact(ClusterableModel):
                 name="unique_contact_email_per_site_and_kind",
                 violation_error_message=_(
                     "Another record of this organization already uses this e-mail."
+                ),
+            ),
+            models.UniqueConstraint(
+                "site",
+                "kind",
+                "external_id",
+                condition=~models.Q(external_id=""),
+                name="unique_contact_external_id_per_site_and_kind",
+                violation_error_message=_(
+                    "Another record of this organization already uses this external id."
                 ),
             ),
         ]

@@ -289,8 +289,12 @@ class PersonPage(StructuredDataPageMixin, Page):
     def structured_data_image(self):
         return self.photo
 
-    def save(self, *args, **kwargs):
+    def set_derived_fields(self) -> None:
+        """Fields computed from others; also called by bulk imports, which skip ``save``."""
         self.sort_name = sort_key(self.family_name, self.given_name, self.title)
+
+    def save(self, *args, **kwargs):
+        self.set_derived_fields()
         return super().save(*args, **kwargs)
 
     def structured_data_entities(self, context: GraphContext):
@@ -449,8 +453,12 @@ class OrganizationPage(StructuredDataPageMixin, PublicAddress, Page):
         # An organization holds the rights to its own logo.
         return {"copyright_notice": f"© {self.title}"}
 
-    def save(self, *args, **kwargs):
+    def set_derived_fields(self) -> None:
+        """Fields computed from others; also called by bulk imports, which skip ``save``."""
         self.sort_name = sort_key(self.title)
+
+    def save(self, *args, **kwargs):
+        self.set_derived_fields()
         return super().save(*args, **kwargs)
 
     def structured_data_entities(self, context: GraphContext):

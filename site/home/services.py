@@ -47,7 +47,7 @@ CRM_MODEL_PERMISSIONS = [
         "contactnote",
     )
     for action in ("add", "change", "delete", "view")
-] + ["export_contact"]
+] + ["export_contact", "import_contact"]
 
 
 def site_root_pages(site: Site):

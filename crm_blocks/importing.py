@@ -1,0 +1,249 @@
+"""Spreadsheet import: one code path for the admin, the background jobs and the commands.
+
+A file goes through three steps:
+
+1. ``import_plan``: read the file, match its headers to the kind's columns (French or English,
+   case and accents ignored) and list what is unknown; nothing is validated yet.
+2. ``records_import(dry_run=True)``: every row is validated as the real import would, and the
+   report says which rows would be new, updated, unchanged or invalid (with field errors in the
+   user's language). Nothing is written.
+3. ``records_import()``: the same, then, only if every row is valid, everything is written in one
+   transaction. A crash or a killed worker leaves the database as it was.
+
+Rows only ever reach the records of the organization (``site``) they are imported into.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import tablib
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .spreadsheets import match_headers, read_table, restore
+
+
+def background_rows() -> int:
+    """Files with more rows than this are imported by a background job (``tasks.py``)."""
+    return getattr(settings, "CRM_IMPORT_BACKGROUND_ROWS", 2000)
+
+
+def max_upload_bytes() -> int:
+    """The largest file staff may upload, in bytes."""
+    return getattr(settings, "CRM_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+
+def max_rows() -> int:
+    """The most rows one import may hold."""
+    return getattr(settings, "CRM_IMPORT_MAX_ROWS", 50_000)
+
+
+#: How many row previews a report keeps (invalid rows first); counts are always complete.
+PREVIEW_ROWS = 500
+
+#: ``progress(done, total)`` is called as rows are validated and written.
+Progress = Callable[[int, int], None]
+
+
+def spreadsheet_kinds() -> dict:
+    """The kinds of rows spreadsheets bring in and out, by the name commands and URLs use."""
+    from .resources import SPREADSHEET_RESOURCES
+
+    return SPREADSHEET_RESOURCES
+
+
+def resource_class_for(kind: str):
+    kinds = spreadsheet_kinds()
+    try:
+        return kinds[kind]
+    except KeyError:
+        raise ValueError(
+            _("Unknown kind of records “%(kind)s”: use %(choices)s.")
+            % {"kind": kind, "choices": ", ".join(kinds)}
+        ) from None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a kind accepts: its canonical name, its header in the user's language, whether
+    new rows need it, and a hint for staff."""
+
+    name: str
+    label: str
+    required: bool = False
+    help: str = ""
+
+
+def import_columns(kind: str) -> list[Column]:
+    """The columns of ``kind``, labelled in the active language, in file order."""
+    return resource_class_for(kind).spreadsheet_columns()
+
+
+@dataclass
+class ImportPlan:
+    """What a file holds before any row is validated."""
+
+    kind: str
+    #: The file's headers, as written.
+    headers: list[str]
+    #: File header → column, as matched automatically.
+    mapping: dict[str, str]
+    #: File headers that match no column: shown to staff, then ignored.
+    unknown: list[str]
+    columns: list[Column]
+    row_count: int
+    format: str
+
+    @property
+    def missing_required(self) -> list[Column]:
+        matched = set(self.mapping.values())
+        return [column for column in self.columns if column.required and column.name not in matched]
+
+
+def import_plan(*, kind: str, data: bytes, filename: str) -> ImportPlan:
+    """Read ``data`` and match its headers to ``kind``'s columns.
+
+    Raises ``SpreadsheetError`` (its ``str()`` is a message for staff) when the file cannot be
+    read, is too large or holds too many rows.
+    """
+    resource_class = resource_class_for(kind)
+    table = read_table(data, filename, max_bytes=max_upload_bytes(), max_rows=max_rows())
+    match = match_headers(table.headers, resource_class.header_spellings())
+    return ImportPlan(
+        kind=kind,
+        headers=table.headers,
+        mapping=match.mapping,
+        unknown=match.unknown,
+        columns=resource_class.spreadsheet_columns(),
+        row_count=len(table.dataset),
+        format=table.format,
+    )
+
+
+@dataclass
+class RowError:
+    row: int  # as the spreadsheet software numbers it (the header is row 1); 0: the whole file
+    field: str  # a column name, or "" when the error is about the whole row
+    message: str
+
+
+@dataclass
+class RowPreview:
+    """One row of the preview: what the import does (or would do) with it."""
+
+    row: int
+    #: "new", "update", "skip" (unchanged) or "invalid".
+    status: str
+    #: Column → value as read from the file (text, not yet escaped: templates escape it).
+    values: dict[str, str]
+    #: Column → [value before, value after], for updated rows.
+    changes: dict[str, list[str]] = field(default_factory=dict)
+    #: Column ("" for the whole row) → messages.
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do). JSON-serialisable with ``to_dict``."""
+
+    kind: str
+    dry_run: bool
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[RowPreview] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        data = dict(data)
+        data["errors"] = [RowError(**error) for error in data.get("errors", [])]
+        data["rows"] = [RowPreview(**row) for row in data.get("rows", [])]
+        return cls(**data)
+
+
+def _mapped_dataset(table, mapping: dict[str, str]) -> tablib.Dataset:
+    """The file's rows with only the mapped columns, headed by column names."""
+    headers = [header for header in table.headers if mapping.get(header)]
+    dataset = tablib.Dataset(headers=[mapping[header] for header in headers])
+    positions = [table.headers.index(header) for header in headers]
+    for row in table.dataset:
+        dataset.append([restore(row[position]) for position in positions])
+    return dataset
+
+
+def records_import(
+    *,
+    site,
+    kind: str,
+    data: bytes,
+    filename: str,
+    user=None,
+    columns: dict[str, str] | None = None,
+    dry_run: bool = False,
+    publish: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a spreadsheet of ``kind`` into ``site``: all rows or none.
+
+    ``columns`` maps file headers to column names as staff chose them (a header mapped to ""
+    is ignored); by default headers are matched automatically. ``user`` is recorded as the
+    author of the revisions and log entries. ``publish`` publishes new records (and updates of
+    published ones); otherwise new records are drafts.
+    """
+    resource_class = resource_class_for(kind)
+    table = read_table(data, filename, max_bytes=max_upload_bytes(), max_rows=max_rows())
+    match = match_headers(table.headers, resource_class.header_spellings())
+    mapping = match.mapping if columns is None else _checked_mapping(resource_class, columns)
+    dataset = _mapped_dataset(table, mapping)
+    resource = resource_class(site=site, user=user, publish=publish)
+    report = ImportReport(
+        kind=kind,
+        dry_run=dry_run,
+        total=len(dataset),
+        unknown_columns=[h for h in table.headers if not mapping.get(h)],
+        columns=list(dataset.headers or []),
+    )
+    resource.run_import(
+        dataset,
+        row_numbers=table.row_numbers,
+        report=report,
+        dry_run=dry_run,
+        progress=progress,
+    )
+    return report
+
+
+def _checked_mapping(resource_class, columns: dict[str, str]) -> dict[str, str]:
+    known = {column.name for column in resource_class.spreadsheet_columns()}
+    chosen = [name for name in columns.values() if name]
+    unknown = sorted(set(chosen) - known)
+    if unknown:
+        raise ValueError(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+    twice = sorted({name for name in chosen if chosen.count(name) > 1})
+    if twice:
+        raise ValueError(
+            _("Each column can be fed by one file column only: %(columns)s.")
+            % {"columns": ", ".join(twice)}
+        )
+    return {header: name for header, name in columns.items() if name}
+
+
+def header_labels(resource_class, language: str | None = None) -> dict[str, str]:
+    """Column name → header in ``language`` (the active one by default)."""
+    with translation.override(language or translation.get_language()):
+        return {column.name: str(column.label) for column in resource_class.spreadsheet_columns()}
