@@ -7,11 +7,8 @@ without the CRM role do not see the menu at all.
 
 import django_filters
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
-from django.utils import timezone
-from django.utils.functional import cached_property
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import (
@@ -24,10 +21,9 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets.button import Button
 from wagtail.models import Page
 
-from . import views
+from . import spreadsheet_views, views
 from .models import (
     Affiliation,
     Contact,
@@ -39,7 +35,6 @@ from .models import (
     PersonRole,
 )
 from .models.contacts import record_name
-from .services import records_export as spreadsheet_export
 
 
 def scoped_form(*panels, form_class=views.SiteScopedAdminForm):
@@ -50,11 +45,64 @@ def scoped_form(*panels, form_class=views.SiteScopedAdminForm):
     )
 
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
+class SpreadsheetViewSetMixin:
+    """Spreadsheet import and export for a listing, declared by the kinds of rows it lists.
+
+    ``spreadsheet_kinds`` names resources of ``importing.spreadsheet_kinds()``; the index view
+    class must mix in ``spreadsheet_views.SpreadsheetIndexMixin`` (exports, "Import" button).
+    Adds ``import/`` (upload), ``import/<job>/`` (matching, preview, report),
+    ``import/<job>/progress/`` (JSON for the progress bar) and ``import/template/<kind>.<fmt>``
+    (a blank file to fill in). Works for any Wagtail viewset with an index view, page-type
+    listings included.
+    """
+
+    spreadsheet_kinds: tuple[str, ...] = ()
+    import_view_class = spreadsheet_views.ImportUploadView
+    import_job_view_class = spreadsheet_views.ImportJobView
+    import_progress_view_class = spreadsheet_views.ImportProgressView
+    import_template_view_class = spreadsheet_views.ImportTemplateView
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            spreadsheet_kinds=self.spreadsheet_kinds,
+            import_url_name=self.get_url_name("import"),
+            **kwargs,
+        )
+
+    def get_spreadsheet_view_kwargs(self) -> dict:
+        return {
+            "spreadsheet_kinds": self.spreadsheet_kinds,
+            "index_url_name": self.get_url_name("index"),
+            "import_url_name": self.get_url_name("import"),
+            "job_url_name": self.get_url_name("import_job"),
+            "progress_url_name": self.get_url_name("import_progress"),
+            "template_url_name": self.get_url_name("import_template"),
+            "listing_label": self.menu_label,
+        }
+
+    def spreadsheet_view(self, view_class):
+        return view_class.as_view(**self.get_spreadsheet_view_kwargs())
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("import/", self.spreadsheet_view(self.import_view_class), name="import"),
+            path(
+                "import/<int:job_id>/",
+                self.spreadsheet_view(self.import_job_view_class),
+                name="import_job",
+            ),
+            path(
+                "import/<int:job_id>/progress/",
+                self.spreadsheet_view(self.import_progress_view_class),
+                name="import_progress",
+            ),
+            path(
+                "import/template/<slug:kind>.<slug:fmt>",
+                self.spreadsheet_view(self.import_template_view_class),
+                name="import_template",
+            ),
+        ]
 
 
 class ScopedModelViewSet(ModelViewSet):
@@ -104,63 +152,25 @@ class ContactFilterSet(WagtailFilterSet):
         return queryset.filter(translation_key__in=people)
 
 
-EXPORT_KINDS = {Contact.Kind.PERSON: "people", Contact.Kind.ORGANIZATION: "organizations"}
-EXPORT_FORMATS = ("csv", "xlsx", "ods")
+class ContactIndexView(spreadsheet_views.SpreadsheetIndexMixin, views.ScopedIndexView):
+    """The records listing; ``?export=people.csv`` downloads the people it shows."""
 
+    SPREADSHEET_KINDS = {"people": Contact.Kind.PERSON, "organizations": Contact.Kind.ORGANIZATION}
 
-class ContactIndexView(views.ScopedIndexView):
-    """The records listing; ``?export=people.csv`` downloads the filtered listing."""
-
-    def get(self, request, *args, **kwargs):
-        export = request.GET.get("export", "")
-        if export:
-            return self.export_response(export)
-        return super().get(request, *args, **kwargs)
-
-    def export_response(self, export: str):
-        kind_name, _dot, fmt = export.partition(".")
-        kinds = {name: kind for kind, name in EXPORT_KINDS.items()}
-        if kind_name not in kinds or fmt not in EXPORT_FORMATS:
-            raise Http404
-        if not self.request.user.has_perm("crm_blocks.export_contact"):
-            raise PermissionDenied
-        queryset = self.get_queryset().filter(kind=kinds[kind_name])
-        content = spreadsheet_export(kind=kind_name, fmt=fmt, queryset=queryset)
-        filename = f"{kind_name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-        response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-
-    @cached_property
-    def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
-        if not self.request.user.has_perm("crm_blocks.export_contact"):
-            return buttons
-        query = self.request.GET.copy()
-        labels = {"people": _("Export people"), "organizations": _("Export organizations")}
-        for kind_name, label in labels.items():
-            for fmt in EXPORT_FORMATS:
-                query["export"] = f"{kind_name}.{fmt}"
-                buttons.append(
-                    Button(
-                        f"{label} ({fmt.upper()})",
-                        url=f"{self.request.path}?{query.urlencode()}",
-                        icon_name="download",
-                        priority=50,
-                    )
-                )
-        return buttons
+    def spreadsheet_queryset(self, kind):
+        return self.get_queryset().filter(kind=self.SPREADSHEET_KINDS[kind])
 
     def get_base_queryset(self):
         live_page = Page.objects.filter(translation_key=OuterRef("translation_key"), live=True)
         return super().get_base_queryset().with_name().annotate(is_published=Exists(live_page))
 
 
-class ContactViewSet(ScopedModelViewSet):
+class ContactViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     """CRM records: created with their person or organization page, looked at and completed
-    here."""
+    here, imported and exported as spreadsheets."""
 
     model = Contact
+    spreadsheet_kinds = ("people", "organizations")
     icon = "user"
     menu_label = _("Records")
     index_view_class = ContactIndexView
@@ -225,7 +235,7 @@ class MembershipFilterSet(WagtailFilterSet):
         fields = []
 
 
-class MembershipIndexView(views.ScopedIndexView):
+class MembershipIndexView(spreadsheet_views.SpreadsheetIndexMixin, views.ScopedIndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -236,8 +246,9 @@ class MembershipIndexView(views.ScopedIndexView):
         )
 
 
-class MembershipViewSet(ScopedModelViewSet):
+class MembershipViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     model = Membership
+    spreadsheet_kinds = ("memberships",)
     icon = "tag"
     menu_label = _("Memberships")
     index_view_class = MembershipIndexView

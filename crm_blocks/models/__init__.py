@@ -9,6 +9,7 @@ Everything is re-exported here so that ``crm_blocks.models.X`` stays the import 
 """
 
 from .contacts import ConsentRecord, Contact, ContactNote, ContactTag
+from .imports import ImportJob
 from .records import (
     OrganizationIndexPage,
     OrganizationKind,
@@ -27,6 +28,7 @@ __all__ = [
     "Contact",
     "ContactNote",
     "ContactTag",
+    "ImportJob",
     "Membership",
     "MembershipStatus",
     "MembershipType",

@@ -107,6 +107,20 @@ else:
         }
     }
 
+# Progress of background imports: the worker writes it, the web processes read it, so it needs a
+# cache every process shares (never the per-process local memory): Redis, or files in VAR_DIR.
+if REDIS_URL:
+    CACHES["progress"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "progress",
+    }
+else:
+    CACHES["progress"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "progress"),
+    }
+
 # Background jobs: django-tasks with the database backend. Wagtail queues its own tasks
 # (reference index, file deletion) here too, so `manage.py db_worker` runs wherever the site runs.
 TASKS = {
@@ -151,6 +165,12 @@ STORAGES = {
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Spreadsheet imports (crm_blocks.importing). The admin stops receiving a file past
+# CRM_IMPORT_MAX_BYTES and says so; the reverse proxy's own body limit must be a little higher.
+# Files of more than CRM_IMPORT_BACKGROUND_ROWS rows are checked and imported by the worker.
+CRM_IMPORT_MAX_BYTES = env("CRM_IMPORT_MAX_BYTES", 20 * 1024 * 1024, cast=int)
+CRM_IMPORT_BACKGROUND_ROWS = env("CRM_IMPORT_BACKGROUND_ROWS", 2000, cast=int)
 
 LOGIN_URL = "wagtailadmin_login"
 
