@@ -26,8 +26,9 @@ demo: install ## Set up the demo organizations and serve them on http://127.0.0.
 test: install ## Run the whole test suite (DATABASE_URL selects PostgreSQL)
 	$(PY) -m pytest
 
-bench: install ## Print the benchmark ratios
+bench: install ## Print the benchmark ratios (pages, then spreadsheets)
 	$(PY) bench/run.py
+	$(PY) bench/spreadsheets.py
 
 messages: install ## Refresh and compile the French catalogues (needs gettext)
 	for dir in crm_blocks structured_data site/home; do \

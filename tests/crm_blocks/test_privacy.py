@@ -145,3 +145,59 @@ def test_private_values_typed_in_the_editor_never_enter_revisions(client, org_a,
     public = client.get(person.url, HTTP_HOST=org_a.hostname).content.decode()
     assert "Gaston Lapointe" in public
     assert_no_canary(public, "public page")
+
+
+def test_private_columns_of_an_imported_spreadsheet_never_reach_the_public(client, org_a, org_b):
+    """Staff import a published member list whose private columns hold canaries: the public
+    site (pages, index, search, sitemap, JSON-LD) and the revisions show none of them, and the
+    other organization's site does not even show the public names."""
+    import tablib
+
+    from crm_blocks.importing import records_import
+    from crm_blocks.models import PersonPage
+    from crm_blocks.spreadsheets import write_table
+
+    partner = make_organization_page(org_a.organizations_index, "Productions du Nord")
+    people = tablib.Dataset(
+        headers=["courriel", "prénom", "nom", "téléphone", "notes", "biographie", "affiliations"]
+    )
+    people.append(
+        [
+            CANARIES["email"],
+            "Élise",
+            "Tremblay",
+            CANARIES["phone"],
+            CANARIES["notes"],
+            "Monteuse.",
+            "Productions du Nord (CANARI-ROLE-AFFILIATION)",
+        ]
+    )
+    report = records_import(
+        site=org_a,
+        kind="people",
+        data=write_table(people, "xlsx"),
+        filename="membres.xlsx",
+        publish=True,
+    )
+    assert report.ok, report.errors
+    MembershipType.objects.create(site=org_a, name="Individuel")
+    memberships = tablib.Dataset(headers=["email", "membership_type", "start_date", "fee"])
+    memberships.append([CANARIES["email"], "Individuel", "01/01/2026", "987,65"])
+    report = records_import(
+        site=org_a, kind="memberships", data=write_table(memberships, "csv"), filename="m.csv"
+    )
+    assert report.ok, report.errors
+
+    person = PersonPage.objects.get()
+    assert person.live and Membership.objects.get().fee == 987.65
+    for revision in Revision.page_revisions.filter(object_id=str(person.pk)):
+        assert_no_canary(json.dumps(revision.content), "page revision")
+    for url, query in public_urls(person, partner, org_a):
+        response = client.get(url, HTTP_HOST=org_a.hostname)
+        assert response.status_code in (200, 404), url
+        assert_no_canary(without_echo(response.content.decode(), query), url)
+    page = client.get(person.url, HTTP_HOST=org_a.hostname).content.decode()
+    assert "Élise Tremblay" in page and "application/ld+json" in page
+    for url in ["/", "/sitemap.xml", f"{reverse('search')}?q=Tremblay"]:
+        other = client.get(url, HTTP_HOST=org_b.hostname).content.decode()
+        assert "Élise Tremblay" not in other and "Tremblay" not in without_echo(other, "Tremblay")

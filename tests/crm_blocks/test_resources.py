@@ -1,36 +1,33 @@
 """Spreadsheet rows become CRM records (page + private details) of the importing organization:
-re-importing updates instead of duplicating, one bad row writes nothing, and what is exported
-imports back unchanged."""
+re-importing updates instead of duplicating, one bad row writes nothing, a row never reaches
+another organization, and what is exported imports back unchanged."""
+
+import datetime
+from decimal import Decimal
 
 import pytest
 import tablib
-from wagtail.models import Page, Revision
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, PageLogEntry, Revision
 
-from crm_blocks.models import Contact, OrganizationPage, PersonPage
-from crm_blocks.resources import OrganizationResource, PersonResource
-from tests.factories import contact_of, make_person
+from crm_blocks import resources
+from crm_blocks.importing import records_import
+from crm_blocks.models import (
+    Affiliation,
+    Contact,
+    Membership,
+    MembershipType,
+    OrganizationPage,
+    PersonPage,
+)
+from crm_blocks.resources import PersonResource
+from crm_blocks.spreadsheets import write_table
+from tests.factories import contact_of, make_organization_page, make_person, make_user
 
 pytestmark = pytest.mark.django_db
 
 HEADERS = ["email", "first_name", "last_name", "phone", "notes", "bio"]
-
-
-def people(*rows):
-    dataset = tablib.Dataset(headers=HEADERS)
-    for row in rows:
-        dataset.append(row)
-    return dataset
-
-
-def run(site, dataset, dry_run=False, publish=False, resource=PersonResource, index=None):
-    return resource(site=site, index_page=index or site.people_index, publish=publish).import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
-
-
 ELISE = [
     "elise@example.org",
     "Élise",
@@ -42,145 +39,347 @@ ELISE = [
 MARC = ["marc@example.org", "Marc", "Roy", "", "", ""]
 
 
-def test_new_rows_become_draft_person_pages_with_private_details(org_a):
-    result = run(org_a, people(ELISE, MARC))
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert [row.import_type for row in result.rows] == ["new", "new"]
+def csv_of(headers, *rows) -> bytes:
+    dataset = tablib.Dataset(headers=headers)
+    for row in rows:
+        dataset.append(row)
+    return write_table(dataset, "csv")
+
+
+def run(site, *rows, headers=HEADERS, kind="people", **options):
+    return records_import(
+        site=site, kind=kind, data=csv_of(headers, *rows), filename="rows.csv", **options
+    )
+
+
+def statuses(report):
+    return [row.status for row in sorted(report.rows, key=lambda row: row.row)]
+
+
+def test_new_rows_become_draft_person_pages_with_private_details(org_a, crm_a):
+    report = run(org_a, ELISE, MARC, user=crm_a)
+    assert report.ok, report.errors
+    assert (report.new, statuses(report)) == (2, ["new", "new"])
     elise = PersonPage.objects.get(given_name="Élise")
     assert elise.title == "Élise Tremblay" and not elise.live
     assert elise.get_parent().specific == org_a.people_index.specific
+    assert elise.owner == crm_a and elise.sort_name.startswith("tremblay")
     contact = contact_of(elise)
     assert (contact.email, contact.phone, contact.notes) == (
         "elise@example.org",
         "+1 514 555 0100",
         "Membre fondatrice",
     )
-    assert Revision.page_revisions.filter(object_id=str(elise.pk)).exists()
+    revision = Revision.page_revisions.get(object_id=str(elise.pk))
+    assert revision.user == crm_a and elise.latest_revision == revision
+    assert PageLogEntry.objects.filter(page=elise, action="wagtail.create", user=crm_a).exists()
     assert Page.find_problems() == ([], [], [], [], [])  # treebeard: paths and numchild intact
 
 
-def test_publish_option_publishes(org_a):
-    run(org_a, people(ELISE), publish=True)
-    assert PersonPage.objects.get(given_name="Élise").live
+def test_publish_option_publishes_and_the_page_is_served(client, org_a):
+    run(org_a, ELISE, publish=True)
+    page = PersonPage.objects.get(given_name="Élise")
+    assert page.live
+    response = client.get(page.url, HTTP_HOST=org_a.hostname)
+    assert response.status_code == 200 and "Monteuse." in response.content.decode()
 
 
 def test_reimporting_updates_and_skips_unchanged_rows(org_a):
-    run(org_a, people(ELISE, MARC))
+    run(org_a, ELISE, MARC)
     changed = list(MARC)
     changed[3] = "+1 819 555 0199"
-    result = run(org_a, people(ELISE, changed))
-    assert [row.import_type for row in result.rows] == ["skip", "update"]
+    report = run(org_a, ELISE, changed)
+    assert statuses(report) == ["skip", "update"]
+    (update,) = [row for row in report.rows if row.status == "update"]
+    assert update.changes == {"phone": ["", "+1 819 555 0199"]}
     assert PersonPage.objects.count() == 2 and Contact.objects.count() == 2
     assert Contact.objects.get(email="marc@example.org").phone == "+1 819 555 0199"
 
 
-def test_a_renamed_person_gets_a_new_revision(org_a):
-    run(org_a, people(ELISE), publish=True)
+def test_unchanged_rows_are_left_untouched(org_a):
+    run(org_a, ELISE)
+    contact = Contact.objects.get()
+    before = (contact.updated_at, Revision.objects.count(), PageLogEntry.objects.count())
+    report = run(org_a, ELISE)
+    contact.refresh_from_db()
+    assert report.unchanged == 1
+    assert (contact.updated_at, Revision.objects.count(), PageLogEntry.objects.count()) == before
+
+
+def test_a_renamed_published_person_is_republished(org_a):
+    run(org_a, ELISE, publish=True)
     renamed = list(ELISE)
     renamed[2] = "Tremblay-Roy"
-    run(org_a, people(renamed))
+    run(org_a, renamed)
     page = PersonPage.objects.get(given_name="Élise")
-    assert page.title == "Élise Tremblay-Roy" and page.live
+    assert page.title == "Élise Tremblay-Roy" and page.live and not page.has_unpublished_changes
+
+
+def test_a_pending_draft_is_compared_and_never_published_by_an_import(org_a):
+    """An editor's unpublished draft stays a draft: the import compares with it, and an update
+    becomes a new draft rather than publishing someone's unfinished work."""
+    run(org_a, ELISE, publish=True)
+    page = PersonPage.objects.get(given_name="Élise")
+    page.family_name = "Tremblay-Draft"
+    page.title = "Élise Tremblay-Draft"
+    page.save_revision()
+    draft_row = list(ELISE)
+    draft_row[2] = "Tremblay-Draft"
+    assert run(org_a, draft_row).unchanged == 1
+    draft_row[5] = "Monteuse et réalisatrice."
+    assert run(org_a, draft_row).updated == 1
+    page.refresh_from_db()
+    assert page.title == "Élise Tremblay" and page.has_unpublished_changes
+    latest = page.get_latest_revision_as_object()
+    assert latest.family_name == "Tremblay-Draft"
+    assert resources.stream_to_paragraphs(latest.bio) == "Monteuse et réalisatrice."
 
 
 def test_one_invalid_row_writes_nothing_and_names_the_row_and_field(org_a):
     bad = ["pas-un-courriel", "Jean", "Bad", "", "", ""]
-    result = run(org_a, people(ELISE, bad, MARC))
-    assert result.has_validation_errors()
-    (invalid,) = result.invalid_rows
-    assert invalid.number == 2 and "email" in invalid.error_dict
+    report = run(org_a, ELISE, bad, MARC)
+    assert not report.ok and report.invalid == 1
+    assert [(error.row, error.field) for error in report.errors] == [(3, "email")]
+    assert report.rows[0].row == 3 and report.rows[0].status == "invalid"
     assert PersonPage.objects.count() == 0 and Contact.objects.count() == 0
 
 
 def test_a_new_row_without_a_name_is_refused(org_a):
-    result = run(org_a, people(["nom@example.org", "", "", "", "", ""]))
-    (invalid,) = result.invalid_rows
-    assert "last_name" in invalid.error_dict
+    report = run(org_a, ["nom@example.org", "", "", "", "", ""])
+    assert [error.field for error in report.errors] == ["last_name"]
     assert Contact.objects.count() == 0
 
 
+def test_a_record_twice_in_one_file_is_refused_naming_the_first_row(org_a):
+    report = run(org_a, ELISE, MARC, ["ELISE@example.org", "Élise", "T.", "", "", ""])
+    assert [(e.row, e.field) for e in report.errors] == [(4, "email")]
+    assert "row 2" in report.errors[0].message or "ligne 2" in report.errors[0].message
+    assert Contact.objects.count() == 0
+
+
+def test_taking_another_records_email_is_refused(org_a):
+    run(org_a, ELISE, ["", "Marc", "Roy", "", "", ""], headers=HEADERS)
+    headers = ["external_id", *HEADERS]
+    Contact.objects.filter(email="").update(external_id="M-1")
+    report = run(org_a, ["M-1", "elise@example.org", "Marc", "Roy", "", "", ""], headers=headers)
+    assert [e.field for e in report.errors] == ["email"]
+
+
 def test_dry_run_writes_nothing_but_reports(org_a):
-    result = run(org_a, people(ELISE), dry_run=True)
-    assert [row.import_type for row in result.rows] == ["new"]
+    report = run(org_a, ELISE, dry_run=True)
+    assert report.dry_run and statuses(report) == ["new"]
     assert Contact.objects.count() == 0 and PersonPage.objects.count() == 0
 
 
 def test_a_row_with_another_organizations_email_never_touches_it(org_a, org_b):
     theirs = make_person(org_b.people_index, "Élise Tremblay")
     Contact.objects.filter(pk=contact_of(theirs).pk).update(email="elise@example.org")
-    run(org_a, people(ELISE))
+    report = run(org_a, ELISE)
+    assert report.new == 1
     other = contact_of(theirs)
     assert other.phone == "" and other.notes == ""
     assert Contact.objects.filter(site=org_a, email="elise@example.org").count() == 1
+    assert PersonPage.objects.descendant_of(org_b.root_page).count() == 1
+
+
+def test_a_row_with_another_organizations_external_id_never_touches_it(org_a, org_b):
+    theirs = make_person(org_b.people_index, "Élise Tremblay")
+    Contact.objects.filter(pk=contact_of(theirs).pk).update(external_id="X-1")
+    report = run(org_a, ["X-1", *MARC], headers=["external_id", *HEADERS])
+    assert report.new == 1
+    assert contact_of(theirs).email == ""
+    assert Contact.objects.get(site=org_a).external_id == "X-1"
+
+
+def test_an_external_id_finds_the_record_even_when_its_email_changed(org_a):
+    headers = ["external_id", *HEADERS]
+    run(org_a, ["BX-7", *ELISE], headers=headers)
+    moved = ["BX-7", "elise.tremblay@example.org", *ELISE[1:]]
+    report = run(org_a, moved, headers=headers)
+    assert report.updated == 1 and Contact.objects.get().email == "elise.tremblay@example.org"
+
+
+def test_people_without_email_are_found_again_by_name(org_a):
+    """A member list without e-mails, imported twice, creates each person once."""
+    rows = [["", "Jeanne", "Côté", "", "", ""], ["", "Paul", "Roy", "", "", ""]]
+    assert run(org_a, *rows).new == 2
+    again = run(org_a, *rows)
+    assert (again.new, again.unchanged) == (0, 2)
+    assert PersonPage.objects.count() == 2
+
+
+def test_checking_costs_the_same_queries_for_10_or_100_rows(org_a):
+    def rows(count, prefix):
+        return [[f"{prefix}{n}@example.org", "Prénom", f"Nom{n}", "", "", ""] for n in range(count)]
+
+    run(org_a, *rows(100, "existing"))
+    with CaptureQueriesContext(connection) as few:
+        run(org_a, *rows(10, "existing"), *rows(10, "new"), dry_run=True)
+    with CaptureQueriesContext(connection) as many:
+        run(org_a, *rows(100, "existing"), *rows(100, "new"), dry_run=True)
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_crash_while_writing_leaves_the_database_as_it_was(org_a, monkeypatch):
+    """As if the worker were killed mid-import: the second batch fails, the first is undone."""
+    run(org_a, MARC)
+    before = (Page.objects.count(), Contact.objects.count(), Revision.objects.count())
+    monkeypatch.setattr(PersonResource, "write_batch_size", 2)
+    real = Contact.objects.bulk_create
+    calls = []
+
+    def failing_bulk_create(objs, *args, **kwargs):
+        calls.append(len(objs))
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real(objs, *args, **kwargs)
+
+    monkeypatch.setattr(Contact.objects, "bulk_create", failing_bulk_create)
+    rows = [[f"p{n}@example.org", "Prénom", f"Nom{n}", "", "", ""] for n in range(5)]
+    report = run(org_a, *rows)
+    assert not report.ok and "worker killed" in report.errors[0].message
+    assert (Page.objects.count(), Contact.objects.count(), Revision.objects.count()) == before
+    assert Page.find_problems() == ([], [], [], [], [])
+
+
+def test_the_same_file_imported_twice_at_once_does_not_duplicate(org_a, monkeypatch):
+    """Two imports of one file checked at the same time: the second to write stops."""
+    real_prepare = PersonResource.prepare
+
+    def prepare_then_someone_else_imports(self, dataset):
+        real_prepare(self, dataset)
+        if not getattr(prepare_then_someone_else_imports, "done", False):
+            prepare_then_someone_else_imports.done = True
+            monkeypatch.setattr(PersonResource, "prepare", real_prepare)
+            assert run(org_a, ELISE).new == 1
+
+    monkeypatch.setattr(PersonResource, "prepare", prepare_then_someone_else_imports)
+    report = run(org_a, ELISE)
+    assert not report.ok
+    assert Contact.objects.count() == 1 and PersonPage.objects.count() == 1
 
 
 def test_export_then_import_then_export_is_identical(org_a):
-    run(org_a, people(ELISE, MARC), publish=True)
+    run(org_a, ELISE, MARC, publish=True)
     first = PersonResource(site=org_a).export()
-    result = run(org_a, tablib.Dataset().load(first.csv, format="csv"))
-    assert {row.import_type for row in result.rows} == {"skip"}
+    report = records_import(
+        site=org_a, kind="people", data=write_table(first, "csv"), filename="export.csv"
+    )
+    assert report.unchanged == 2 and report.ok
     assert PersonResource(site=org_a).export().csv == first.csv
 
 
 def test_export_lists_only_this_organizations_records(org_a, org_b):
-    run(org_a, people(ELISE))
-    run(org_b, people(MARC), index=org_b.people_index)
+    run(org_a, ELISE)
+    run(org_b, MARC)
     exported = PersonResource(site=org_a).export().csv
     assert "elise@example.org" in exported and "marc@example.org" not in exported
 
 
-def test_export_costs_the_same_number_of_queries_for_2_or_20_records(org_a):
-    run(org_a, people(*[[f"p{n}@example.org", "Prénom", f"Nom{n}", "", "", ""] for n in range(2)]))
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as few:
-        PersonResource(site=org_a).export()
-    run(
-        org_a,
-        people(*[[f"q{n}@example.org", "Prénom", f"Autre{n}", "", "", ""] for n in range(18)]),
-    )
-    with CaptureQueriesContext(connection) as many:
-        PersonResource(site=org_a).export()
-    assert len(many.captured_queries) == len(few.captured_queries)
+ORG_HEADERS = ["email", "name", "kind", "website", "street_address", "postal_code", "city"]
 
 
 def test_organizations_are_found_by_email_or_by_name_and_postal_code(org_a):
-    headers = [
-        "email",
-        "name",
-        "kind",
-        "website",
-        "street_address",
-        "postal_code",
-        "city",
-        "phone",
-        "notes",
+    rift = ["", "Cinéma du Rift", "cinema", "", "42 rue Principale", "J9V 1A1", "Ville-Marie"]
+    assert run(org_a, rift, headers=ORG_HEADERS, kind="organizations").new == 1
+    with_email = ["info@rift.example.org", *rift[1:]]
+    report = run(org_a, with_email, headers=ORG_HEADERS, kind="organizations")
+    assert report.updated == 1, report.errors
+    page = OrganizationPage.objects.get()
+    assert page.locality == "Ville-Marie" and page.kind == "cinema"
+    assert contact_of(page).email == "info@rift.example.org"
+    assert run(org_a, with_email, headers=ORG_HEADERS, kind="organizations").unchanged == 1
+
+
+def test_organization_kinds_are_accepted_by_their_french_label(org_a):
+    row = ["", "Cinéma du Rift", "Cinéma", "", "", "J9V 1A1", ""]
+    report = run(org_a, row, headers=ORG_HEADERS, kind="organizations")
+    assert report.ok, report.errors
+    assert OrganizationPage.objects.get().kind == "cinema"
+    bad = run(
+        org_a,
+        ["", "Autre", "planétarium", "", "", "", ""],
+        headers=ORG_HEADERS,
+        kind="organizations",
+    )
+    assert [e.field for e in bad.errors] == ["kind"]
+
+
+def test_people_bring_their_affiliations_with_organizations_already_there(org_a):
+    make_organization_page(org_a.organizations_index, "Productions du Nord")
+    headers = [*HEADERS, "affiliations"]
+    row = [*ELISE, "Productions du Nord (monteuse)"]
+    report = run(org_a, row, headers=headers)
+    assert report.ok, report.errors
+    (affiliation,) = Affiliation.objects.all()
+    assert affiliation.role == "monteuse" and affiliation.person.email == "elise@example.org"
+    assert run(org_a, row, headers=headers).unchanged == 1
+    assert Affiliation.objects.count() == 1
+    unknown = run(org_a, [*MARC, "Studio Inconnu (stagiaire)"], headers=headers)
+    assert [e.field for e in unknown.errors] == ["affiliations"]
+    assert "Studio Inconnu" in unknown.errors[0].message
+
+
+MEMBERSHIP_HEADERS = ["email", "membership_type", "start_date", "end_date", "fee", "status"]
+
+
+@pytest.fixture
+def members(org_a):
+    run(org_a, ELISE, MARC)
+    MembershipType.objects.create(site=org_a, name="Individuel", default_fee=40)
+    return org_a
+
+
+def test_memberships_import_with_french_dates_amounts_and_statuses(members):
+    rows = [
+        ["elise@example.org", "individuel", "01/09/2026", "31/08/2027", "40,00", "actif"],
+        ["marc@example.org", "Individuel", "2026-09-15", "", "1 234,50", "En attente"],
     ]
-    first = tablib.Dataset(headers=headers)
-    first.append(
-        ["", "Cinéma du Rift", "cinema", "", "42 rue Principale", "J9V 1A1", "Ville-Marie", "", ""]
+    report = run(members, *rows, headers=MEMBERSHIP_HEADERS, kind="memberships")
+    assert report.ok, report.errors
+    elise = Membership.objects.get(contact__email="elise@example.org")
+    assert (elise.start_date, elise.end_date, elise.fee, elise.status) == (
+        datetime.date(2026, 9, 1),
+        datetime.date(2027, 8, 31),
+        Decimal("40.00"),
+        "active",
     )
-    run(org_a, first, resource=OrganizationResource, index=org_a.organizations_index)
-    again = tablib.Dataset(headers=headers)
-    again.append(
-        [
-            "info@rift.example.org",
-            "Cinéma du Rift",
-            "cinema",
-            "",
-            "42 rue Principale",
-            "J9V 1A1",
-            "Ville-Marie",
-            "",
-            "",
-        ]
-    )
-    result = run(org_a, again, resource=OrganizationResource, index=org_a.organizations_index)
-    assert [row.import_type for row in result.rows] == ["update"]
-    assert OrganizationPage.objects.count() == 1
-    assert Contact.objects.get(kind="organization").email == "info@rift.example.org"
-    bad = tablib.Dataset(headers=headers)
-    bad.append(["", "Salle X", "bowling", "", "", "", "", "", ""])
-    result = run(org_a, bad, resource=OrganizationResource, index=org_a.organizations_index)
-    assert "kind" in result.invalid_rows[0].error_dict
+    assert Membership.objects.get(contact__email="marc@example.org").status == "pending"
+    again = run(members, *rows, headers=MEMBERSHIP_HEADERS, kind="memberships")
+    assert (again.new, again.unchanged) == (0, 2)
+    rows[0][4] = "45"
+    assert run(members, *rows, headers=MEMBERSHIP_HEADERS, kind="memberships").updated == 1
+    assert Membership.objects.count() == 2
+
+
+def test_membership_rows_are_checked_cell_by_cell(members, org_b):
+    MembershipType.objects.create(site=org_b, name="Étudiant")
+    make_person(org_b.people_index, "Autre Personne")
+    Contact.objects.filter(site=org_b).update(email="autre@example.org")
+    rows = [
+        ["inconnu@example.org", "Individuel", "01/09/2026", "", "", ""],
+        ["elise@example.org", "Étudiant", "01/09/2026", "", "", ""],
+        ["marc@example.org", "Individuel", "31/02/2026", "", "", ""],
+        ["marc@example.org", "Individuel", "01/09/2026", "01/01/2026", "", ""],
+        ["autre@example.org", "Individuel", "01/09/2026", "", "", ""],
+        ["elise@example.org", "Individuel", "01/09/2026", "", "-5", "suspendu"],
+    ]
+    report = run(members, *rows, headers=MEMBERSHIP_HEADERS, kind="memberships")
+    fields = {(e.row, e.field) for e in report.errors}
+    assert fields == {
+        (2, "email"),
+        (3, "membership_type"),
+        (4, "start_date"),
+        (5, "end_date"),
+        (6, "email"),
+        (7, "fee"),
+        (7, "status"),
+    }
+    assert Membership.objects.count() == 0
+
+
+def test_import_as_a_user_records_them_as_author(org_a):
+    user = make_user(org_a, username="importatrice")
+    run(org_a, ELISE, user=user, publish=True)
+    page = PersonPage.objects.get()
+    assert PageLogEntry.objects.filter(page=page, action="wagtail.publish", user=user).exists()

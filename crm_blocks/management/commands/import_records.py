@@ -4,25 +4,26 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from crm_blocks.resources import RECORD_RESOURCES
-from crm_blocks.services import records_import
+from crm_blocks.importing import records_import
+from crm_blocks.resources import SPREADSHEET_RESOURCES
 from crm_blocks.spreadsheets import SpreadsheetError
 
 
 def organization_site(hostname: str) -> Site:
     site = Site.objects.filter(hostname=hostname.strip().lower()).first()
     if site is None:
-        raise CommandError(
-            _("No organization has the host name “%(host)s”.") % {"host": hostname}
-        )
+        raise CommandError(_("No organization has the host name “%(host)s”.") % {"host": hostname})
     return site
 
 
 class Command(BaseCommand):
-    help = "Import a CSV, XLSX or ODS file of records into one organization (all or nothing)."
+    help = (
+        "Import a CSV, XLSX or ODS file of people, organizations or memberships into one "
+        "organization (all or nothing)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(RECORD_RESOURCES))
+        parser.add_argument("kind", choices=sorted(SPREADSHEET_RESOURCES))
         parser.add_argument("file", type=Path)
         parser.add_argument("--organization", required=True, help="Host name of its site.")
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
@@ -56,6 +57,8 @@ class Command(BaseCommand):
             lines = [
                 _("Row %(row)s, %(field)s: %(message)s")
                 % {"row": error.row, "field": error.field or "—", "message": error.message}
+                if error.row
+                else error.message
                 for error in report.errors
             ]
             raise CommandError(_("Nothing was imported.") + "\n" + "\n".join(lines))
