@@ -182,7 +182,10 @@ def _mapped_dataset(table, mapping: dict[str, str]) -> tablib.Dataset:
     dataset = tablib.Dataset(headers=[mapping[header] for header in headers])
     positions = [table.headers.index(header) for header in headers]
     for row in table.dataset:
-        dataset.append([restore(row[position]) for position in positions])
+        values = [row[position] for position in positions]
+        dataset.append(
+            [restore(v) if isinstance(v, str) and v[:1] == "'" else v for v in values]
+        )
     return dataset
 
 
