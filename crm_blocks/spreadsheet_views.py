@@ -14,6 +14,7 @@ The views only check who may do what and render; each step is an ``import_job_*`
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler
 from django.core.paginator import Paginator
@@ -77,9 +78,13 @@ ROW_STATUS_LABELS = {
 }
 #: Rows of the preview shown per page.
 PREVIEW_PER_PAGE = 100
-#: How often the progress page asks for news (milliseconds), and reloads without JavaScript (s).
-POLL_INTERVAL_MS = 1500
+#: How often the progress page reloads without JavaScript (seconds).
 REFRESH_SECONDS = 5
+
+
+def poll_interval_ms() -> int:
+    """How often the progress page asks for news (milliseconds)."""
+    return getattr(settings, "CRM_IMPORT_POLL_MS", 1500)
 
 
 def kind_label(kind: str) -> str:
@@ -353,13 +358,17 @@ class SpreadsheetViewMixin(WagtailAdminTemplateMixin):
     def job_url(self, job: ImportJob) -> str:
         return reverse(self.job_url_name, args=[job.pk])
 
+    #: Large fields the screens never read (the file's bytes), or not all of them.
+    job_deferred_fields: tuple[str, ...] = ("data",)
+
     def get_job(self) -> ImportJob:
         """The job of the URL if it is the user's, in an organization they may still import
         into, and of this listing's kinds; 404 otherwise, as if it did not exist."""
         job = get_object_or_404(
             ImportJob.objects.for_user(self.request.user)
             .filter(kind__in=self.spreadsheet_kinds)
-            .select_related("site"),
+            .select_related("site")
+            .defer(*self.job_deferred_fields),
             pk=self.kwargs["job_id"],
         )
         if not user_can_import(self.request.user, job.site):
@@ -464,6 +473,15 @@ class ImportJobView(SpreadsheetViewMixin, TemplateView):
         ImportJobStatus.CHECKING: "crm_blocks/spreadsheets/progress.html",
         ImportJobStatus.IMPORTING: "crm_blocks/spreadsheets/progress.html",
     }
+    HEADINGS = {
+        ImportJobStatus.UPLOADED: _("Match the columns"),
+        ImportJobStatus.CHECKING: _("Checking the file…"),
+        ImportJobStatus.CHECKED: _("Preview: what the import would do"),
+        ImportJobStatus.IMPORTING: _("Importing…"),
+        ImportJobStatus.DONE: _("Import report"),
+        ImportJobStatus.FAILED: _("The import failed"),
+        ImportJobStatus.CANCELLED: _("Import cancelled"),
+    }
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -513,6 +531,7 @@ class ImportJobView(SpreadsheetViewMixin, TemplateView):
         job = self.job
         context.update(
             job=job,
+            heading=self.HEADINGS[job.status],
             kind_label=kind_label(job.kind),
             job_url=self.job_url(job),
             upload_url=reverse(self.import_url_name),
@@ -591,7 +610,7 @@ def progress_context(job: ImportJob, progress_url: str) -> dict:
     return {
         "progress": progress_state(job),
         "progress_url": progress_url,
-        "poll_interval": POLL_INTERVAL_MS,
+        "poll_interval": poll_interval_ms(),
         "refresh_seconds": REFRESH_SECONDS,
         "can_cancel": job.status == ImportJobStatus.CHECKING,
     }
@@ -603,7 +622,11 @@ def report_context(job: ImportJob, report, page_number) -> dict:
         return {"report": None, "can_confirm": False}
     labels = {column.name: column.label for column in import_columns(job.kind)}
     columns = [(name, labels.get(name, name)) for name in report.columns]
-    page = Paginator(report.rows, PREVIEW_PER_PAGE).get_page(page_number)
+    previews = report.rows
+    if job.status == ImportJobStatus.FAILED:
+        # Nothing was written: only the rows that explain why are worth showing.
+        previews = [preview for preview in previews if preview.errors]
+    page = Paginator(previews, PREVIEW_PER_PAGE).get_page(page_number)
     rows = []
     for preview in page.object_list:
         cells = []
@@ -643,6 +666,8 @@ def report_context(job: ImportJob, report, page_number) -> dict:
 @method_decorator(never_cache, name="dispatch")
 class ImportProgressView(SpreadsheetViewMixin, View):
     """The progress bar's news, as JSON: a few queries whatever the file's size."""
+
+    job_deferred_fields = ("data", "report", "plan", "columns")
 
     def get(self, request, *args, **kwargs):
         job = self.get_job()

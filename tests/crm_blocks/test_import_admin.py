@@ -288,6 +288,21 @@ def test_too_large_upload_is_refused_with_its_size_and_the_limit(staff, settings
     assert expected in response.content.decode()
 
 
+def test_the_upload_still_needs_its_csrf_token(crm_a):
+    """The upload view reads the request body itself (to stop at the size limit), so it does
+    its own CSRF check: a forged form from another site is refused."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(crm_a)
+    response = upload(client)
+    assert response.status_code == 403 and not ImportJob.objects.exists()
+    page = client.get(reverse("crm_contact:import"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    response = upload(client, csrfmiddlewaretoken=token)
+    assert response.status_code == 302 and ImportJob.objects.exists()
+
+
 # --- Permissions ---------------------------------------------------------------------------------
 
 
@@ -452,6 +467,10 @@ def test_the_progress_endpoint_costs_a_few_queries_whatever_the_job(staff):
             assert staff.get(job_url(job, "import_progress")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] == counts[2] and counts[0] <= 8, counts
+    job_query = next(
+        q["sql"] for q in queries.captured_queries if "crm_blocks_importjob" in q["sql"]
+    )
+    assert '"data"' not in job_query and '"report"' not in job_query  # never the file itself
 
 
 def test_a_job_without_news_for_long_says_the_worker_stopped(staff):
