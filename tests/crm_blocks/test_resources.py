@@ -378,8 +378,16 @@ def test_membership_rows_are_checked_cell_by_cell(members, org_b):
     assert Membership.objects.count() == 0
 
 
-def test_import_as_a_user_records_them_as_author(org_a):
-    user = make_user(org_a, username="importatrice")
-    run(org_a, ELISE, user=user, publish=True)
+def test_import_as_a_user_records_them_as_author(org_a, crm_a):
+    assert run(org_a, ELISE, user=crm_a, publish=True).ok
     page = PersonPage.objects.get()
-    assert PageLogEntry.objects.filter(page=page, action="wagtail.publish", user=user).exists()
+    assert PageLogEntry.objects.filter(page=page, action="wagtail.publish", user=crm_a).exists()
+
+
+def test_publishing_needs_the_right_to_publish(org_a):
+    """A user who may not publish pages there cannot publish them by spreadsheet either."""
+    user = make_user(org_a, username="sans-publication")
+    report = run(org_a, ELISE, user=user, publish=True)
+    assert not report.ok and report.errors[0].row == 0
+    assert "publi" in report.errors[0].message  # "publish" or "publier"
+    assert PersonPage.objects.count() == 0 and Contact.objects.count() == 0
