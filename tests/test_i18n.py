@@ -176,8 +176,8 @@ def test_catalogue_has_every_string_of_the_code(folder, tmp_path, monkeypatch, s
 
     missing = keys(fresh) - keys(load_po(folder))
     leftover = keys(load_po(folder)) - keys(fresh)
-    assert not missing, f"not in {folder}/locale yet (run `make messages`): {sorted(missing)}"
-    assert not leftover, f"no longer in the code (run `make messages`): {sorted(leftover)}"
+    assert not missing, f"not in {folder}/locale yet (run `make messages`): {sorted(missing, key=str)}"
+    assert not leftover, f"no longer in the code (run `make messages`): {sorted(leftover, key=str)}"
 
 
 def test_user_facing_strings_are_french():
