@@ -176,7 +176,9 @@ def test_catalogue_has_every_string_of_the_code(folder, tmp_path, monkeypatch, s
 
     missing = keys(fresh) - keys(load_po(folder))
     leftover = keys(load_po(folder)) - keys(fresh)
-    assert not missing, f"not in {folder}/locale yet (run `make messages`): {sorted(missing, key=str)}"
+    assert not missing, (
+        f"not in {folder}/locale yet (run `make messages`): {sorted(missing, key=str)}"
+    )
     assert not leftover, f"no longer in the code (run `make messages`): {sorted(leftover, key=str)}"
 
 
