@@ -70,11 +70,17 @@ EXPORT_LABELS = {
     "organizations": _("Export organizations"),
     "memberships": _("Export memberships"),
 }
-ROW_STATUS_LABELS = {
+#: What happens to a row: in the preview (dry run), then in the report.
+PREVIEW_STATUS_LABELS = {
     "new": pgettext_lazy("import row", "New"),
-    "update": pgettext_lazy("import row", "Updated"),
+    "update": pgettext_lazy("import row", "To update"),
     "skip": pgettext_lazy("import row", "Unchanged"),
     "invalid": pgettext_lazy("import row", "Invalid"),
+}
+REPORT_STATUS_LABELS = {
+    **PREVIEW_STATUS_LABELS,
+    "new": pgettext_lazy("import row", "Created"),
+    "update": pgettext_lazy("import row", "Updated"),
 }
 #: Rows of the preview shown per page.
 PREVIEW_PER_PAGE = 100
@@ -627,6 +633,7 @@ def report_context(job: ImportJob, report, page_number) -> dict:
         # Nothing was written: only the rows that explain why are worth showing.
         previews = [preview for preview in previews if preview.errors]
     page = Paginator(previews, PREVIEW_PER_PAGE).get_page(page_number)
+    status_labels = PREVIEW_STATUS_LABELS if report.dry_run else REPORT_STATUS_LABELS
     rows = []
     for preview in page.object_list:
         cells = []
@@ -643,7 +650,7 @@ def report_context(job: ImportJob, report, page_number) -> dict:
             {
                 "number": preview.row,
                 "status": preview.status,
-                "status_label": ROW_STATUS_LABELS.get(preview.status, preview.status),
+                "status_label": status_labels.get(preview.status, preview.status),
                 "cells": cells,
                 "errors": [
                     (labels.get(name, name) if name else "", message)

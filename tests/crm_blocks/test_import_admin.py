@@ -420,6 +420,47 @@ def test_a_large_file_is_checked_and_imported_by_a_background_task(staff, settin
     assert job.current_progress().done == 500  # what the progress bar read last
 
 
+def test_the_worker_writes_errors_in_the_language_of_whoever_uploaded(client, crm_a):
+    """The worker has no request: the report's messages follow the uploader's admin
+    language, here English, whatever language the worker process runs in."""
+    from wagtail.users.models import UserProfile
+
+    from crm_blocks.tasks import import_job_run
+
+    profile = UserProfile.get_for_user(crm_a)
+    profile.preferred_language = "en"
+    profile.save()
+    client.force_login(crm_a)
+    upload(client, b"email,last_name\nnot-an-email,Roy\n")
+    job = ImportJob.objects.get()
+    assert job.language == "en"
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING)
+    with translation.override("fr"):
+        import_job_run(job.pk, dry_run=True)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKED
+    assert [error.message for error in job.import_report().errors] == [
+        "Enter a valid email address."
+    ]
+    preview = client.get(job_url(job)).content.decode()
+    assert "Enter a valid email address." in preview and '<html lang="en"' in preview
+
+
+def test_a_dry_run_cancelled_while_the_worker_runs_stays_cancelled(staff, settings):
+    from crm_blocks.tasks import import_job_run
+
+    upload(staff, people_rows(10))
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING)
+    page = staff.get(job_url(job)).content.decode()
+    assert 'value="cancel"' in page  # a dry run writes nothing: it may be stopped
+    staff.post(job_url(job), {"action": "cancel"})
+    import_job_run(job.pk, dry_run=True)  # the worker picks the task up afterwards
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CANCELLED and job.report is None
+    assert bytes(job.data) == b""
+
+
 def test_the_progress_endpoint_reads_the_cache_the_worker_writes(staff):
     upload(staff, people_rows(3000))
     job = ImportJob.objects.get()
