@@ -121,10 +121,12 @@ class SheetColumn:
     help: str | Promise = ""
 
 
-def column(name: str, label: str, *aliases: str, required: bool = False, help: str = ""):
+def column(name: str, label: Promise, *aliases: str, required: bool = False, help: str = ""):
+    """A ``SheetColumn``; ``label`` is a literal ``pgettext_lazy("spreadsheet column", …)`` so
+    that ``makemessages`` finds it."""
     return SheetColumn(
         name=name,
-        label=pgettext_lazy("spreadsheet column", label),
+        label=label,
         aliases=aliases,
         required=required,
         help=help,
@@ -1017,24 +1019,39 @@ class PersonResource(RecordResource):
     page_fields = {"first_name": "given_name", "last_name": "family_name", "bio": "bio"}
     title_column = "last_name"
     sheet_columns = (
-        column("email", "email", "e-mail", "mail", "adresse courriel", "courriel"),
-        column("first_name", "first name", "given name", "prénom"),
+        column(
+            "email",
+            pgettext_lazy("spreadsheet column", "email"),
+            "e-mail",
+            "mail",
+            "adresse courriel",
+            "courriel",
+        ),
+        column(
+            "first_name", pgettext_lazy("spreadsheet column", "first name"), "given name", "prénom"
+        ),
         column(
             "last_name",
-            "last name",
+            pgettext_lazy("spreadsheet column", "last name"),
             "family name",
             "surname",
             "nom de famille",
             "nom",
             required=True,
         ),
-        column("phone", "phone", "telephone", "tel", "tél"),
-        column("notes", "notes", "note", "remarques"),
-        column("bio", "biography", "biographie"),
-        column("external_id", "external id", "identifiant", "id externe", "référence"),
+        column("phone", pgettext_lazy("spreadsheet column", "phone"), "telephone", "tel", "tél"),
+        column("notes", pgettext_lazy("spreadsheet column", "notes"), "note", "remarques"),
+        column("bio", pgettext_lazy("spreadsheet column", "biography"), "biographie"),
+        column(
+            "external_id",
+            pgettext_lazy("spreadsheet column", "external id"),
+            "identifiant",
+            "id externe",
+            "référence",
+        ),
         column(
             "affiliations",
-            "affiliations",
+            pgettext_lazy("spreadsheet column", "affiliations"),
             "organisations",
             help=_("“Organization (role); Other organization (role)”"),
         ),
@@ -1252,16 +1269,45 @@ class OrganizationResource(RecordResource):
         "city": "locality",
     }
     sheet_columns = (
-        column("email", "email", "e-mail", "mail", "courriel"),
-        column("name", "name", "organization", "organisme", "organisation", "nom", required=True),
-        column("kind", "kind", "type", "genre"),
-        column("website", "website", "site web", "site", "web"),
-        column("street_address", "street address", "address", "adresse"),
-        column("postal_code", "postal code", "postcode", "zip", "code postal"),
-        column("city", "city", "locality", "ville", "municipalité"),
-        column("phone", "phone", "telephone", "tel", "tél"),
-        column("notes", "notes", "note", "remarques"),
-        column("external_id", "external id", "identifiant", "id externe", "référence"),
+        column("email", pgettext_lazy("spreadsheet column", "email"), "e-mail", "mail", "courriel"),
+        column(
+            "name",
+            pgettext_lazy("spreadsheet column", "name"),
+            "organization",
+            "organisme",
+            "organisation",
+            "nom",
+            required=True,
+        ),
+        column("kind", pgettext_lazy("spreadsheet column", "kind"), "type", "genre"),
+        column(
+            "website", pgettext_lazy("spreadsheet column", "website"), "site web", "site", "web"
+        ),
+        column(
+            "street_address",
+            pgettext_lazy("spreadsheet column", "street address"),
+            "address",
+            "adresse",
+        ),
+        column(
+            "postal_code",
+            pgettext_lazy("spreadsheet column", "postal code"),
+            "postcode",
+            "zip",
+            "code postal",
+        ),
+        column(
+            "city", pgettext_lazy("spreadsheet column", "city"), "locality", "ville", "municipalité"
+        ),
+        column("phone", pgettext_lazy("spreadsheet column", "phone"), "telephone", "tel", "tél"),
+        column("notes", pgettext_lazy("spreadsheet column", "notes"), "note", "remarques"),
+        column(
+            "external_id",
+            pgettext_lazy("spreadsheet column", "external id"),
+            "identifiant",
+            "id externe",
+            "référence",
+        ),
     )
 
     email = text_field("email")
@@ -1376,20 +1422,49 @@ class MembershipResource(SpreadsheetResource):
     type and its start date: re-importing the same file updates, never duplicates."""
 
     sheet_columns = (
-        column("email", "member email", "email", "e-mail", "courriel", "courriel du membre"),
-        column("external_id", "member external id", "external id", "identifiant", "id externe"),
+        column(
+            "email",
+            pgettext_lazy("spreadsheet column", "member email"),
+            "email",
+            "e-mail",
+            "courriel",
+            "courriel du membre",
+        ),
+        column(
+            "external_id",
+            pgettext_lazy("spreadsheet column", "member external id"),
+            "external id",
+            "identifiant",
+            "id externe",
+        ),
         column(
             "membership_type",
-            "membership type",
+            pgettext_lazy("spreadsheet column", "membership type"),
             "type",
             "type d'adhésion",
             "adhésion",
             required=True,
         ),
-        column("start_date", "start date", "start", "début", "date de début", required=True),
-        column("end_date", "end date", "end", "fin", "date de fin"),
-        column("fee", "fee paid", "fee", "amount", "montant", "cotisation"),
-        column("status", "status", "statut", "état"),
+        column(
+            "start_date",
+            pgettext_lazy("spreadsheet column", "start date"),
+            "start",
+            "début",
+            "date de début",
+            required=True,
+        ),
+        column(
+            "end_date", pgettext_lazy("spreadsheet column", "end date"), "end", "fin", "date de fin"
+        ),
+        column(
+            "fee",
+            pgettext_lazy("spreadsheet column", "fee paid"),
+            "fee",
+            "amount",
+            "montant",
+            "cotisation",
+        ),
+        column("status", pgettext_lazy("spreadsheet column", "status"), "statut", "état"),
     )
 
     email = fields.Field(attribute="_email", column_name="email", widget=TextWidget())
