@@ -171,6 +171,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Files of more than CRM_IMPORT_BACKGROUND_ROWS rows are checked and imported by the worker.
 CRM_IMPORT_MAX_BYTES = env("CRM_IMPORT_MAX_BYTES", 20 * 1024 * 1024, cast=int)
 CRM_IMPORT_BACKGROUND_ROWS = env("CRM_IMPORT_BACKGROUND_ROWS", 2000, cast=int)
+CRM_IMPORT_MAX_ROWS = env("CRM_IMPORT_MAX_ROWS", 50_000, cast=int)
 
 LOGIN_URL = "wagtailadmin_login"
 
