@@ -103,13 +103,25 @@ def records_with_email(*, site: Site, kind: str, email: str, exclude_key=None):
 from .importing import ImportReport, RowError, records_import  # noqa: E402, F401
 
 
-def records_export(*, kind: str, fmt: str, site: Site | None = None, queryset=None) -> bytes:
+def records_export(
+    *,
+    kind: str,
+    fmt: str,
+    site: Site | None = None,
+    queryset=None,
+    language: str | None = None,
+) -> bytes:
     """Records of ``kind`` as a CSV (UTF-8 with BOM), XLSX or ODS file: all of ``site``'s, or
-    those of ``queryset`` (a listing already scoped to the user's organizations)."""
-    from .importing import resource_class_for
-    from .spreadsheets import write_table
+    those of ``queryset`` (a listing already scoped to the user's organizations), with
+    canonical headers or, given a ``language``, headers in that language.
 
-    if queryset is None and site is None:
-        raise ValueError("records_export needs a site or a queryset")
-    resource = resource_class_for(kind)(site=site)
-    return write_table(resource.export(queryset), fmt)
+    The whole file in memory: for tests and small files. Downloads and commands stream with
+    ``exporting.export_response`` and ``exporting.export_file``.
+    """
+    import io
+
+    from .exporting import export_file
+
+    output = io.BytesIO()
+    export_file(kind=kind, fmt=fmt, site=site, queryset=queryset, language=language, output=output)
+    return output.getvalue()

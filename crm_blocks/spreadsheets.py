@@ -1425,13 +1425,7 @@ def _ods_text(text: str) -> str:
     A tab stays a tab character: LibreOffice Calc keeps it in the cell, whereas it turns
     ``text:tab`` into a space.
     """
-    if (
-        "\n" in text
-        or "\r" in text
-        or "  " in text
-        or text[0] == " "
-        or text[-1] == " "
-    ):
+    if "\n" in text or "\r" in text or "  " in text or text[0] == " " or text[-1] == " ":
         return "".join([_ods_paragraph(line) for line in text.split("\n")])
     return "<text:p>" + escape(text) + "</text:p>"
 

@@ -30,6 +30,7 @@ from crm_blocks.spreadsheets import (
     parse_decimal,
     read_table,
     restore,
+    write_file,
     write_table,
 )
 from fixtures.imports import make_samples
@@ -836,3 +837,106 @@ def test_a_workbook_without_any_value_is_empty():
     error = error_of(xlsx_bytes(lambda workbook: None), "people.xlsx")
 
     assert error.code == "empty"
+
+
+# --- Streaming writers --------------------------------------------------------------------------
+
+
+def generated_rows(count: int):
+    """Rows made one at a time, as a queryset iterator gives them: never a list."""
+    for n in range(count):
+        yield [f"p{n}@example.org", f"Élise {n}", dt.date(2024, 1, 1 + n % 28), Decimal(n) / 4]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_write_file_streams_rows_into_a_file_and_counts_them(fmt, tmp_path):
+    path = tmp_path / f"export.{fmt}"
+
+    with path.open("wb") as output:
+        count = write_file(
+            output, generated_rows(1200), fmt=fmt, headers=["email", "nom", "date", "montant"]
+        )
+
+    table = read_table(path.read_bytes(), path.name)
+    assert count == len(table.dataset) == 1200
+    assert table.headers == ["email", "nom", "date", "montant"]
+    last = table.dataset[-1]
+    assert last[0] == "p1199@example.org" and last[1] == "Élise 1199"
+    if fmt != "csv":  # typed cells; CSV cells stay text until the importer parses them
+        assert last[2:] == (dt.date(2024, 1, 24), Decimal("299.75"))
+
+
+def test_ods_is_an_opendocument_package_that_odfpy_opens():
+    from odf import opendocument, table
+
+    data = write_table(people_dataset(), "ods")
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        first = archive.infolist()[0]
+        names = archive.namelist()
+        manifest = archive.read("META-INF/manifest.xml").decode()
+        content = archive.read("content.xml").decode()
+    assert (first.filename, first.compress_type, first.extra) == ("mimetype", 0, b"")
+    assert data[30:38] == b"mimetype"  # right after the first local header, as ODF requires
+    assert {"META-INF/manifest.xml", "styles.xml", "content.xml"} <= set(names)
+    assert 'manifest:full-path="content.xml"' in manifest
+    assert '<table:table table:name="Membres- 2024-25">' in content
+    assert 'office:value="25.50" table:style-name="lm-amount-cell"' in content
+    assert 'office:date-value="2024-03-15" table:style-name="lm-date-cell"' in content
+    assert 'office:boolean-value="true"' in content
+    sheets = opendocument.load(io.BytesIO(data)).spreadsheet.getElementsByType(table.Table)
+    assert len(sheets) == 1 and len(sheets[0].getElementsByType(table.TableRow)) == 4
+
+
+def test_ods_keeps_spaces_line_breaks_and_carriage_returns_that_xml_would_lose():
+    dataset = tablib.Dataset(
+        ["Deux  espaces,   trois", "ligne 1\r\nligne 2", "a\n\nb", "x < y & z"],
+        headers=["a", "b", "c", "d"],
+    )
+
+    data = write_table(dataset, "ods")
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content = archive.read("content.xml").decode()
+    assert 'Deux <text:s/>espaces, <text:s text:c="2"/>trois' in content
+    assert "<text:p>ligne 1&#13;</text:p><text:p>ligne 2</text:p>" in content
+    assert "<text:p>a</text:p><text:p/><text:p>b</text:p>" in content
+    assert "x &lt; y &amp; z" in content
+    assert rows(read_table(data, "x.ods")) == [
+        ("Deux  espaces,   trois", "ligne 1\r\nligne 2", "a\n\nb", "x < y & z")
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_sheet_without_headers_or_rows_is_still_a_valid_file(fmt):
+    output = io.BytesIO()
+
+    assert write_file(output, [], fmt=fmt) == 0
+
+    error = error_of(output.getvalue(), f"empty.{fmt}")
+    assert error.code == "empty"
+
+
+def test_an_xlsx_export_stopped_half_way_leaves_no_temporary_file(tmp_path):
+    from openpyxl.worksheet import _writer
+
+    def failing_rows():
+        yield from generated_rows(10)
+        raise RuntimeError("the database went away")
+
+    before = set(_writer.ALL_TEMP_FILES)
+    with pytest.raises(RuntimeError):
+        write_file(io.BytesIO(), failing_rows(), fmt="xlsx", headers=["a", "b", "c", "d"])
+
+    left = set(_writer.ALL_TEMP_FILES) - before
+    assert not left and not any(Path(p).exists() for p in before - set(_writer.ALL_TEMP_FILES))
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_times_with_a_time_zone_are_written_as_the_servers_local_time(fmt):
+    utc = dt.datetime(2024, 7, 1, 16, 30, tzinfo=dt.UTC)  # 12:30 in Toronto (summer time)
+    dataset = tablib.Dataset([utc], headers=["when"])
+
+    assert rows(read_table(write_table(dataset, fmt), f"x.{fmt}")) == [
+        (dt.datetime(2024, 7, 1, 12, 30),)
+    ]
