@@ -932,11 +932,13 @@ class RecordResource(SpreadsheetResource):
         Each record's original page is read as the values of ``page_fields`` and its title,
         or, when it has unpublished changes, as its latest draft (the revision's content, as
         ``Page.with_content_json`` would read it): the export shows what staff last saved. The
-        kind's hooks (``prepare_records``, ``read_page_value``, ``after_init_record``) then
-        receive light objects holding just those values — a StreamField as its raw data,
-        without building blocks —, so the rows are the ones an import compares against, at a
-        fraction of the cost of model instances.
+        kind's hooks then see light stand-ins for model instances, holding just those values:
+        ``prepare_records`` the chunk's contacts as named tuples, ``read_page_value`` and
+        ``after_init_record`` one record and its page at a time (a StreamField as its raw
+        data, without building blocks). The rows are the ones an import compares against, at
+        a fraction of the cost of model instances.
         """
+        from collections import namedtuple
         from operator import attrgetter
         from types import SimpleNamespace
 
@@ -944,7 +946,6 @@ class RecordResource(SpreadsheetResource):
         from wagtail.fields import StreamField
 
         names = ("pk", "translation_key", *columns)
-        records = [SimpleNamespace(**dict(zip(names, values, strict=True))) for values in batch]
         meta = self.page_model._meta
         fields = sorted({"title", *self.page_fields.values()})
         streams = {name for name in fields if isinstance(meta.get_field(name), StreamField)}
@@ -973,20 +974,31 @@ class RecordResource(SpreadsheetResource):
             contents.update(Revision.objects.filter(pk__in=chunk).values_list("pk", "content"))
         pages = {}
         for key, (revision_id, values) in found.items():
-            page = dict(zip(fields, values, strict=True))
             content = contents.get(revision_id)
-            if content is not None:
-                for name in fields:
-                    field = meta.get_field(name)
-                    page[name] = (
-                        field.to_python(content[name]) if name in content else field.get_default()
-                    )
+            if content is None:
+                pages[key] = (values, streams)
             else:
-                for name in streams:
-                    page[name] = SimpleNamespace(raw_data=json.loads(page[name] or "[]"))
-            pages[key] = SimpleNamespace(**page)
+                draft = [
+                    meta.get_field(name).to_python(content[name])
+                    if name in content
+                    else meta.get_field(name).get_default()
+                    for name in fields
+                ]
+                pages[key] = (draft, ())
 
-        self.prepare_records(records)
+        def page_of(key):
+            # Made for each row and dropped with it: objects kept for a whole chunk cost the
+            # garbage collector a pass over them at every collection.
+            values, raw_streams = pages.get(key, (None, ()))
+            if values is None:
+                return None
+            page = dict(zip(fields, values, strict=True))
+            for name in raw_streams:
+                page[name] = SimpleNamespace(raw_data=json.loads(page[name] or "[]"))
+            return SimpleNamespace(**page)
+
+        exported_contact = namedtuple("ExportedContact", names)
+        self.prepare_records([exported_contact._make(values) for values in batch])
         read_page_value, after_init_record = self.read_page_value, self.after_init_record
         page_columns = [(name, f"_page_{name}") for name in self.page_fields]
         attributes = [
@@ -1000,8 +1012,9 @@ class RecordResource(SpreadsheetResource):
 
         else:
             row = attrgetter(*attributes)
-        for record in records:
-            page = pages.get(record.translation_key)
+        for values in batch:
+            record = SimpleNamespace(**dict(zip(names, values, strict=True)))
+            page = page_of(record.translation_key)
             for name, attribute in page_columns:
                 setattr(record, attribute, read_page_value(page, name) if page is not None else "")
             after_init_record(record, page)
