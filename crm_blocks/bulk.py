@@ -14,7 +14,8 @@ for the whole call, where Wagtail takes a new one at each step).
 No signal is sent per page, on purpose: that is where the time goes. Every receiver of this
 installation is either replaced here or irrelevant to new and edited record pages:
 
-- ``post_save`` → Wagtail's search index task: done here with ``backend.add_bulk()``;
+- ``post_save`` → Wagtail's search index task: queued here once per batch
+  (``search_index_task``, which calls ``backend.add_bulk()``);
 - ``post_save`` → Wagtail's reference index task: done here, one insert per batch;
 - ``post_save`` → ``crm_blocks.signals.create_contact_for_new_record``: done here, one insert
   per batch (existing Contacts, e.g. made by the importer beforehand, are kept);
@@ -28,8 +29,9 @@ installation is either replaced here or irrelevant to new and edited record page
 - ``page_slug_changed`` (redirects), alias updates, workflow cancellation, comment handling and
   scheduled publishing: the pages that need them are left to Wagtail (see each function).
 
-Search and reference indexes are updated synchronously inside the caller's transaction, where
-Wagtail enqueues a task per save; both are rolled back with everything else.
+The reference index is updated inside the caller's transaction; the search index task is
+queued there too, so both are rolled back with everything else, and the worker indexes the
+pages once the transaction commits (as it does for Wagtail's own saves).
 """
 
 from __future__ import annotations
@@ -115,7 +117,8 @@ class PageValidationError(ValueError):
         self.error = error
         if hasattr(error, "error_dict"):
             details = "; ".join(
-                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+                f"{_field_label(page, field)}: {' '.join(messages)}"
+                for field, messages in error.message_dict.items()
             )
         else:
             details = " ".join(error.messages)
@@ -123,6 +126,14 @@ class PageValidationError(ValueError):
             _("Page %(number)d (“%(title)s”) is invalid: %(details)s")
             % {"number": index + 1, "title": page.title or "", "details": details}
         )
+
+
+def _field_label(page: Page, name: str) -> str:
+    """A field's name as staff know it ("titre"), not as the code spells it ("title")."""
+    try:
+        return str(page._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - "__all__" or a name that is not a field
+        return name
 
 
 def pages_bulk_create(

@@ -290,7 +290,11 @@ class SpreadsheetResource(resources.ModelResource):
         self._progress = progress
         self._progress_total = steps
         self._row_numbers = row_numbers
-        self.prepare(dataset)
+        try:
+            self.prepare(dataset)
+        except ValidationError as error:
+            report.errors.append(RowError(0, "", " ".join(error.messages)))
+            return
         result = self.import_data(dataset, dry_run=False, use_transactions=False)
         for error in result.base_errors:
             report.errors.append(RowError(0, "", _unexpected(error.error)))
@@ -593,6 +597,17 @@ class RecordResource(SpreadsheetResource):
 
     def prepare(self, dataset) -> None:
         headers = list(dataset.headers or [])
+        self._columns = headers
+        self.can_publish = self.user is None or bool(
+            self.index_page().permissions_for_user(self.user).can_publish()
+        )
+        if self.publish and not self.can_publish:
+            raise ValidationError(
+                gettext(
+                    "You may not publish pages of this organization: import without "
+                    "publishing, or ask an editor to publish. Nothing was written."
+                )
+            )
 
         def cells(name):
             if name not in headers:
@@ -681,15 +696,17 @@ class RecordResource(SpreadsheetResource):
             contact._record_page = self.pages_by_key.get(contact.translation_key)
         return contact
 
-    def row_key(self, row) -> tuple | None:
-        """The natural key of ``row`` within the file, to refuse a record given twice."""
+    def row_keys(self, row) -> list[tuple]:
+        """The natural keys of ``row`` within the file, to refuse a record given twice: its
+        external id and its e-mail are each unique, so each is checked on its own."""
+        keys = []
         external_id = str(row.get("external_id") or "").strip()
         if external_id:
-            return ("external_id", external_id)
+            keys.append(("external_id", external_id))
         email = str(row.get("email") or "").strip().lower()
         if email:
-            return ("email", email)
-        return None
+            keys.append(("email", email))
+        return keys
 
     # Values --------------------------------------------------------------------------------
 
@@ -712,13 +729,13 @@ class RecordResource(SpreadsheetResource):
 
     def check_row(self, instance, row) -> None:
         errors = {}
-        key = self.row_key(row)
-        if key is not None:
+        for key in self.row_keys(row):
             first = self.seen_keys.setdefault(key, self._current_row)
             if first != self._current_row:
-                errors[key[0]] = gettext("This record is already on row %(row)s of the file.") % {
-                    "row": first
-                }
+                errors.setdefault(
+                    key[0],
+                    gettext("This record is already on row %(row)s of the file.") % {"row": first},
+                )
         email = (instance.email or "").lower()
         if email:
             owner = self.by_email.get(email)
@@ -816,26 +833,33 @@ class RecordResource(SpreadsheetResource):
             pages_bulk_create(parent=parent, pages=batch, user=self.user, publish=self.publish)
             self.tick(len(batch))
 
-        changed_pages, publish_flags, contact_updates = [], [], []
-        for contact in self.pending_updates:
-            page = getattr(contact, "_record_page", None)
-            if contact._before_contact != self.contact_values(contact):
-                contact_updates.append(contact)
-            if page is None:
-                continue
-            page = self.draft_of(page)
-            if self.apply_page_values(page, contact):
-                changed_pages.append(page)
-                publish_flags.append(
-                    self.publish or (page.live and not page.has_unpublished_changes)
-                )
-        if contact_updates:
-            Contact.objects.bulk_update(
-                contact_updates, self.contact_fields(), batch_size=self.write_batch_size
-            )
-        if changed_pages:
-            pages_bulk_update(pages=changed_pages, user=self.user, publish=publish_flags)
-        self.tick(len(self.pending_updates))
+        columns = set(self._columns)
+        contact_fields = [f for f in self.contact_fields() if f in columns] + ["updated_at"]
+        for start in range(0, len(self.pending_updates), self.write_batch_size):
+            batch = self.pending_updates[start : start + self.write_batch_size]
+            changed_pages, publish_flags, contact_updates = [], [], []
+            for contact in batch:
+                page = getattr(contact, "_record_page", None)
+                if contact._before_contact != self.contact_values(contact):
+                    contact_updates.append(contact)
+                if page is None:
+                    continue
+                page = self.draft_of(page)
+                if self.apply_page_values(page, contact):
+                    changed_pages.append(page)
+                    # "Publish" is for new records. An update goes live only where the record
+                    # is live without a pending draft (a private draft, or an editor's
+                    # unfinished work, is never published by a spreadsheet), and only for
+                    # users who may publish; otherwise it becomes a new draft.
+                    publish_flags.append(
+                        self.can_publish and page.live and not page.has_unpublished_changes
+                    )
+            if contact_updates:
+                # Only the file's columns: a colleague's edit of another field meanwhile stays.
+                Contact.objects.bulk_update(contact_updates, contact_fields)
+            if changed_pages:
+                pages_bulk_update(pages=changed_pages, user=self.user, publish=publish_flags)
+            self.tick(len(batch))
         self.write_more()
         invalidate_site(self.site.pk)
 
@@ -1380,12 +1404,12 @@ class OrganizationResource(RecordResource):
         code = fold(str(row.get("postal_code") or "")).replace(" ", "")
         return self.by_name_and_code.get((name, code)) if name else None
 
-    def row_key(self, row):
-        key = super().row_key(row)
-        if key is None and str(row.get("name") or "").strip():
+    def row_keys(self, row):
+        keys = super().row_keys(row)
+        if not keys and str(row.get("name") or "").strip():
             name = " ".join(fold(str(row["name"])).split())
-            key = ("name", name, fold(str(row.get("postal_code") or "")).replace(" ", ""))
-        return key
+            keys = [("name", name, fold(str(row.get("postal_code") or "")).replace(" ", ""))]
+        return keys
 
     def check_row(self, instance, row) -> None:
         errors = {}
@@ -1530,20 +1554,28 @@ class MembershipResource(SpreadsheetResource):
             position = headers.index(name)
             return sorted({str(row[position] or "").strip() for row in dataset} - {""})
 
-        people = Contact.objects.filter(site=self.site).order_by("kind")
+        people = Contact.objects.filter(site=self.site)
         fields = ("pk", "email", "external_id")
         self.by_email, self.by_external_id = {}, {}
+        # A person and an organization may share an e-mail (or an id): such a key names no
+        # single member, and the row must say which one by the other key.
         for chunk in chunked([e.lower() for e in cells("email")]):
             found = people.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk)
             for member in found.values_list(*fields, named=True):
-                self.by_email.setdefault(member.email.lower(), member)
+                key = member.email.lower()
+                self.by_email[key] = AMBIGUOUS if key in self.by_email else member
         for chunk in chunked(cells("external_id")):
             for member in people.filter(external_id__in=chunk).values_list(*fields, named=True):
-                self.by_external_id.setdefault(member.external_id, member)
+                key = member.external_id
+                self.by_external_id[key] = AMBIGUOUS if key in self.by_external_id else member
         self.types = {
             " ".join(fold(t.name).split()): t for t in MembershipType.objects.filter(site=self.site)
         }
-        members = {m.pk: m for m in [*self.by_email.values(), *self.by_external_id.values()]}
+        members = {
+            m.pk: m
+            for m in [*self.by_email.values(), *self.by_external_id.values()]
+            if m is not AMBIGUOUS
+        }
         types = {t.pk: t for t in self.types.values()}
         self.existing = {}
         for chunk in chunked(list(members)):
@@ -1566,7 +1598,7 @@ class MembershipResource(SpreadsheetResource):
     def get_instance(self, instance_loader, row):
         member = self.member(row)
         membership_type = self.membership_type_of(row.get("membership_type"))
-        if member is None or membership_type is None:
+        if member is None or member is AMBIGUOUS or membership_type is None:
             return None
         try:
             start = parse_date(row.get("start_date"))
@@ -1593,7 +1625,14 @@ class MembershipResource(SpreadsheetResource):
     def check_row(self, instance, row) -> None:
         errors = {}
         member = self.member(row)
-        if member is None:
+        if member is AMBIGUOUS:
+            column_name = "external_id" if str(row.get("external_id") or "").strip() else "email"
+            errors[column_name] = gettext(
+                "Several records of your organization (a person and an organization) have this "
+                "%(what)s: give the member's other key (e-mail or external id) instead."
+            ) % {"what": gettext("e-mail") if column_name == "email" else gettext("external id")}
+            member = None
+        elif member is None:
             column_name = "external_id" if str(row.get("external_id") or "").strip() else "email"
             if not str(row.get(column_name) or "").strip():
                 errors["email"] = gettext("Give the member's e-mail or external id.")
@@ -1657,6 +1696,21 @@ class MembershipResource(SpreadsheetResource):
         }
 
     def write(self) -> None:
+        # The same file imported twice at once: the second to write stops (SQLite lets one
+        # writer in at a time; on PostgreSQL the check runs in the writing transaction).
+        keys = {(m.contact_id, m.membership_type_id, m.start_date) for m in self.pending_new}
+        for chunk in chunked(sorted({m.contact_id for m in self.pending_new})):
+            existing = Membership.objects.filter(contact_id__in=chunk).values_list(
+                "contact_id", "membership_type_id", "start_date"
+            )
+            if any(tuple(key) in keys for key in existing):
+                raise ValidationError(
+                    gettext(
+                        "Some of these memberships were created while the file was being "
+                        "checked (was it imported twice at once?). Nothing was written: start "
+                        "again."
+                    )
+                )
         Membership.objects.bulk_create(self.pending_new, batch_size=self.write_batch_size)
         self.tick(len(self.pending_new))
         Membership.objects.bulk_update(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -58,6 +58,7 @@ def import_job_check(job: ImportJob, *, columns: dict[str, str]) -> None:
         pk=job.pk, status__in=(ImportJobStatus.UPLOADED, ImportJobStatus.CHECKED)
     ).update(
         status=ImportJobStatus.CHECKING,
+        updated_at=timezone.now(),
         columns=columns,
         report=None,
         error="",
@@ -75,7 +76,10 @@ def import_job_confirm(job: ImportJob) -> bool:
     if job.status != ImportJobStatus.CHECKED or report is None or not report.ok:
         return False
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.CHECKED).update(
-        status=ImportJobStatus.IMPORTING, progress_done=0, progress_total=0
+        status=ImportJobStatus.IMPORTING,
+        progress_done=0,
+        progress_total=0,
+        updated_at=timezone.now(),
     )
     if updated:
         _start(job, dry_run=False)
@@ -87,7 +91,11 @@ def import_job_cancel(job: ImportJob) -> bool:
     worker finishes unseen (it writes nothing); an import under way cannot be cancelled."""
     cancellable = (ImportJobStatus.UPLOADED, ImportJobStatus.CHECKING, ImportJobStatus.CHECKED)
     updated = ImportJob.objects.filter(pk=job.pk, status__in=cancellable).update(
-        status=ImportJobStatus.CANCELLED, data=b""
+        # The report quotes rows (private details included): it goes with the file.
+        status=ImportJobStatus.CANCELLED,
+        data=b"",
+        report=None,
+        updated_at=timezone.now(),
     )
     job.forget_progress()
     return bool(updated)
@@ -97,7 +105,7 @@ def import_job_remap(job: ImportJob) -> bool:
     """Back from the preview to the column matching."""
     return bool(
         ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.CHECKED).update(
-            status=ImportJobStatus.UPLOADED, report=None
+            status=ImportJobStatus.UPLOADED, report=None, updated_at=timezone.now()
         )
     )
 
@@ -161,7 +169,7 @@ def import_job_run(job_id: int, *, dry_run: bool) -> None:
 
 
 def _finish(job: ImportJob, running: str, *, status: str, report=None, error: str = "") -> None:
-    fields = {"status": status, "report": report, "error": error}
+    fields = {"status": status, "report": report, "error": error, "updated_at": timezone.now()}
     if status in ImportJob.FINISHED:
         fields["data"] = b""
     progress = job.current_progress()

@@ -85,8 +85,8 @@ class ImportJobQuerySet(SiteScopedQuerySet):
         return self.filter(status__in=ImportJob.RUNNING)
 
     def purge(self, *, now: dt.datetime | None = None) -> None:
-        """Forget the files of jobs untouched for a day (closing the unfinished ones), and
-        delete jobs older than a month with their reports."""
+        """Forget the files and the quoted rows of jobs untouched for a day (closing the
+        unfinished ones), and delete jobs older than a month."""
         now = now or timezone.now()
         self.filter(updated_at__lt=now - FORGET_AFTER).delete()
         stale = self.filter(updated_at__lt=now - STALE_AFTER)
@@ -94,6 +94,11 @@ class ImportJobQuerySet(SiteScopedQuerySet):
         stale.filter(status__in=(ImportJobStatus.UPLOADED, ImportJobStatus.CHECKED)).update(
             status=ImportJobStatus.CANCELLED, data=b""
         )
+        # Reports quote rows, private details included: after a day only the counts remain.
+        for job in stale.exclude(report=None).only("pk", "report"):
+            if job.report.get("rows") or job.report.get("errors"):
+                counts = {**job.report, "rows": [], "errors": []}
+                self.filter(pk=job.pk).update(report=counts)
 
 
 class ImportJob(models.Model):

@@ -442,7 +442,8 @@ def test_a_page_without_title_stops_the_import_before_anything_is_written(org_a,
     with pytest.raises(PageValidationError) as error, transaction.atomic():
         pages_bulk_create(parent=fresh(org_a.people_index), pages=pages, user=crm_a)
     assert error.value.index == 2
-    assert "Page 3" in str(error.value) and "title" in str(error.value)
+    assert error.value.index == 2 and "title" in error.value.error.message_dict
+    assert "page 3" in str(error.value).lower()  # "Page 3 …" / "La page 3 …": the row to fix
     assert (tree_rows(), Revision.objects.count(), PageLogEntry.objects.count()) == before
 
 
@@ -664,7 +665,7 @@ def test_an_invalid_update_writes_nothing(org_a, crm_a):
     pages[1].summary = "x" * 400  # longer than the column allows
     with pytest.raises(PageValidationError) as error, transaction.atomic():
         pages_bulk_update(pages=pages, user=crm_a, publish=True)
-    assert error.value.index == 1 and "summary" in str(error.value)
+    assert error.value.index == 1 and "summary" in error.value.error.message_dict
     assert (list(PersonPage.objects.order_by("pk").values()), Revision.objects.count()) == before
 
 

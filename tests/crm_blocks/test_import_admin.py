@@ -187,7 +187,7 @@ def test_a_bad_row_shows_its_number_and_field_and_cannot_be_confirmed(staff, org
 
         invalid_email = str(EmailValidator.message)
     assert invalid_email != "Enter a valid email address."  # Django's French catalogue
-    assert invalid_email in row[0] and "email" in row[0]
+    assert invalid_email in row[0] and "courriel" in row[0]  # the column, in French
     assert "paul.gagnon(at)example.org" in row[0]
     assert re.search(r'<button[^>]*value="confirm"[^>]*disabled', html)
 

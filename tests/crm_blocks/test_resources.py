@@ -391,3 +391,63 @@ def test_publishing_needs_the_right_to_publish(org_a):
     assert not report.ok and report.errors[0].row == 0
     assert "publi" in report.errors[0].message  # "publish" or "publier"
     assert PersonPage.objects.count() == 0 and Contact.objects.count() == 0
+
+
+def test_publish_is_for_new_records_never_for_private_or_pending_drafts(org_a, crm_a):
+    """Ticking "publish" publishes the file's new people; a record kept as a private draft,
+    and an editor's unfinished draft of a published record, stay unpublished."""
+    run(org_a, ELISE, MARC, user=crm_a)  # both private drafts
+    live = make_person(org_a.people_index, "Léa Gagnon", summary="Projectionniste.")
+    Contact.objects.filter(translation_key=live.translation_key).update(email="lea@example.org")
+    live.summary = "Brouillon en cours"
+    live.save_revision()
+    rows = [
+        [*ELISE[:5], "Monteuse, réalisatrice."],
+        ["lea@example.org", "Léa", "Gagnon", "", "", "Bio ajoutée."],
+        ["nina@example.org", "Nina", "Roy", "", "", ""],
+    ]
+    report = run(org_a, *rows, user=crm_a, publish=True)
+    assert (report.new, report.updated) == (1, 2), report.errors
+    assert PersonPage.objects.get(given_name="Nina").live
+    assert not PersonPage.objects.get(given_name="Élise").live
+    lea = PersonPage.objects.get(pk=live.pk)
+    assert lea.has_unpublished_changes and lea.summary == "Projectionniste."
+    draft = lea.get_latest_revision_as_object()
+    assert draft.summary == "Brouillon en cours"
+    assert resources.stream_to_paragraphs(draft.bio) == "Bio ajoutée."
+
+
+def test_an_email_and_an_id_are_each_unique_within_a_file(org_a):
+    headers = ["external_id", *HEADERS]
+    report = run(
+        org_a,
+        ["ID1", *ELISE],
+        ["ID2", "elise@example.org", "Élise", "T.", "", "", ""],
+        ["ID1", "autre@example.org", "Autre", "Personne", "", "", ""],
+        headers=headers,
+    )
+    assert {(e.row, e.field) for e in report.errors} == {(3, "email"), (4, "external_id")}
+    assert Contact.objects.count() == 0
+
+
+def test_without_the_right_to_publish_updates_become_drafts(org_a, crm_a):
+    run(org_a, ELISE, publish=True)
+    user = make_user(org_a, username="sans-publication-2")
+    changed = [*ELISE[:5], "Nouvelle bio."]
+    report = run(org_a, changed, user=user)
+    assert report.ok and report.updated == 1, report.errors
+    page = PersonPage.objects.get()
+    assert page.live and page.has_unpublished_changes
+    refused = run(org_a, MARC, user=user, publish=True, dry_run=True)
+    assert not refused.ok and refused.errors[0].row == 0
+
+
+def test_a_key_shared_by_a_person_and_an_organization_is_refused_for_memberships(members):
+    partner = make_organization_page(members.organizations_index, "Cinéma du Nord")
+    Contact.objects.filter(translation_key=partner.translation_key).update(
+        email="elise@example.org"
+    )
+    row = ["elise@example.org", "Individuel", "01/09/2026", "", "", ""]
+    report = run(members, row, headers=MEMBERSHIP_HEADERS, kind="memberships")
+    assert [(e.row, e.field) for e in report.errors] == [(2, "email")]
+    assert Membership.objects.count() == 0
