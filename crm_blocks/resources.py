@@ -86,10 +86,28 @@ def raw_stream_to_paragraphs(raw) -> str:
         html = (child.get("value") or {}).get("text") or ""
         for chunk in html.split("</p>"):
             lines = re.split(r"<br\s*/?>", chunk)
-            text = "\n".join(html_module.unescape(strip_tags(line)).strip() for line in lines)
+            text = "\n".join(_line_text(line) for line in lines)
             if text.strip():
                 paragraphs.append(text.strip())
     return "\n\n".join(paragraphs)
+
+
+#: An opening <p> with double-quoted attributes, as rich text writes it (<p data-block-key="x">).
+_OPENING_P = re.compile(r'<p(?:\s+[\w:.-]+(?:="[^"<>&]*")?)*\s*>')
+#: A well-formed character or entity reference, which ``strip_tags`` leaves as it is.
+_REFERENCE = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);")
+
+
+def _line_text(line: str) -> str:
+    """``unescape(strip_tags(line)).strip()``, without an HTML parser for the common line: an
+    opening <p>, then text without tags whose ``&`` all start well-formed references
+    (``&#x27;``, ``&amp;``), which ``strip_tags`` would return unchanged. Any other line goes
+    through ``strip_tags``: the result is the same, character for character."""
+    match = _OPENING_P.match(line)
+    rest = line[match.end() :] if match else line
+    if "<" in rest or ("&" in rest and rest.count("&") != len(_REFERENCE.findall(rest))):
+        return html_module.unescape(strip_tags(line)).strip()
+    return html_module.unescape(rest).strip()
 
 
 def stream_to_paragraphs(stream) -> str:
