@@ -35,6 +35,7 @@ CANARIES = {
     "region": "Canarie-Région",
     "country": "Canaristan",
     "notes": "CANARI-NOTE-privée",
+    "external_id": "CANARI-ID-EXTERNE",
 }
 BIRTH_DATE = datetime.date(1901, 2, 3)
 EXTRA_CANARIES = [
@@ -159,7 +160,16 @@ def test_private_columns_of_an_imported_spreadsheet_never_reach_the_public(clien
 
     partner = make_organization_page(org_a.organizations_index, "Productions du Nord")
     people = tablib.Dataset(
-        headers=["courriel", "prénom", "nom", "téléphone", "notes", "biographie", "affiliations"]
+        headers=[
+            "courriel",
+            "prénom",
+            "nom",
+            "téléphone",
+            "notes",
+            "biographie",
+            "affiliations",
+            "identifiant externe",
+        ]
     )
     people.append(
         [
@@ -170,6 +180,7 @@ def test_private_columns_of_an_imported_spreadsheet_never_reach_the_public(clien
             CANARIES["notes"],
             "Monteuse.",
             "Productions du Nord (CANARI-ROLE-AFFILIATION)",
+            CANARIES["external_id"],
         ]
     )
     report = records_import(
