@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass, field
 
 import tablib
 from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .spreadsheets import match_headers, read_table, restore
@@ -244,9 +243,3 @@ def _checked_mapping(resource_class, columns: dict[str, str]) -> dict[str, str]:
             % {"columns": ", ".join(twice)}
         )
     return {header: name for header, name in columns.items() if name}
-
-
-def header_labels(resource_class, language: str | None = None) -> dict[str, str]:
-    """Column name → header in ``language`` (the active one by default)."""
-    with translation.override(language or translation.get_language()):
-        return {column.name: str(column.label) for column in resource_class.spreadsheet_columns()}

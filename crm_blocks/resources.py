@@ -1762,5 +1762,3 @@ SPREADSHEET_RESOURCES = {
     "organizations": OrganizationResource,
     "memberships": MembershipResource,
 }
-#: Record kinds only (pages): kept for the records listing's export buttons.
-RECORD_RESOURCES = {"people": PersonResource, "organizations": OrganizationResource}

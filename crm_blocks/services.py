@@ -100,8 +100,6 @@ def records_with_email(*, site: Site, kind: str, email: str, exclude_key=None):
 # Import lives in ``importing.py`` (validation, preview, all-or-nothing writes) and export in
 # ``exporting.py`` (streamed files); both work through the resources of ``resources.py``.
 
-from .importing import ImportReport, RowError, records_import  # noqa: E402, F401
-
 
 def records_export(
     *,

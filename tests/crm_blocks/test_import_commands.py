@@ -7,8 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from crm_blocks.importing import records_import
 from crm_blocks.models import Contact, PersonPage
-from crm_blocks.services import records_export, records_import
+from crm_blocks.services import records_export
 from crm_blocks.spreadsheets import read_table
 
 pytestmark = pytest.mark.django_db
