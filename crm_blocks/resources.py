@@ -115,6 +115,16 @@ def stream_to_paragraphs(stream) -> str:
     return raw_stream_to_paragraphs(list(getattr(stream, "raw_data", stream) or ()))
 
 
+def distinct_cells(dataset, name: str) -> list[str]:
+    """The distinct non-blank values of column ``name`` (none if the file lacks it), to look
+    them up in a few queries."""
+    headers = list(dataset.headers or [])
+    if name not in headers:
+        return []
+    position = headers.index(name)
+    return sorted({str(row[position] or "").strip() for row in dataset} - {""})
+
+
 def chunked(items: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -149,6 +159,28 @@ def column(name: str, label: Promise, *aliases: str, required: bool = False, hel
         required=required,
         help=help,
     )
+
+
+#: Columns of a record's private details, the same for people and organizations.
+EMAIL_COLUMN = column(
+    "email",
+    pgettext_lazy("spreadsheet column", "email"),
+    "e-mail",
+    "mail",
+    "adresse courriel",
+    "courriel",
+)
+PHONE_COLUMN = column(
+    "phone", pgettext_lazy("spreadsheet column", "phone"), "telephone", "tel", "tél"
+)
+NOTES_COLUMN = column("notes", pgettext_lazy("spreadsheet column", "notes"), "note", "remarques")
+EXTERNAL_ID_COLUMN = column(
+    "external_id",
+    pgettext_lazy("spreadsheet column", "external id"),
+    "identifiant",
+    "id externe",
+    "référence",
+)
 
 
 class TextWidget(widgets.Widget):
@@ -628,10 +660,7 @@ class RecordResource(SpreadsheetResource):
             )
 
         def cells(name):
-            if name not in headers:
-                return []
-            position = headers.index(name)
-            return sorted({str(row[position] or "").strip() for row in dataset} - {""})
+            return distinct_cells(dataset, name)
 
         self.by_email: dict[str, Contact] = {}
         self.by_external_id: dict[str, Contact] = {}
@@ -1074,14 +1103,7 @@ class PersonResource(RecordResource):
     page_fields = {"first_name": "given_name", "last_name": "family_name", "bio": "bio"}
     title_column = "last_name"
     sheet_columns = (
-        column(
-            "email",
-            pgettext_lazy("spreadsheet column", "email"),
-            "e-mail",
-            "mail",
-            "adresse courriel",
-            "courriel",
-        ),
+        EMAIL_COLUMN,
         column(
             "first_name", pgettext_lazy("spreadsheet column", "first name"), "given name", "prénom"
         ),
@@ -1094,16 +1116,10 @@ class PersonResource(RecordResource):
             "nom",
             required=True,
         ),
-        column("phone", pgettext_lazy("spreadsheet column", "phone"), "telephone", "tel", "tél"),
-        column("notes", pgettext_lazy("spreadsheet column", "notes"), "note", "remarques"),
+        PHONE_COLUMN,
+        NOTES_COLUMN,
         column("bio", pgettext_lazy("spreadsheet column", "biography"), "biographie"),
-        column(
-            "external_id",
-            pgettext_lazy("spreadsheet column", "external id"),
-            "identifiant",
-            "id externe",
-            "référence",
-        ),
+        EXTERNAL_ID_COLUMN,
         column(
             "affiliations",
             pgettext_lazy("spreadsheet column", "affiliations"),
@@ -1324,7 +1340,7 @@ class OrganizationResource(RecordResource):
         "city": "locality",
     }
     sheet_columns = (
-        column("email", pgettext_lazy("spreadsheet column", "email"), "e-mail", "mail", "courriel"),
+        EMAIL_COLUMN,
         column(
             "name",
             pgettext_lazy("spreadsheet column", "name"),
@@ -1354,15 +1370,9 @@ class OrganizationResource(RecordResource):
         column(
             "city", pgettext_lazy("spreadsheet column", "city"), "locality", "ville", "municipalité"
         ),
-        column("phone", pgettext_lazy("spreadsheet column", "phone"), "telephone", "tel", "tél"),
-        column("notes", pgettext_lazy("spreadsheet column", "notes"), "note", "remarques"),
-        column(
-            "external_id",
-            pgettext_lazy("spreadsheet column", "external id"),
-            "identifiant",
-            "id externe",
-            "référence",
-        ),
+        PHONE_COLUMN,
+        NOTES_COLUMN,
+        EXTERNAL_ID_COLUMN,
     )
 
     email = text_field("email")
@@ -1564,13 +1574,8 @@ class MembershipResource(SpreadsheetResource):
         return {"contact": "email"}.get(name, name)
 
     def prepare(self, dataset) -> None:
-        headers = list(dataset.headers or [])
-
         def cells(name):
-            if name not in headers:
-                return []
-            position = headers.index(name)
-            return sorted({str(row[position] or "").strip() for row in dataset} - {""})
+            return distinct_cells(dataset, name)
 
         people = Contact.objects.filter(site=self.site)
         fields = ("pk", "email", "external_id")
