@@ -34,7 +34,6 @@ What is measured, each file written to a temporary file on disk:
 import argparse
 import csv
 import importlib.util
-import shutil
 import sys
 import tempfile
 import time
@@ -354,26 +353,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     pages_bench = load_sibling("run")
     started = time.perf_counter()
-    tmp_dir = Path(tempfile.mkdtemp(prefix="liens-bench-export-"))
-    old_name = None
-    ok = False
-    try:
-        pages_bench.setup_django(tmp_dir)
-        old_name, _scratch = pages_bench.create_database(tmp_dir)
+    with pages_bench.scratch_django("liens-bench-export-"):
         print(f"Database: {pages_bench.database_description()}")
         ok = report(measure(args.rows))
         print(f"\nTotal {time.perf_counter() - started:.1f}s")
-    finally:
-        if old_name is not None:
-            try:
-                pages_bench.destroy_database(old_name)
-            except Exception as exc:  # noqa: BLE001 - report, then still clean the folder
-                print(f"bench: could not drop the scratch database: {exc}", file=sys.stderr)
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-    if not ok and not args.no_fail:
-        print("bench: a target was missed (use --no-fail to only report)", file=sys.stderr)
-        return 1
-    return 0
+    return pages_bench.exit_status(ok, no_fail=args.no_fail)
 
 
 if __name__ == "__main__":

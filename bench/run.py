@@ -161,6 +161,32 @@ def destroy_database(old_name: str):
     connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
+@contextlib.contextmanager
+def scratch_django(prefix: str):
+    """Django set up on a scratch database in a new temporary folder (see ``setup_django`` and
+    ``create_database``), both removed on the way out: the set-up every bench script shares."""
+    tmp_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    old_name = None
+    try:
+        setup_django(tmp_dir)
+        old_name, _scratch = create_database(tmp_dir)
+        yield tmp_dir
+    finally:
+        if old_name is not None:
+            try:
+                destroy_database(old_name)
+            except Exception as exc:  # noqa: BLE001 - report, then still clean the folder
+                print(f"bench: could not drop the scratch database: {exc}", file=sys.stderr)
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def exit_status(ok: bool, *, no_fail: bool) -> int:
+    if not ok and not no_fail:
+        print("bench: a target was missed (use --no-fail to only report)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_private_pages(count: int):
     """A second organization with ``count`` login-restricted pages (a members' area)."""
     from wagtail.models import PageViewRestriction

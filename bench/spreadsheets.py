@@ -27,10 +27,8 @@ It prints ``RATIO`` lines and exits 1 when a target is missed (``--no-fail`` onl
 
 import argparse
 import importlib.util
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -245,12 +243,8 @@ def check(name: str, value: float) -> bool:
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    tmp_dir = Path(tempfile.mkdtemp(prefix="liens-bench-sheets-"))
-    old_name = None
     ok = True
-    try:
-        pages_bench.setup_django(tmp_dir)
-        old_name, _scratch = pages_bench.create_database(tmp_dir)
+    with pages_bench.scratch_django("liens-bench-sheets-"):
         from django.test.utils import override_settings
 
         from tests.factories import make_organization
@@ -291,17 +285,7 @@ def main(argv=None) -> int:
             figures = export_bench.measure(args.export_rows)
             ok &= export_bench.report(figures)
         print(f"\nTotal {time.perf_counter() - started:.1f}s")
-    finally:
-        if old_name is not None:
-            try:
-                pages_bench.destroy_database(old_name)
-            except Exception as exc:  # noqa: BLE001 - report, then still clean the folder
-                print(f"bench: could not drop the scratch database: {exc}", file=sys.stderr)
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-    if not ok and not args.no_fail:
-        print("bench: a target was missed (use --no-fail to only report)", file=sys.stderr)
-        return 1
-    return 0
+    return pages_bench.exit_status(ok, no_fail=args.no_fail)
 
 
 if __name__ == "__main__":
