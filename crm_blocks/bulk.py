@@ -82,23 +82,12 @@ from wagtail.models import (
 )
 from wagtail.search.backends import get_search_backends
 
-from .models import Contact, OrganizationPage, PersonPage
-from .models.records import sort_key
+from .models import Contact
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 BATCH_SIZE = 500
-
-#: Fields that a page model's own ``save()`` computes before writing. The bulk path never calls
-#: ``save()``, so it sets them itself; a page model that overrides ``save()`` without an entry
-#: here is refused rather than written wrong (``_derive_fields``).
-SAVE_DERIVED_FIELDS: dict[type[Page], Callable[[Page], None]] = {
-    PersonPage: lambda page: setattr(
-        page, "sort_name", sort_key(page.family_name, page.given_name, page.title)
-    ),
-    OrganizationPage: lambda page: setattr(page, "sort_name", sort_key(page.title)),
-}
 
 #: Tree columns: computed here on creation, never written back from an instance on update (a
 #: stale instance would otherwise undo a concurrent ``numchild`` change).
@@ -757,8 +746,11 @@ def _require_atomic(using: str) -> None:
 
 
 def _derive_fields(model: type[Page], pages: Sequence[Page]) -> None:
-    derive = SAVE_DERIVED_FIELDS.get(model)
-    if derive is None:
+    """What the page model's own ``save()`` computes before writing (``sort_name``…): the bulk
+    path never calls ``save()``, so a model that overrides it says how through a
+    ``set_derived_fields()`` method, which its ``save()`` calls too. One that overrides
+    ``save()`` without it is refused rather than written wrong."""
+    if not hasattr(model, "set_derived_fields"):
         overrides = [
             cls
             for cls in model.__mro__
@@ -766,12 +758,12 @@ def _derive_fields(model: type[Page], pages: Sequence[Page]) -> None:
         ]
         if overrides:
             raise TypeError(
-                f"{model.__name__}.save() computes fields the bulk path would miss: "
-                "add the model to crm_blocks.bulk.SAVE_DERIVED_FIELDS."
+                f"{model.__name__}.save() computes fields the bulk path would miss: give the "
+                "model a set_derived_fields() method that save() calls."
             )
         return
     for page in pages:
-        derive(page)
+        page.set_derived_fields()
 
 
 def _clean(page: Page, index: int, *, check_slug: bool = True) -> None:

@@ -867,7 +867,6 @@ class RecordResource(SpreadsheetResource):
             page = self.new_page(contact)
             for name in self.page_fields:
                 self.write_page_value(page, name, getattr(contact, f"_page_{name}"))
-            page.set_derived_fields()
             new_pages.append(page)
         for start in range(0, len(new_pages), self.write_batch_size):
             batch = new_pages[start : start + self.write_batch_size]
