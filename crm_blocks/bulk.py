@@ -417,7 +417,7 @@ def _create_batch(
     if hasattr(model, "contact_kind"):
         _create_contacts(model, pages, site=site, now=now, using=using)
     _update_references(model, pages, using=using, existing=False)
-    _update_search_index(model, pages, using=using)
+    _update_search_index(model, pages)
     _forget_relations_in_memory(model, pages)
     return contents
 
@@ -701,7 +701,7 @@ def _update_batch(batch, *, user, now, using) -> list[tuple[Page, bool]]:
     for page in pages:
         all_by_model[type(page)].append(page)
     for model, model_pages in all_by_model.items():
-        _update_search_index(model, model_pages, using=using, refetch=True)
+        _update_search_index(model, model_pages)
     for model, model_pages in by_model.items():
         _update_references(model, model_pages, using=using, existing=True)
         _forget_relations_in_memory(model, model_pages)
@@ -935,9 +935,7 @@ def _log_entry(page, action, *, user_id, now, revision=None, data=None, content_
     )
 
 
-def _update_search_index(
-    model: type[Page], pages: list[Page], *, using: str, refetch: bool = False
-) -> None:
+def _update_search_index(model: type[Page], pages: list[Page]) -> None:
     """Queue one search-index task per batch, where Wagtail queues one per saved page.
 
     Wagtail never indexes in the request: its ``post_save`` handler enqueues a task that the
@@ -964,12 +962,6 @@ def search_index_task(app_label: str, model_name: str, pks: list[int]) -> None:
         return
     for backend in get_search_backends(with_auto_update=True):
         backend.add_bulk(model, objects)
-
-
-def _has_related_search_fields(model: type[Page]) -> bool:
-    from wagtail.search.index import RelatedFields
-
-    return any(isinstance(field, RelatedFields) for field in model.get_search_fields())
 
 
 def _update_references(model: type[Page], pages: list[Page], *, using: str, existing: bool) -> None:

@@ -60,11 +60,6 @@ KIND_LABELS = {
     "organizations": _("Organizations"),
     "memberships": _("Memberships"),
 }
-IMPORT_LABELS = {
-    "people": _("Import people"),
-    "organizations": _("Import organizations"),
-    "memberships": _("Import memberships"),
-}
 EXPORT_LABELS = {
     "people": _("Export people"),
     "organizations": _("Export organizations"),

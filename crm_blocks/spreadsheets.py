@@ -1153,12 +1153,6 @@ def _sheet_title(title: str | None) -> str:
 # XLSX
 
 
-def _write_xlsx(headers: list[str], rows: Iterable[Sequence[Any]], *, title: str | None) -> bytes:
-    output = io.BytesIO()
-    _stream_xlsx(output, rows, headers=headers, title=title)
-    return output.getvalue()
-
-
 def _stream_xlsx(
     output: BinaryIO,
     rows: Iterable[Sequence[Any]],
@@ -1215,12 +1209,6 @@ def _discard_xlsx_rows(sheet) -> None:
 
 
 # ODS
-
-
-def _write_ods(headers: list[str], rows: Iterable[Sequence[Any]], *, title: str | None) -> bytes:
-    output = io.BytesIO()
-    _stream_ods(output, rows, headers=headers, title=title)
-    return output.getvalue()
 
 
 def _stream_ods(
