@@ -255,6 +255,9 @@ def pages_bulk_update(
     flags = [publish] * len(pages) if isinstance(publish, bool) else list(publish)
     if len(flags) != len(pages):
         raise ValueError("Give one publish flag per page.")
+    if len({page.pk for page in pages}) != len(pages):
+        # Each revision is matched to its page by the page's id: one revision per page.
+        raise ValueError("Give each page once.")
     now = timezone.now()
     for index, page in enumerate(pages):
         _check_existing_page(page)
@@ -452,7 +455,12 @@ def _insert_pages(model: type[Page], pages: list[Page], *, using: str) -> None:
 
 
 def _insert_revisions(pages, contents, *, user, now, using) -> list[int]:
-    """One ``Revision`` per page, as ``save_revision()`` creates it; returns their ids."""
+    """One ``Revision`` per page, as ``save_revision()`` creates it; returns their ids, in the
+    order of ``pages``.
+
+    ``RETURNING`` promises no order: each id is matched to its page by the page id the revision
+    records (``object_id``), never by its position among the returned rows — a page pointing
+    at another page's revision would publish that page's content under its own URL."""
     base_content_type_id = pages[0].get_base_content_type().pk
     rows = [
         _Row(
@@ -468,8 +476,10 @@ def _insert_revisions(pages, contents, *, user, now, using) -> list[int]:
         )
         for page, content in zip(pages, contents, strict=True)
     ]
-    returned = _insert_rows(Revision, rows, using=using, returning=[Revision._meta.pk], raw=True)
-    return [pk for (pk,) in returned]
+    returning = [Revision._meta.pk, Revision._meta.get_field("object_id")]
+    returned = _insert_rows(Revision, rows, using=using, returning=returning, raw=True)
+    revision_of_page = {object_id: pk for pk, object_id in returned}
+    return [revision_of_page[str(page.pk)] for page in pages]
 
 
 def _point_at_revisions(pages: list[Page], published: list[bool], *, using: str) -> None:
@@ -1148,7 +1158,8 @@ def _insert_rows(
     raw: bool = False,
 ) -> list[tuple]:
     """``INSERT`` ``objs`` in statements as long as the parameter limit allows; returns the
-    ``returning`` columns of each row (unordered on purpose: match them on a unique column).
+    ``returning`` columns of each row, in no promised order: callers match them to their
+    objects on a unique column (a page's path, a revision's page id), not by position.
     With ``raw``, values are taken as they are, ``auto_now`` included (``_Row`` objects, whose
     timestamps are the call's).
 
@@ -1223,8 +1234,11 @@ def _insert_with_compiler(model, objs, using, fields, returning, on_conflict) ->
 
 
 def _save_new(model: type[Model], objs: list[Model], *, using: str) -> None:
-    """Insert objects of a one-table model and give them their ids (in insertion order, as
-    ``bulk_create()`` does)."""
+    """Insert objects of a one-table model and give them their ids.
+
+    The one place ids are matched by position: child rows (a person's links) have no unique
+    column to match on, so this relies on rows coming back in insertion order, as Django's own
+    ``bulk_create()`` does on SQLite and PostgreSQL."""
     pk = model._meta.pk
     rows = _insert_rows(model, objs, using=using, returning=[pk])
     for obj, (value,) in zip(objs, rows, strict=True):
