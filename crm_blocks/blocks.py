@@ -16,7 +16,7 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
 
-from structured_data.mixins import image_node, location_id
+from structured_data.mixins import image_node, location_id, postal_address_node
 from structured_data.nodes import (
     Answer,
     GeoCoordinates,
@@ -25,7 +25,6 @@ from structured_data.nodes import (
     Person,
     Place,
     PlaceOrganization,
-    PostalAddress,
     Question,
     Ref,
     VideoObject,
@@ -359,19 +358,16 @@ class PlaceBlock(blocks.StructBlock):
     def structured_data(self, value, context):
         node_id = context.next_id("place")
         context.page_mentions.append(node_id)
-        address = None
-        if value.get("street_address") or value.get("locality"):
-            address = PostalAddress(
-                street_address=value.get("street_address") or None,
-                postal_code=value.get("postal_code") or None,
-                address_locality=value.get("locality") or None,
-                address_region=value.get("region") or None,
-                address_country=value.get("country") or None,
-            )
         yield Place(
             id=node_id,
             name=value.get("name"),
-            address=address,
+            address=postal_address_node(
+                street_address=value.get("street_address"),
+                postal_code=value.get("postal_code"),
+                locality=value.get("locality"),
+                region=value.get("region"),
+                country=value.get("country"),
+            ),
             geo=GeoCoordinates(
                 latitude=float(value["latitude"]), longitude=float(value["longitude"])
             )

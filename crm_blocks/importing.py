@@ -15,7 +15,7 @@ Rows only ever reach the records of the organization (``site``) they are importe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
 import tablib
@@ -236,10 +236,17 @@ def _checked_mapping(resource_class, columns: dict[str, str]) -> dict[str, str]:
     unknown = sorted(set(chosen) - known)
     if unknown:
         raise ValueError(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+    check_one_file_column_each(chosen)
+    return {header: name for header, name in columns.items() if name}
+
+
+def check_one_file_column_each(names: Iterable[str]) -> None:
+    """Refuse a mapping in which two file columns feed one column: we could not know which one
+    to believe. ``names`` are the columns chosen for the file's columns ("" for none)."""
+    chosen = [name for name in names if name]
     twice = sorted({name for name in chosen if chosen.count(name) > 1})
     if twice:
         raise ValueError(
             _("Each column can be fed by one file column only: %(columns)s.")
             % {"columns": ", ".join(twice)}
         )
-    return {header: name for header, name in columns.items() if name}

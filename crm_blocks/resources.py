@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,7 +54,7 @@ from .models import (
 )
 from .models.records import OrganizationKind
 from .spreadsheets import CellValueError, parse_date, parse_decimal
-from .text import fold
+from .text import fold, name_key
 
 #: Keys looked up per query when existing rows are fetched for a file.
 LOOKUP_CHUNK = 500
@@ -242,13 +243,17 @@ class LabelChoiceWidget(widgets.Widget):
                     found[fold(str(label))] = code
         return found
 
-    def clean(self, value, row=None, **kwargs):
-        text = fold(str(value or "").strip())
-        if not text:
-            return self.default
+    def code_for(self, text: str) -> str | None:
+        """The code ``text`` names, by code or label; ``None`` when it names none."""
         if not hasattr(self, "_lookup"):
             self._lookup = self.lookup()
-        code = self._lookup.get(text)
+        return self._lookup.get(fold(text.strip()))
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            return self.default
+        code = self.code_for(text)
         if code is None:
             raise ValueError(
                 gettext("“%(value)s” is not one of: %(choices)s.")
@@ -913,14 +918,18 @@ class RecordResource(SpreadsheetResource):
         """What a kind writes once its records exist (affiliations)."""
 
     def contact_fields(self) -> list[str]:
+        """The ``Contact`` fields a file may change: its columns read into the record's private
+        details rather than onto its page (``_page_…``) or elsewhere (``_affiliations``)."""
         return [
             name
             for c in self.sheet_columns
             if (name := c.name) in self.fields and not self.fields[name].attribute.startswith("_")
-        ] + ["updated_at"]
+        ]
 
     def contact_values(self, contact) -> dict:
-        return {name: getattr(contact, name) for name in self.contact_fields()[:-1]}
+        """``contact``'s values of ``contact_fields``: compared before and after a row to tell
+        whether its private details need writing."""
+        return {name: getattr(contact, name) for name in self.contact_fields()}
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         instance._before_contact = getattr(instance, "_before_contact_values", None)
@@ -1150,9 +1159,6 @@ class PersonResource(RecordResource):
             "affiliations",
         )
 
-    def contact_fields(self):
-        return ["email", "phone", "notes", "external_id", "updated_at"]
-
     def read_page_value(self, page, name):
         if name == "bio":
             return raw_stream_to_paragraphs(list(page.bio.raw_data))
@@ -1184,8 +1190,8 @@ class PersonResource(RecordResource):
     def match_by_name(self, row):
         """A person without e-mail or id is found by name when exactly one record of the
         organization without e-mail bears it: re-importing the same file does not duplicate."""
-        name = fold(" ".join(str(row.get(c) or "") for c in ("first_name", "last_name")))
-        found = self.by_name.get(" ".join(name.split()))
+        name = name_key(" ".join(str(row.get(c) or "") for c in ("first_name", "last_name")))
+        found = self.by_name.get(name)
         return found if found is not None and found is not AMBIGUOUS else None
 
     def prepare_more(self, dataset, cells) -> None:
@@ -1200,7 +1206,7 @@ class PersonResource(RecordResource):
             ).only("title", "translation_key")
             keys = {}
             for page in pages:
-                key = " ".join(fold(page.title).split())
+                key = name_key(page.title)
                 if keys.setdefault(key, page.translation_key) != page.translation_key:
                     keys[key] = AMBIGUOUS
             contacts = {
@@ -1248,7 +1254,7 @@ class PersonResource(RecordResource):
         if "affiliations" in row and "affiliations" not in errors:
             wanted, unknown = [], []
             for name, role in parse_affiliations(instance._affiliations):
-                organization = self.organizations.get(" ".join(fold(name).split()))
+                organization = self.organizations.get(name_key(name))
                 if organization is None or organization is AMBIGUOUS:
                     unknown.append(name)
                 else:
@@ -1303,7 +1309,7 @@ def organization_records(site) -> dict[str, Contact]:
         if key in seen:
             continue
         seen.add(key)
-        name = " ".join(fold(title).split())
+        name = name_key(title)
         found[name] = AMBIGUOUS if name in found else contacts[key]
     return found
 
@@ -1399,8 +1405,10 @@ class OrganizationResource(RecordResource):
             "external_id",
         )
 
-    def contact_fields(self):
-        return ["email", "phone", "notes", "external_id", "updated_at"]
+    @cached_property
+    def kind_widget(self) -> LabelChoiceWidget:
+        """Reads the "kind" column: a code, or a label in any of the installation's languages."""
+        return LabelChoiceWidget(OrganizationKind.choices)
 
     def after_init_record(self, instance, page) -> None:
         instance._page_name = page.title if page is not None else ""
@@ -1410,11 +1418,11 @@ class OrganizationResource(RecordResource):
         self.by_name_and_code = {}
         if "name" not in headers:
             return
-        names = {" ".join(fold(n).split()) for n in cells("name")}
+        names = {name_key(n) for n in cells("name")}
         contacts = {c.translation_key: c for c in self.get_queryset()}
         pages = OrganizationPage.objects.filter(translation_key__in=list(contacts))
         for title, code, key in pages.values_list("title", "postal_code", "translation_key"):
-            name = " ".join(fold(title).split())
+            name = name_key(title)
             if name in names:
                 self.by_name_and_code.setdefault((name, fold(code).replace(" ", "")), contacts[key])
 
@@ -1427,14 +1435,14 @@ class OrganizationResource(RecordResource):
         return super().find_contact(row) or self.match_by_name(row)
 
     def match_by_name(self, row):
-        name = " ".join(fold(str(row.get("name") or "")).split())
+        name = name_key(str(row.get("name") or ""))
         code = fold(str(row.get("postal_code") or "")).replace(" ", "")
         return self.by_name_and_code.get((name, code)) if name else None
 
     def row_keys(self, row):
         keys = super().row_keys(row)
         if not keys and str(row.get("name") or "").strip():
-            name = " ".join(fold(str(row["name"])).split())
+            name = name_key(str(row["name"]))
             keys = [("name", name, fold(str(row.get("postal_code") or "")).replace(" ", ""))]
         return keys
 
@@ -1443,14 +1451,9 @@ class OrganizationResource(RecordResource):
         kind = instance._page_kind
         if kind and kind not in OrganizationKind.values:
             # A kind may be given by its label, in any of the installation's languages.
-            labels = {}
-            for language, _name in settings.LANGUAGES:
-                with translation.override(language):
-                    labels.update(
-                        {fold(str(label)): code for code, label in OrganizationKind.choices}
-                    )
-            if fold(kind) in labels:
-                instance._page_kind = labels[fold(kind)]
+            code = self.kind_widget.code_for(kind)
+            if code is not None:
+                instance._page_kind = code
             else:
                 errors["kind"] = [
                     gettext("Unknown kind “%(kind)s”; use one of: %(choices)s.")
@@ -1590,9 +1593,7 @@ class MembershipResource(SpreadsheetResource):
             for member in people.filter(external_id__in=chunk).values_list(*fields, named=True):
                 key = member.external_id
                 self.by_external_id[key] = AMBIGUOUS if key in self.by_external_id else member
-        self.types = {
-            " ".join(fold(t.name).split()): t for t in MembershipType.objects.filter(site=self.site)
-        }
+        self.types = {name_key(t.name): t for t in MembershipType.objects.filter(site=self.site)}
         members = {
             m.pk: m
             for m in [*self.by_email.values(), *self.by_external_id.values()]
@@ -1614,7 +1615,7 @@ class MembershipResource(SpreadsheetResource):
     def membership_type_of(self, name) -> MembershipType | None:
         cache = self.__dict__.setdefault("_types_by_text", {})
         if name not in cache:
-            cache[name] = self.types.get(" ".join(fold(str(name or "")).split()))
+            cache[name] = self.types.get(name_key(str(name or "")))
         return cache[name]
 
     def get_instance(self, instance_loader, row):

@@ -37,6 +37,7 @@ from wagtail.models import Site
 
 from .importing import (
     background_rows,
+    check_one_file_column_each,
     import_columns,
     max_upload_bytes,
     resource_class_for,
@@ -316,14 +317,10 @@ class ColumnMappingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        chosen = [cleaned.get(f"column_{i}") for i in range(len(self.headers))]
-        chosen = [name for name in chosen if name]
-        twice = sorted({name for name in chosen if chosen.count(name) > 1})
-        if twice:
-            raise forms.ValidationError(
-                _("Each column can be fed by one file column only: %(columns)s.")
-                % {"columns": ", ".join(twice)}
-            )
+        try:
+            check_one_file_column_each(cleaned.get(f"column_{i}") for i in range(len(self.headers)))
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
         return cleaned
 
     def mapping(self) -> dict[str, str]:

@@ -50,6 +50,28 @@ def image_node(image, context: GraphContext, node_id: str | None = None, **field
     )
 
 
+def postal_address_node(
+    *,
+    street_address: str | None = None,
+    postal_code: str | None = None,
+    locality: str | None = None,
+    region: str | None = None,
+    country: str | None = None,
+) -> PostalAddress | None:
+    """The schema.org form of a postal address, blank parts left out; ``None`` without a street
+    address or a city (a region or a country alone does not say where to go). One rule for
+    every address we publish: organization settings, organization pages, place blocks."""
+    if not (street_address or locality):
+        return None
+    return PostalAddress(
+        street_address=street_address or None,
+        postal_code=postal_code or None,
+        address_locality=locality or None,
+        address_region=region or None,
+        address_country=country or None,
+    )
+
+
 def location_id(organization_id: str) -> str:
     """The ``@id`` of the place where an organization is (``…#location``)."""
     return organization_id.rsplit("#", 1)[0] + "#location"

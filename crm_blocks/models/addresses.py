@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
+from structured_data.mixins import postal_address_node
 from structured_data.nodes import GeoCoordinates, PostalAddress
 
 
@@ -56,14 +57,12 @@ class PublicAddress(models.Model):
         return self.latitude is not None and self.longitude is not None
 
     def postal_address_node(self) -> PostalAddress | None:
-        if not self.has_address:
-            return None
-        return PostalAddress(
-            street_address=self.street_address or None,
-            postal_code=self.postal_code or None,
-            address_locality=self.locality or None,
-            address_region=self.region or None,
-            address_country=self.country or None,
+        return postal_address_node(
+            street_address=self.street_address,
+            postal_code=self.postal_code,
+            locality=self.locality,
+            region=self.region,
+            country=self.country,
         )
 
     def geo_node(self) -> GeoCoordinates | None:
