@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 from django.utils import translation
 
-OG_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
-
 
 @dataclass
 class HeadMetadata:
@@ -24,6 +22,12 @@ class HeadMetadata:
     @property
     def twitter_card(self) -> str:
         return "summary_large_image" if self.image else "summary"
+
+
+def og_locale(language_tag: str) -> str:
+    """Open Graph's spelling of a language tag: ``fr-FR`` → ``fr_FR``, ``en`` → ``en``."""
+    language, _sep, region = language_tag.partition("-")
+    return f"{language.lower()}_{region.upper()}" if region else language.lower()
 
 
 def _node(graph: dict, node_id: str) -> dict:
@@ -43,13 +47,17 @@ def head_metadata_for(page, request, graph: dict) -> HeadMetadata:
         logo = organization.get("logo") or {}
         image_url = logo.get("contentUrl") if isinstance(logo, dict) else logo
     canonical = webpage.get("url") or page.get_full_url(request)
-    language = (translation.get_language() or "fr").split("-")[0]
+    # The page's language as the graph states it: the organization's regional variant (fr-CA,
+    # fr-FR) when the page is in the organization's language, set by its site nodes.
+    language = webpage.get("inLanguage") or translation.get_language() or "fr"
+    if isinstance(language, list):
+        language = language[0]
     return HeadMetadata(
         canonical=canonical,
         title=webpage.get("name") or page.title,
         description=webpage.get("description") or "",
         image=image_url,
         og_type="profile" if webpage.get("@type") == "ProfilePage" else "website",
-        og_locale=OG_LOCALES.get(language, language),
+        og_locale=og_locale(language),
         site_name=website.get("name", ""),
     )
