@@ -16,6 +16,7 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
 
+from organizations.structured_data import organization_node_type
 from structured_data.mixins import image_node, location_id, postal_address_node
 from structured_data.nodes import (
     Answer,
@@ -313,9 +314,7 @@ class OrganizationCardBlock(RecordCardBlock):
         description = _("Shows an organization of your directory with a link to its page.")
 
     def record_node(self, page, url, context):
-        from .models.records import ORGANIZATION_NODE_TYPES
-
-        node_class = ORGANIZATION_NODE_TYPES.get(page.kind, Organization)
+        node_class = organization_node_type(page.kind)
         return node_class(id=f"{url}#organization", name=page.title, url=page.website or url)
 
 

@@ -41,6 +41,8 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 from wagtail.models import Page, Revision
 
+from organizations.models import OrganizationKind
+
 from .models import (
     Affiliation,
     Contact,
@@ -52,7 +54,6 @@ from .models import (
     PersonIndexPage,
     PersonPage,
 )
-from .models.records import OrganizationKind
 from .spreadsheets import CellValueError, parse_date, parse_decimal
 from .text import fold, name_key
 

@@ -35,6 +35,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.models import Site
 
+from organizations.scoping import sites_for_user
+
 from .importing import (
     background_rows,
     check_one_file_column_each,
@@ -42,7 +44,6 @@ from .importing import (
     max_upload_bytes,
     resource_class_for,
 )
-from .models import sites_for_user
 from .models.imports import ImportJob, ImportJobStatus
 from .permissions import CRM_ROLES, sites_user_can_import, user_can_export, user_can_import
 from .spreadsheets import FORMATS, SpreadsheetError

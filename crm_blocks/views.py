@@ -1,7 +1,6 @@
-"""Admin views for CRM data: every object is looked up through the user's organizations.
+"""The CRM's own admin views: a record's private details and its one-screen CRM view.
 
-Wagtail's generic views fetch objects by primary key from the whole table; these mixins narrow
-every lookup to ``Model.objects.for_user(user)`` so that a direct URL to another
+They build on the site-scoped views of ``organizations.views``: a direct URL to another
 organization's record answers 404, as if it did not exist.
 """
 
@@ -12,87 +11,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views import generic
-from wagtail.admin.views.generic import history, usage
 from wagtail.admin.views.generic.base import unquote
-from wagtail.models import Site
 
-from .models import Affiliation, Contact, Membership, sites_for_user
+from organizations.views import ScopedInspectView, SiteScopedAdminForm, scoped_queryset
+
+from .models import Affiliation, Contact, Membership
 from .models.contacts import record_name
-from .permissions import CRM_ROLES
 from .services import contact_note_create
-
-
-def scoped_queryset(model, user):
-    return model._default_manager.for_user(user, CRM_ROLES)
-
-
-class ScopedIndexMixin:
-    def get_base_queryset(self):
-        return scoped_queryset(self.model, self.request.user)
-
-
-class ScopedObjectMixin:
-    def get_queryset(self):
-        return scoped_queryset(self.model, self.request.user)
-
-    def get_object(self, queryset=None):
-        pk = getattr(self, "pk", None) or self.kwargs.get(self.pk_url_kwarg)
-        return get_object_or_404(self.get_queryset(), pk=unquote(str(pk)))
-
-
-class ScopedIndexView(ScopedIndexMixin, generic.IndexView):
-    pass
-
-
-class ScopedCreateView(generic.CreateView):
-    pass
-
-
-class ScopedEditView(ScopedObjectMixin, generic.EditView):
-    pass
-
-
-class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
-    pass
-
-
-class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
-    pass
-
-
-class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
-    pass
-
-
-class ScopedUsageView(ScopedObjectMixin, usage.UsageView):
-    pass
-
-
-class SiteScopedAdminForm(WagtailAdminModelForm):
-    """Limits every choice list (organization, contact, type, tag) to the user's
-    organizations, and pre-selects the organization when the user has only one."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self, "for_user", None)
-        if user is None:
-            return
-        for field in self.fields.values():
-            if not isinstance(field, forms.ModelChoiceField):
-                continue
-            model = field.queryset.model
-            if model is Site:
-                field.queryset = sites_for_user(user, CRM_ROLES)
-                if field.queryset.count() == 1 and not self.instance.pk:
-                    field.initial = field.queryset.get().pk
-            elif hasattr(field.queryset, "for_user"):
-                field.queryset = field.queryset.for_user(user, CRM_ROLES)
-            elif model is Contact:
-                field.queryset = Contact.objects.for_user(user, CRM_ROLES)
-            if model is Contact:
-                field.queryset = field.queryset.with_name().order_by("name")
 
 
 class ContactForm(SiteScopedAdminForm):

@@ -1,6 +1,6 @@
 """The CRM's admin screens: records, memberships, membership types, affiliations, tags.
 
-Every viewset here uses the scoped views of ``views.py`` and the site-scoped permission policy
+Every viewset here uses the site-scoped views of ``organizations`` and the permission policy
 registered in ``wagtail_hooks.py``: CRM staff of one organization see only its data; editors
 without the CRM role do not see the menu at all.
 """
@@ -11,17 +11,13 @@ from django.db.models import Exists, OuterRef
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import (
-    FieldPanel,
-    FieldRowPanel,
-    InlinePanel,
-    MultiFieldPanel,
-    ObjectList,
-)
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Page
+
+from organizations.views import ScopedIndexView
+from organizations.viewsets import ScopedModelViewSet, scoped_form
 
 from . import spreadsheet_views, views
 from .models import (
@@ -35,14 +31,6 @@ from .models import (
     PersonRole,
 )
 from .models.contacts import record_name
-
-
-def scoped_form(*panels, form_class=views.SiteScopedAdminForm):
-    """An edit handler whose form limits every choice list to the user's organizations."""
-    return ObjectList(
-        [FieldPanel(p) if isinstance(p, str) else p for p in panels],
-        base_form_class=form_class,
-    )
 
 
 class SpreadsheetViewSetMixin:
@@ -105,18 +93,6 @@ class SpreadsheetViewSetMixin:
         ]
 
 
-class ScopedModelViewSet(ModelViewSet):
-    index_view_class = views.ScopedIndexView
-    add_view_class = views.ScopedCreateView
-    edit_view_class = views.ScopedEditView
-    delete_view_class = views.ScopedDeleteView
-    inspect_view_class = views.ScopedInspectView
-    history_view_class = views.ScopedHistoryView
-    usage_view_class = views.ScopedUsageView
-    copy_view_enabled = False
-    add_to_admin_menu = False
-
-
 def user_tags(request):
     if request is None:
         return ContactTag.objects.none()
@@ -152,7 +128,7 @@ class ContactFilterSet(WagtailFilterSet):
         return queryset.filter(translation_key__in=people)
 
 
-class ContactIndexView(spreadsheet_views.SpreadsheetIndexMixin, views.ScopedIndexView):
+class ContactIndexView(spreadsheet_views.SpreadsheetIndexMixin, ScopedIndexView):
     """The records listing; ``?export=people.csv`` downloads the people it shows."""
 
     SPREADSHEET_KINDS = {"people": Contact.Kind.PERSON, "organizations": Contact.Kind.ORGANIZATION}
@@ -235,7 +211,7 @@ class MembershipFilterSet(WagtailFilterSet):
         fields = []
 
 
-class MembershipIndexView(spreadsheet_views.SpreadsheetIndexMixin, views.ScopedIndexView):
+class MembershipIndexView(spreadsheet_views.SpreadsheetIndexMixin, ScopedIndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -285,7 +261,7 @@ class MembershipTypeViewSet(ScopedModelViewSet):
     edit_handler = scoped_form("site", "name", "default_fee", "duration_months")
 
 
-class AffiliationIndexView(views.ScopedIndexView):
+class AffiliationIndexView(ScopedIndexView):
     def get_base_queryset(self):
         return (
             super()

@@ -1,4 +1,5 @@
-"""Registrations only: the CRM menu, permission policies, and the editor's private details."""
+"""Registrations only: what every organization gets, the CRM menu, permission policies, and
+the editor's private details."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -6,11 +7,16 @@ from wagtail import hooks
 from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
+from organizations.permissions import SiteScopedPermissionPolicy
+
+from .declarations import crm_grants, crm_sections
 from .models import Affiliation, Contact, ContactNote, ContactTag, Membership, MembershipType
-from .models.tenancy import page_scope_for_user
-from .permissions import ContactPermissionPolicy, SiteScopedPermissionPolicy, user_can_access_crm
+from .permissions import ContactPermissionPolicy, user_can_access_crm
 from .services import contact_for_page, contact_update_private_details
 from .viewsets import CrmViewSetGroup
+
+hooks.register("register_organization_grants", crm_grants)
+hooks.register("register_organization_sections", crm_sections)
 
 register_permission_policy(Contact, ContactPermissionPolicy(Contact))
 for _model in (Membership, MembershipType, Affiliation, ContactTag, ContactNote):
@@ -48,11 +54,3 @@ def crm_record_button(page, user, view_name, next_url=None):
         icon_name="user",
         priority=12,
     )
-
-
-@hooks.register("construct_page_chooser_queryset")
-def limit_page_chooser_to_own_organizations(pages, request):
-    """Wagtail's page chooser lists every page of the installation; an organization's staff
-    only choose among their own organization's pages."""
-    scope = page_scope_for_user(request.user)
-    return pages if scope is None else pages.filter(scope)

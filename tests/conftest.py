@@ -1,6 +1,6 @@
 import pytest
 
-from crm_blocks.models import OrganizationRole
+from organizations.registry import OrganizationRole
 from tests.factories import make_organization, make_user
 
 

@@ -10,32 +10,23 @@ from wagtail.images.models import Image
 
 from crm_blocks.models import (
     Contact,
-    OrganizationGroup,
     OrganizationIndexPage,
     OrganizationPage,
     PersonIndexPage,
     PersonPage,
     PersonRole,
 )
-from home.services import organization_create
+from organizations.models import OrganizationGroup
+from organizations.services import organization_create
 
 
 def make_organization(name="Centre Images Boréales", hostname="boreal.test", **kwargs):
-    """An organization with a published people index and organizations index."""
+    """An organization as ``create_organization`` makes it, with its published people index and
+    organizations index (the CRM's section pages) at hand."""
     site = organization_create(name=name, hostname=hostname, **kwargs)
-    home = site.root_page.specific
-    people = home.add_child(
-        instance=PersonIndexPage(title="Personnes", slug="personnes", show_in_menus=True)
-    )
-    people.save_revision().publish()
-    orgs = home.add_child(
-        instance=OrganizationIndexPage(
-            title="Organisations", slug="organisations", show_in_menus=True
-        )
-    )
-    orgs.save_revision().publish()
-    site.people_index = people
-    site.organizations_index = orgs
+    home = site.root_page
+    site.people_index = PersonIndexPage.objects.child_of(home).get()
+    site.organizations_index = OrganizationIndexPage.objects.child_of(home).get()
     return site
 
 

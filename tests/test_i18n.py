@@ -185,7 +185,7 @@ def test_catalogue_has_every_string_of_the_code(folder, tmp_path, monkeypatch, s
 def test_user_facing_strings_are_french():
     from crm_blocks.forms import ContactPageForm
     from crm_blocks.models import Contact
-    from home.models import OrganizationSettings
+    from organizations.models import OrganizationSettings
 
     with translation.override("fr"):
         french = {

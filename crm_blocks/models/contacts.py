@@ -15,7 +15,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Page, Site
 
-from .tenancy import SiteScopedQuerySet
+from organizations.scoping import SiteScopedQuerySet
 
 
 class ContactTag(models.Model):
@@ -61,6 +61,10 @@ class ContactQuerySet(SiteScopedQuerySet):
 
     def for_page(self, page):
         return self.filter(translation_key=page.translation_key)
+
+    def for_choices(self):
+        """Records as a choice list shows them: by name."""
+        return self.with_name().order_by("name")
 
 
 class Contact(ClusterableModel):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.models import Site
 
-from .tenancy import SiteScopedQuerySet
+from organizations.scoping import SiteScopedQuerySet
 
 #: After this long without a change, a job's file is forgotten and an unfinished job is closed.
 STALE_AFTER = dt.timedelta(days=1)

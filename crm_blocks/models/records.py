@@ -7,7 +7,7 @@ organization's website. Only public fields live here (see ``contacts`` for the p
 from django import forms
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -21,30 +21,24 @@ from wagtail.admin.panels import (
 )
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Orderable, Page, PageManager, PageQuerySet, PageViewRestriction
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
+from organizations.models import OrganizationKind, PublicAddress
+from organizations.scoping import public_within
+from organizations.structured_data import organization_node_type
 from structured_data.graph import GraphContext
 from structured_data.mixins import (
     StructuredDataPageMixin,
     organization_nodes,
     primary_image_ref,
 )
-from structured_data.nodes import (
-    NGO,
-    Corporation,
-    EducationalOrganization,
-    MovieTheater,
-    NewsMediaOrganization,
-    Organization,
-    Person,
-)
+from structured_data.nodes import Person
 
 from ..blocks import PROFILE_BLOCKS
 from ..forms import ContactPageForm
 from ..panels import DuplicateConfirmationPanel
 from ..text import fold
-from .addresses import PublicAddress
 
 PAGE_SIZE = 24
 
@@ -79,20 +73,6 @@ class PersonRole(models.Model):
         return str(self.get_code_display())
 
 
-class OrganizationKind(models.TextChoices):
-    PRODUCTION_COMPANY = "production_company", _("Production company")
-    PRODUCTION_CENTRE = "production_centre", _("Production centre")
-    DISTRIBUTOR = "distributor", _("Distributor")
-    CINEMA = "cinema", _("Cinema")
-    FESTIVAL = "festival", _("Festival")
-    SCHOOL = "school", _("School")
-    FUNDER = "funder", _("Funder")
-    PARTNER = "partner", _("Partner")
-    MEDIA = "media", _("Media")
-    NETWORK = "network", _("Network or association")
-    OTHER = "other", _("Other")
-
-
 def images_with_renditions(field: str, *filter_specs: str) -> Prefetch:
     """Prefetch an image foreign key with the renditions a listing shows, so that a page of
     cards costs the same number of queries whatever its length."""
@@ -120,26 +100,6 @@ def private_details_panels():
             ),
         ),
     ]
-
-
-def restricted_paths_within(root: Page) -> list[str]:
-    """Tree paths of the view-restricted pages that matter below ``root``: its ancestors and its
-    descendants. Wagtail's ``.public()`` reads every restriction of the installation, so one
-    organization's private pages would slow down another's lists."""
-    steplen = Page.steplen
-    ancestors = [root.path[:end] for end in range(steplen, len(root.path) + 1, steplen)]
-    return list(
-        PageViewRestriction.objects.filter(
-            Q(page__path__in=ancestors) | Q(page__path__startswith=root.path)
-        ).values_list("page__path", flat=True)
-    )
-
-
-def public_within(queryset: PageQuerySet, root: Page) -> PageQuerySet:
-    """``queryset`` without the pages that a view restriction at or above them hides."""
-    for path in restricted_paths_within(root):
-        queryset = queryset.exclude(path__startswith=path)
-    return queryset
 
 
 class RecordPageQuerySet(PageQuerySet):
@@ -360,18 +320,6 @@ class OrganizationIndexPage(RecordIndexPage):
         return organizations, filters
 
 
-#: The schema.org type of each kind of organization.
-ORGANIZATION_NODE_TYPES: dict[str, type[Organization]] = {
-    OrganizationKind.PRODUCTION_COMPANY: Corporation,
-    OrganizationKind.PRODUCTION_CENTRE: NGO,
-    OrganizationKind.DISTRIBUTOR: Corporation,
-    OrganizationKind.CINEMA: MovieTheater,
-    OrganizationKind.SCHOOL: EducationalOrganization,
-    OrganizationKind.MEDIA: NewsMediaOrganization,
-    OrganizationKind.NETWORK: NGO,
-}
-
-
 class OrganizationPage(StructuredDataPageMixin, PublicAddress, Page):
     """An organization (partner, member cinema, funder, …): CRM record and public profile."""
 
@@ -462,7 +410,7 @@ class OrganizationPage(StructuredDataPageMixin, PublicAddress, Page):
         return super().save(*args, **kwargs)
 
     def structured_data_entities(self, context: GraphContext):
-        node_class = ORGANIZATION_NODE_TYPES.get(self.kind, Organization)
+        node_class = organization_node_type(self.kind)
         node_id = f"{context.page_url}#organization"
         context.main_entity_id = node_id
         context.main_entity_type = node_class.schema_type

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.models import Site
 
+from organizations.scoping import SiteScopedQuerySet
+
 from .contacts import Contact
-from .tenancy import SiteScopedQuerySet
 
 
 class MembershipType(models.Model):

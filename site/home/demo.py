@@ -44,7 +44,6 @@ from crm_blocks.models import (
     ContactTag,
     Membership,
     MembershipType,
-    OrganizationGroup,
     OrganizationIndexPage,
     OrganizationPage,
     PersonIndexPage,
@@ -53,14 +52,16 @@ from crm_blocks.models import (
     PersonRole,
 )
 from crm_blocks.services import contact_for_page, contact_update_private_details
-
-from .models import (
+from organizations.models import (
     OrganizationContactPoint,
+    OrganizationGroup,
     OrganizationSettings,
     OrganizationSocialProfile,
-    StandardPage,
 )
-from .services import organization_create, public_pages_for_site, site_root_pages
+from organizations.scoping import public_pages_for_site, site_root_pages
+from organizations.services import organization_create
+
+from .models import StandardPage
 
 #: ``<repository>/fixtures/demo``: one folder per organization, loaded in name order.
 DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
@@ -382,13 +383,23 @@ class OrganizationLoader:
         return page
 
     def _add_index(self, page_class, spec: dict) -> Page:
-        page = page_class(
-            title=spec["title"],
-            slug=spec["slug"],
-            intro=spec.get("intro", ""),
-            show_in_menus=spec.get("show_in_menus", False),
-        )
-        return self._add(self.home, page, spec["slug"], spec)
+        """The section page ``create_organization`` made for ``page_class``, given the demo's
+        title, slug and introduction (or a new one, if the section was not made)."""
+        page = page_class.objects.child_of(self.home).first()
+        if page is None:
+            page = page_class(title=spec["title"], slug=spec["slug"])
+            page = self._add(self.home, page, spec["slug"], spec)
+        elif spec["slug"] in self.pages:
+            raise DemoDataError(f"{self.folder.name}: two pages use the key “{spec['slug']}”.")
+        else:
+            self.pages[spec["slug"]] = page
+            self.created.append((page, spec))
+        page.title = spec["title"]
+        page.slug = spec["slug"]
+        page.intro = spec.get("intro", "")
+        page.show_in_menus = spec.get("show_in_menus", False)
+        page.save()
+        return page
 
     def _add_person(self, index: Page, spec: dict) -> Page:
         page = PersonPage(

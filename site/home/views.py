@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Page, Site
 
-from .services import public_pages_for_site
+from organizations.scoping import public_pages_for_site
 
 SEARCH_PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 200

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from crm_blocks.models import OrganizationRole
+from organizations.registry import OrganizationRole
 from tests.factories import make_organization, make_user
 
 CHROMIUM = "/usr/bin/chromium"

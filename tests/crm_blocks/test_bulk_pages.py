@@ -26,12 +26,12 @@ from crm_blocks.bulk import (
 )
 from crm_blocks.models import (
     Contact,
-    OrganizationKind,
     OrganizationPage,
     PersonLink,
     PersonPage,
     PersonRole,
 )
+from organizations.models import OrganizationKind
 from tests.factories import make_image, make_organization_page, make_person
 
 pytestmark = pytest.mark.django_db

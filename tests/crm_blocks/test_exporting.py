@@ -40,10 +40,10 @@ from crm_blocks.models import (
     MembershipType,
     PersonPage,
 )
-from crm_blocks.models.records import OrganizationKind
 from crm_blocks.resources import paragraphs_to_stream
 from crm_blocks.services import records_export
 from crm_blocks.spreadsheets import SpreadsheetError, match_headers, read_table, restore
+from organizations.models import OrganizationKind
 from tests.factories import contact_of, make_organization_page, make_person
 
 pytestmark = pytest.mark.django_db

@@ -20,11 +20,11 @@ from crm_blocks.models import (
     ImportJob,
     Membership,
     MembershipType,
-    OrganizationGroup,
-    OrganizationRole,
 )
 from crm_blocks.models.imports import progress_cache
 from crm_blocks.spreadsheets import read_table
+from organizations.models import OrganizationGroup
+from organizations.registry import OrganizationRole
 from tests.factories import contact_of, make_person, make_user
 
 pytestmark = pytest.mark.django_db

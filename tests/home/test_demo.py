@@ -19,7 +19,7 @@ def demo(db):
 
 
 def public_pages(site):
-    from home.services import public_pages_for_site
+    from organizations.scoping import public_pages_for_site
 
     return public_pages_for_site(site).specific()
 

@@ -14,11 +14,11 @@ from django.utils import translation
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 
-from home.models import (
+from home.models import StandardPage
+from organizations.models import (
     OrganizationContactPoint,
     OrganizationSettings,
     OrganizationSocialProfile,
-    StandardPage,
 )
 from structured_data.graph import build_graph
 from structured_data.validation import validate_graph

@@ -17,8 +17,10 @@ VAR_DIR = Path(env("LIENS_VAR_DIR", str(REPO_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its SQLite file here
 
 INSTALLED_APPS = [
+    # The reference site, then the plugins, then the foundations they build on.
     "home",
     "crm_blocks",
+    "organizations",
     "structured_data",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.settings",
@@ -174,6 +176,9 @@ CRM_IMPORT_BACKGROUND_ROWS = env("CRM_IMPORT_BACKGROUND_ROWS", 2000, cast=int)
 CRM_IMPORT_MAX_ROWS = env("CRM_IMPORT_MAX_ROWS", 50_000, cast=int)
 
 LOGIN_URL = "wagtailadmin_login"
+
+# The page type of each organization's home page, made by `create_organization`.
+ORGANIZATIONS_HOME_PAGE_MODEL = "home.HomePage"
 
 WAGTAIL_SITE_NAME = "Liens Mutuels"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -1,4 +1,5 @@
-"""The organization's identity as schema.org nodes: the site-level Organization and WebSite."""
+"""The organization's identity as schema.org nodes: the site-level Organization and WebSite,
+and the schema.org type of each kind of organization."""
 
 from __future__ import annotations
 
@@ -9,20 +10,32 @@ from structured_data.mixins import image_node, organization_nodes
 from structured_data.nodes import (
     NGO,
     ContactPoint,
+    Corporation,
+    EducationalOrganization,
     MovieTheater,
+    NewsMediaOrganization,
     Node,
     Organization,
     Ref,
     WebSite,
 )
 
-from .models import OrganizationKindChoices, OrganizationSettings
+from .models import OrganizationKind, OrganizationSettings
 
-ORGANIZATION_TYPES: dict[str, type[Organization]] = {
-    OrganizationKindChoices.PRODUCTION_CENTRE: NGO,
-    OrganizationKindChoices.NETWORK: NGO,
-    OrganizationKindChoices.CINEMA: MovieTheater,
+ORGANIZATION_NODE_TYPES: dict[str, type[Organization]] = {
+    OrganizationKind.PRODUCTION_COMPANY: Corporation,
+    OrganizationKind.PRODUCTION_CENTRE: NGO,
+    OrganizationKind.DISTRIBUTOR: Corporation,
+    OrganizationKind.CINEMA: MovieTheater,
+    OrganizationKind.SCHOOL: EducationalOrganization,
+    OrganizationKind.MEDIA: NewsMediaOrganization,
+    OrganizationKind.NETWORK: NGO,
 }
+
+
+def organization_node_type(kind: str) -> type[Organization]:
+    """The most precise schema.org type for an organization of ``kind``."""
+    return ORGANIZATION_NODE_TYPES.get(kind, Organization)
 
 
 def site_nodes(context: GraphContext) -> Iterable[Node]:
@@ -32,7 +45,6 @@ def site_nodes(context: GraphContext) -> Iterable[Node]:
     settings = OrganizationSettings.for_site(context.site)
     if context.language.split("-")[0] == settings.content_language:
         context.language = settings.html_language  # fr-CA rather than fr
-    organization_class = ORGANIZATION_TYPES.get(settings.kind, Organization)
     contact_points = [
         ContactPoint(
             contact_type=point.label,
@@ -43,7 +55,7 @@ def site_nodes(context: GraphContext) -> Iterable[Node]:
         for point in settings.contact_points.all()
     ]
     yield from organization_nodes(
-        organization_class,
+        organization_node_type(settings.kind),
         id=context.organization_id,
         name=settings.display_name or context.site.site_name,
         legal_name=settings.legal_name or None,

@@ -6,8 +6,9 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from wagtail.models import Collection, GroupPagePermission, Page, Site
 
-from crm_blocks.models import OrganizationGroup
-from home.models import HomePage, OrganizationSettings
+from crm_blocks.models import OrganizationIndexPage, PersonIndexPage, PersonPage
+from home.models import HomePage
+from organizations.models import OrganizationGroup, OrganizationSettings
 
 
 def counts():
@@ -88,3 +89,45 @@ def test_errors_are_in_french_for_a_french_operator():
             "create_organization", "--name", "X", "--hostname", "x.test", "--language", "de"
         )
     assert "Langue inconnue" in str(error.value)
+
+
+@pytest.mark.django_db
+def test_a_new_organization_can_import_people_at_once(tmp_path):
+    """Staff of a freshly created organization import their member list without building any
+    page by hand first: the CRM's section pages come with the organization."""
+    call_command(
+        "create_organization",
+        "--name",
+        "Ciné Lumière",
+        "--hostname",
+        "lumiere.test",
+        "--language",
+        "fr-fr",
+        "--time-zone",
+        "Europe/Paris",
+    )
+    members = tmp_path / "membres.csv"
+    members.write_text("Courriel;Prénom;Nom\nelise@example.org;Élise;Tremblay\n", encoding="utf-8")
+    call_command("import_records", "people", str(members), "--organization", "lumiere.test")
+    site = Site.objects.get(hostname="lumiere.test")
+    people = PersonIndexPage.objects.child_of(site.root_page).get()
+    assert (people.title, people.slug, people.live) == ("Personnes", "personnes", True)
+    assert list(PersonPage.objects.child_of(people).values_list("title", flat=True)) == [
+        "Élise Tremblay"
+    ]
+    organizations = OrganizationIndexPage.objects.child_of(site.root_page).get()
+    assert organizations.url == "/organisations/"
+
+
+@pytest.mark.django_db
+def test_a_new_organizations_pages_have_their_address_at_once(client):
+    """Wagtail caches every site's root paths; a site created after they were cached is served
+    with its own address in the sitemap and canonical links, not "None"."""
+    call_command("create_organization", "--name", "Première", "--hostname", "premiere.test")
+    assert Site.get_site_root_paths()  # cached now, as a running server has them
+    call_command("create_organization", "--name", "Seconde", "--hostname", "seconde.test")
+    sitemap = client.get("/sitemap.xml", HTTP_HOST="seconde.test").content.decode()
+    assert "<loc>http://seconde.test/</loc>" in sitemap
+    assert "None" not in sitemap
+    home = client.get("/", HTTP_HOST="seconde.test").content.decode()
+    assert 'rel="canonical" href="http://seconde.test/"' in home

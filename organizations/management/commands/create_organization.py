@@ -2,12 +2,15 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from home.models import OrganizationLanguage
-from home.services import organization_create
+from organizations.models import OrganizationLanguage
+from organizations.services import organization_create
 
 
 class Command(BaseCommand):
-    help = "Create an organization: its site, home page, settings and groups, in one step."
+    help = (
+        "Create an organization in one step: its site, home page, settings, groups and the "
+        "section pages of every installed plugin."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True, help="Name of the organization.")
@@ -39,9 +42,7 @@ class Command(BaseCommand):
                 for field_messages in error.message_dict.values()
                 for message in field_messages
             ]
-            raise CommandError(
-                _("Nothing was created.") + "\n" + "\n".join(messages)
-            ) from error
+            raise CommandError(_("Nothing was created.") + "\n" + "\n".join(messages)) from error
         self.stdout.write(
             self.style.SUCCESS(
                 _("Organization “%(name)s” created: %(url)s")

@@ -1,0 +1,35 @@
+"""What the organizations plugin itself gives every organization: the admin roles' base
+permissions (pages of their site, its settings, its media collection)."""
+
+from .registry import Grant, OrganizationRole
+from .scoping import page_scope_for_user
+
+PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+COLLECTION_PERMISSIONS = (
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+)
+
+
+def base_grants():
+    return [
+        Grant(
+            role,
+            permissions=("wagtailadmin.access_admin",),
+            page_permissions=PAGE_PERMISSIONS,
+            collection_permissions=COLLECTION_PERMISSIONS,
+            site_permissions=("organizations.change_organizationsettings",),
+        )
+        for role in (OrganizationRole.EDITORS, OrganizationRole.CRM_STAFF)
+    ]
+
+
+def limit_page_chooser_to_own_organizations(pages, request):
+    """Wagtail's page chooser lists every page of the installation; an organization's staff
+    only choose among their own organization's pages."""
+    scope = page_scope_for_user(request.user)
+    return pages if scope is None else pages.filter(scope)

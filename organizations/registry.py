@@ -1,0 +1,137 @@
+"""The registry of what every organization gets: roles, permissions per role, section pages.
+
+Each plugin declares its part in its ``wagtail_hooks.py``, so that installing a plugin is enough
+for ``create_organization`` (new organizations) and ``sync_organizations`` (existing ones) to give
+it to every organization::
+
+    @hooks.register("register_organization_roles")
+    def roles():
+        return [Role("box_office", _("Box office"))]
+
+    @hooks.register("register_organization_grants")
+    def grants():
+        return [Grant("crm_staff", permissions=("crm_blocks.view_contact", ...))]
+
+    @hooks.register("register_organization_sections")
+    def sections():
+        return [Section("crm.people", "crm_blocks.PersonIndexPage", _("People"), _("people"))]
+
+This module reads hooks only; it imports no model, so models may use it for their choices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+
+class OrganizationRole(models.TextChoices):
+    """The roles every organization has. Plugins may register more (``Role``)."""
+
+    EDITORS = "editors", _("Editors")
+    CRM_STAFF = "crm_staff", _("CRM staff")
+    MEMBERS = "members", _("Members")
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role people play in an organization; each organization gets one group per role."""
+
+    code: str
+    label: Promise | str
+    #: Whether the role's group works in the admin (editors, staff) or not (members).
+    admin: bool = True
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Permissions a role's group gets in each organization.
+
+    - ``permissions``: model permissions (``"app_label.codename"``) on the group. Django's
+      permissions are global, so every policy also checks the group's organization.
+    - ``page_permissions``: Wagtail page permissions (``"add_page"``…) on the organization's
+      home page, so on its whole tree.
+    - ``collection_permissions``: ``"app_label.codename"`` on the organization's collection.
+    - ``site_permissions``: ``"app_label.codename"`` of a site setting, for that site only.
+    """
+
+    role: str
+    permissions: tuple[str, ...] = ()
+    page_permissions: tuple[str, ...] = ()
+    collection_permissions: tuple[str, ...] = ()
+    site_permissions: tuple[str, ...] = ()
+
+    def permission_keys(self) -> Iterable[tuple[str, str, str]]:
+        """``(kind, permission, provision key)`` for each permission of the grant."""
+        for kind, names in (
+            ("model", self.permissions),
+            ("page", self.page_permissions),
+            ("collection", self.collection_permissions),
+            ("site", self.site_permissions),
+        ):
+            for name in names:
+                yield kind, name, f"grant:{self.role}:{kind}:{name}"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A page every organization's site has below its home page (a people list, an agenda…).
+
+    ``title`` and ``slug`` are translated into the organization's language when the page is
+    made; staff may rename or move it afterwards: a section is made once per organization.
+    """
+
+    key: str
+    page_type: str
+    title: Promise | str
+    slug: Promise | str
+    show_in_menus: bool = True
+
+    @property
+    def provision_key(self) -> str:
+        return f"section:{self.key}"
+
+
+def _declared(hook_name: str) -> list:
+    found = []
+    for declare in hooks.get_hooks(hook_name):
+        found.extend(declare())
+    return found
+
+
+def roles() -> list[Role]:
+    """Every role, the base roles first, each code once."""
+    result = {
+        role.value: Role(role.value, role.label, role != OrganizationRole.MEMBERS)
+        for role in OrganizationRole
+    }
+    for role in _declared("register_organization_roles"):
+        result.setdefault(role.code, role)
+    return list(result.values())
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """Choices of ``OrganizationGroup.role``: the base roles and those plugins registered."""
+    return [(role.code, role.label) for role in roles()]
+
+
+def admin_roles() -> tuple[str, ...]:
+    """Roles that work in their organization's admin."""
+    return tuple(role.code for role in roles() if role.admin)
+
+
+def role_label(code: str) -> str:
+    return next((str(role.label) for role in roles() if role.code == code), code)
+
+
+def grants() -> list[Grant]:
+    return _declared("register_organization_grants")
+
+
+def sections() -> list[Section]:
+    return _declared("register_organization_sections")

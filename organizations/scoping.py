@@ -1,0 +1,126 @@
+"""Reads limited to the organizations a user works for, and the public part of a site.
+
+Pages are scoped by Wagtail's page permissions on each organization's subtree. Every other model
+carries (or reaches) a ``site``: it declares the path once, as ``site_lookup`` on a
+``SiteScopedQuerySet``, and is only read through :meth:`SiteScopedQuerySet.for_user`.
+"""
+
+from django.db import models
+from wagtail.models import Page, PageQuerySet, PageViewRestriction, Site
+
+from . import registry
+from .models import OrganizationGroup
+from .registry import OrganizationRole
+
+
+def sites_for_user(user, roles=None):
+    """The sites (organizations) ``user`` works for in one of ``roles`` (by default, any role
+    that works in the admin); all of them for a superuser, none for an anonymous or inactive
+    user.
+
+    The answer is memoised on the user object, which lives for one request.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Site.objects.none()
+    if user.is_superuser:
+        return Site.objects.all()
+    roles = registry.admin_roles() if roles is None else roles
+    cache = user.__dict__.setdefault("_liens_site_ids", {})
+    key = tuple(sorted(roles))
+    if key not in cache:
+        cache[key] = list(
+            OrganizationGroup.objects.filter(group__user=user, role__in=roles)
+            .values_list("site_id", flat=True)
+            .distinct()
+        )
+    return Site.objects.filter(pk__in=cache[key])
+
+
+def user_has_role(user, site, roles=None) -> bool:
+    """Whether ``user`` works for ``site`` in one of ``roles``."""
+    if site is None:
+        return False
+    return sites_for_user(user, roles).filter(pk=site.pk).exists()
+
+
+class SiteScopedQuerySet(models.QuerySet):
+    """Reads of a model that belongs to one organization.
+
+    ``site_lookup`` names the path from the model to its site (``"site"``, ``"contact__site"``).
+    ``scope_roles`` are the roles that may read it.
+    """
+
+    site_lookup = "site"
+    scope_roles: tuple[str, ...] = (OrganizationRole.CRM_STAFF,)
+
+    def for_site(self, site):
+        return self.filter(**{self.site_lookup: site})
+
+    def for_user(self, user, roles=None):
+        sites = sites_for_user(user, roles or self.scope_roles)
+        return self.filter(**{f"{self.site_lookup}__in": sites})
+
+
+def site_of(instance) -> Site | None:
+    """The organization (site) an object belongs to, following its queryset's ``site_lookup``."""
+    queryset = type(instance)._default_manager.all()
+    path = getattr(queryset, "site_lookup", "site").split("__")
+    value = instance
+    for attribute in path:
+        value = getattr(value, attribute, None)
+        if value is None:
+            return None
+    return value
+
+
+def page_scope_for_user(user, roles=None) -> models.Q | None:
+    """A filter on pages that keeps those of the organizations ``user`` works for, in every
+    language (each site's home page and its translations are tree roots); ``None`` means
+    no limit (superusers)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    root_keys = sites_for_user(user, roles).values("root_page__translation_key")
+    scope = models.Q(pk__in=[])
+    for path in Page.objects.filter(translation_key__in=root_keys).values_list("path", flat=True):
+        scope |= models.Q(path__startswith=path)
+    return scope
+
+
+def site_root_pages(site: Site):
+    """The site's home page and its translations: each language's tree starts at one of them."""
+    return Page.objects.filter(translation_key=site.root_page.translation_key)
+
+
+def restricted_paths_within(root: Page) -> list[str]:
+    """Tree paths of the view-restricted pages that matter below ``root``: its ancestors and its
+    descendants. Wagtail's ``.public()`` reads every restriction of the installation, so one
+    organization's private pages would slow down another's lists."""
+    steplen = Page.steplen
+    ancestors = [root.path[:end] for end in range(steplen, len(root.path) + 1, steplen)]
+    return list(
+        PageViewRestriction.objects.filter(
+            models.Q(page__path__in=ancestors) | models.Q(page__path__startswith=root.path)
+        ).values_list("page__path", flat=True)
+    )
+
+
+def public_within(queryset: PageQuerySet, root: Page) -> PageQuerySet:
+    """``queryset`` without the pages that a view restriction at or above them hides."""
+    for path in restricted_paths_within(root):
+        queryset = queryset.exclude(path__startswith=path)
+    return queryset
+
+
+def public_pages_for_site(site: Site):
+    """Live, unrestricted pages of ``site`` in every language, the home pages included.
+
+    Only this site's view restrictions are read (another organization's private pages cost it
+    nothing)."""
+    pages = Page.objects.none()
+    roots = list(site_root_pages(site).only("path", "depth"))
+    for root in roots:
+        pages |= Page.objects.descendant_of(root, inclusive=True)
+    pages = pages.live()
+    for root in roots:
+        pages = public_within(pages, root)
+    return pages
