@@ -54,3 +54,33 @@ def test_env_helper_casts_and_rejects_bad_booleans(monkeypatch):
     monkeypatch.setenv("LIENS_FLAG", "peut-être")
     with pytest.raises(ImproperlyConfigured, match="LIENS_FLAG must be a boolean"):
         env("LIENS_FLAG", cast=bool)
+
+
+@pytest.mark.parametrize("module", ["config.settings.dev", "config.settings.production"])
+def test_processes_share_one_cache_without_redis(module):
+    """The server, the worker and commands like ``create_organization`` are separate processes:
+    what one invalidates (Wagtail's site root paths, cached graphs) must be gone for all, so the
+    default cache is never a per-process memory."""
+    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    environment.update(
+        DJANGO_SETTINGS_MODULE=module, SECRET_KEY="k" * 50, ALLOWED_HOSTS="example.org"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.CACHES['default']['BACKEND'])",
+        ],
+        cwd=REPO / "site",
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LocMemCache" not in result.stdout
+    assert result.stdout.strip() in {
+        "django.core.cache.backends.filebased.FileBasedCache",
+        "django.core.cache.backends.redis.RedisCache",
+    }

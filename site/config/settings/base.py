@@ -92,7 +92,10 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (several app servers share it), local memory otherwise.
+# Cache: Redis when REDIS_URL is set (several app servers share it), files in VAR_DIR otherwise.
+# Never a per-process memory: the web server, the worker and commands such as
+# `create_organization` run in different processes, and what one of them invalidates (Wagtail's
+# site root paths, cached graphs) must be gone for the others too.
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -104,8 +107,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "liens-mutuels",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "default"),
         }
     }
 

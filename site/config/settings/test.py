@@ -10,9 +10,12 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="liens-test-media-")
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-# Import progress: one process runs the tests, the live server and any worker thread.
+# One process runs the tests, the live server and any worker thread: memory caches will do.
 CACHES = {
-    **CACHES,  # noqa: F405
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "liens-mutuels",
+    },
     "progress": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "liens-progress",
