@@ -23,8 +23,8 @@ installation is either replaced here or irrelevant to new and edited record page
   organization settings, never to pages;
 - ``page_published`` / ``published`` → ``structured_data.signals.page_changed`` drops the cached
   JSON-LD graphs: **the caller invalidates them once** after a bulk publish
-  (``structured_data.graph.invalidate_site(site.pk)``); Wagtail's frontend-cache and API-cache
-  purgers listen there too but are not installed;
+  (``structured_data.graph.invalidate_graphs(url_paths=[parent.url_path])``); Wagtail's
+  frontend-cache and API-cache purgers listen there too but are not installed;
 - ``m2m_changed`` for parental many-to-many fields (roles): no receiver;
 - ``page_slug_changed`` (redirects), alias updates, workflow cancellation, comment handling and
   scheduled publishing: the pages that need them are left to Wagtail (see each function).

@@ -860,7 +860,7 @@ class RecordResource(SpreadsheetResource):
         )
 
     def write(self) -> None:
-        from structured_data.graph import invalidate_site
+        from structured_data.graph import invalidate_graphs
 
         from .bulk import pages_bulk_create, pages_bulk_update
 
@@ -913,7 +913,7 @@ class RecordResource(SpreadsheetResource):
                 pages_bulk_update(pages=changed_pages, user=self.user, publish=publish_flags)
             self.tick(len(batch))
         self.write_more()
-        invalidate_site(self.site.pk)
+        invalidate_graphs(url_paths=[parent.url_path])
 
     def write_more(self) -> None:
         """What a kind writes once its records exist (affiliations)."""

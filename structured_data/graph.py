@@ -185,12 +185,34 @@ def site_generation(site_id) -> int:
 
 
 def invalidate_site(site_id) -> None:
-    """Forget every cached graph of a site: a page was published or moved, settings changed."""
+    """Forget every cached graph of one site. Callers say what changed through
+    ``invalidate_graphs``, which knows which sites that concerns."""
     key = _generation_key(site_id)
     try:
         cache.incr(key)
     except ValueError:
         cache.set(key, 2, None)
+
+
+def invalidate_graphs(*, url_paths: Iterable[str] = (), site_ids: Iterable = ()) -> None:
+    """Forget the cached graphs of the sites a change concerns, and only theirs: the one rule
+    for signals and importers alike.
+
+    A page published, unpublished, moved or imported (its ``url_path``; before and after a
+    move) concerns every site whose tree holds it, in any of its languages: any of that site's
+    graphs may show it (a breadcrumb, a card). A ``Site`` or one of its settings concerns that
+    site (``site_ids``). Other organizations' graphs stay cached.
+    """
+    concerned = set(site_ids)
+    url_paths = [url_path for url_path in url_paths if url_path]
+    if url_paths:
+        from wagtail.models import Site
+
+        roots = Site.get_site_root_paths()  # cached by Wagtail: no query in the usual case
+        for url_path in url_paths:
+            concerned.update(root.site_id for root in roots if url_path.startswith(root.root_path))
+    for site_id in concerned:
+        invalidate_site(site_id)
 
 
 def cached_graph(page, request) -> dict:
@@ -209,4 +231,12 @@ def cached_graph(page, request) -> dict:
     return graph
 
 
-__all__ = ["Graph", "GraphContext", "Ref", "build_graph", "cached_graph", "walk_blocks"]
+__all__ = [
+    "Graph",
+    "GraphContext",
+    "Ref",
+    "build_graph",
+    "cached_graph",
+    "invalidate_graphs",
+    "walk_blocks",
+]

@@ -1,31 +1,35 @@
-"""Cached graphs are forgotten when what they show changes."""
+"""Cached graphs are forgotten when what they show changes, for the sites concerned only (see
+``graph.invalidate_graphs``)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .graph import invalidate_site
-
-
-def _invalidate_all_sites():
-    for site_id in Site.objects.values_list("pk", flat=True):
-        invalidate_site(site_id)
+from .graph import invalidate_graphs
 
 
 @receiver(page_published)
 @receiver(page_unpublished)
-@receiver(post_page_move)
 def page_changed(sender, instance=None, **kwargs):
-    """A title in a breadcrumb, a person on a card, a page's URL: any published page may appear in
-    other pages' graphs, so its site's cached graphs are dropped. (Sites are few; graphs are
-    rebuilt on the next visit.)"""
-    _invalidate_all_sites()
+    """A title in a breadcrumb, a person on a card: any published page may appear in other
+    pages' graphs, so the graphs of its site are dropped (and rebuilt on the next visit)."""
+    if instance is not None:
+        invalidate_graphs(url_paths=[instance.url_path])
+
+
+@receiver(post_page_move)
+def page_moved(sender, instance=None, url_path_before="", url_path_after="", **kwargs):
+    """A moved page changes the URLs of the site it left and of the site it joined."""
+    invalidate_graphs(url_paths=[url_path_before, url_path_after])
 
 
 @receiver(post_save)
 @receiver(post_delete)
 def site_settings_changed(sender, instance=None, **kwargs):
-    """Organization settings and sites feed every graph of their site."""
-    if sender is Site or getattr(sender, "structured_data_site_setting", False):
-        _invalidate_all_sites()
+    """A site, and settings that feed every graph of their site (``structured_data_site_setting
+    = True`` on a model with a ``site``)."""
+    if sender is Site:
+        invalidate_graphs(site_ids=[instance.pk])
+    elif getattr(sender, "structured_data_site_setting", False):
+        invalidate_graphs(site_ids=[instance.site_id])
