@@ -31,19 +31,20 @@ bench: install ## Print the benchmark ratios (pages, then spreadsheets)
 	$(PY) bench/spreadsheets.py
 
 messages: install ## Refresh and compile the French catalogues (needs gettext)
-	for dir in organizations crm_blocks structured_data site/home; do \
+	for dir in organizations spreadsheets crm_blocks structured_data site/home; do \
 		mkdir -p $$dir/locale && \
 		(cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py makemessages -l fr --no-obsolete \
 			--ignore=static/*) || exit 1; \
 	done
 	mkdir -p site/locale && cd site && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py makemessages \
 		-l fr --no-obsolete --ignore=home/* --ignore=config/* --ignore=static/*
-	for dir in organizations crm_blocks structured_data site/home site; do \
+	for dir in organizations spreadsheets crm_blocks structured_data site/home site; do \
 		(cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py compilemessages -l fr) || exit 1; \
 	done
 
-lint: install ## ruff, missing migrations and deployment checks
+lint: install ## ruff, import contracts, missing migrations and deployment checks
 	$(VENV)/bin/ruff check .
+	PYTHONPATH=site $(VENV)/bin/lint-imports --no-cache
 	$(MANAGE) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=lint-only-$$(head -c 32 /dev/urandom | base64) ALLOWED_HOSTS=example.org $(MANAGE) check --deploy --fail-level WARNING
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Pages per second: Wagtail's one-by-one path against ``crm_blocks.bulk.pages_bulk_create``.
+"""Pages per second: Wagtail's one-by-one path against ``spreadsheets.bulk.pages_bulk_create``.
 
 The spreadsheet import may create 10,000 people. Its budget: at least 10 times faster than
 ``add_child`` + ``save_revision`` one by one, and at least 1/40 of a raw ``bulk_create`` of
@@ -88,8 +88,8 @@ def measure(count: int = 2000, one_by_one: int = 200, repeat: int = 3) -> dict:
     from django.db import transaction
     from wagtail.models import Page
 
-    from crm_blocks.bulk import pages_bulk_create
     from crm_blocks.models import ContactTag
+    from spreadsheets.bulk import pages_bulk_create
     from tests.factories import make_organization
 
     tag = uuid.uuid4().hex[:8]

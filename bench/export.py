@@ -98,7 +98,7 @@ def _create_people(site, numbers: range, organizations) -> None:
     from wagtail.models import Page, Revision
 
     from crm_blocks.models import Affiliation, Contact, PersonPage
-    from crm_blocks.resources import paragraphs_to_stream
+    from spreadsheets.resources import paragraphs_to_stream
 
     index = Page.objects.get(pk=site.people_index.pk)
     content_type = ContentType.objects.get_for_model(PersonPage)
@@ -212,7 +212,7 @@ def floor_seconds(site) -> tuple[float, int]:
 
 
 def export_seconds(site, fmt: str, queryset=None) -> tuple[float, int]:
-    from crm_blocks.exporting import export_file
+    from spreadsheets.exports import export_file
 
     started = time.perf_counter()
     with tempfile.TemporaryFile() as output:

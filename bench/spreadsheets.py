@@ -9,7 +9,7 @@ Like ``bench/run.py`` (whose set-up it shares), it works in one process on a thr
 a SQLite file in a temporary folder, or a scratch PostgreSQL database when ``DATABASE_URL`` is
 set. What it measures, each against a floor measured in the same run on the same machine:
 
-1. Importing ``--people`` people from a CSV file (``records_import``: read, match headers,
+1. Importing ``--people`` people from a CSV file (``spreadsheet_import``: read, match headers,
    validate every row, then create draft pages with their revisions, log entries, search and
    reference index entries, and their private Contacts) against
    a. ``add_child`` one page at a time (on 200 pages: the path a naive importer takes), target
@@ -84,7 +84,7 @@ def people_rows(count: int, prefix: str = "p") -> list[list[str]]:
 def csv_bytes(headers, rows) -> bytes:
     import tablib
 
-    from crm_blocks.spreadsheets import write_table
+    from spreadsheets.files import write_table
 
     dataset = tablib.Dataset(headers=headers)
     for row in rows:
@@ -106,8 +106,8 @@ def measure_people(site, count: int) -> dict:
     from django.db import transaction
     from wagtail.models import Page
 
-    from crm_blocks.importing import records_import
     from crm_blocks.models import Contact, PersonPage
+    from spreadsheets.pipeline import spreadsheet_import
 
     index = site.people_index
     rows = people_rows(count)
@@ -149,7 +149,7 @@ def measure_people(site, count: int) -> dict:
 
     data = csv_bytes(["email", "first_name", "last_name", "phone", "notes", "bio"], rows)
     import_seconds, report = timed(
-        records_import, site=site, kind="people", data=data, filename="people.csv"
+        spreadsheet_import, site=site, kind="people", data=data, filename="people.csv"
     )
     if not report.ok:
         raise SystemExit(f"bench: the people import failed: {report.errors[:3]}")
@@ -157,7 +157,7 @@ def measure_people(site, count: int) -> dict:
     problems = Page.find_problems()
     assert not any(problems), f"bench: the page tree is damaged: {problems}"
     reimport_seconds, again = timed(
-        records_import, site=site, kind="people", data=data, filename="people.csv"
+        spreadsheet_import, site=site, kind="people", data=data, filename="people.csv"
     )
     assert again.unchanged == count, "bench: re-importing the same file changed records"
     return {
@@ -175,8 +175,8 @@ def measure_memberships(site, count: int) -> dict:
 
     from django.db import transaction
 
-    from crm_blocks.importing import records_import
     from crm_blocks.models import Contact, Membership, MembershipType
+    from spreadsheets.pipeline import spreadsheet_import
 
     MembershipType.objects.create(site=site, name="Individuel", default_fee=40)
     membership_type = MembershipType.objects.create(site=site, name="Étudiant", default_fee=20)
@@ -220,7 +220,7 @@ def measure_memberships(site, count: int) -> dict:
         raw_times.append(seconds)
         Membership.objects.all().delete()
         seconds, report = timed(
-            records_import, site=site, kind="memberships", data=data, filename="memberships.csv"
+            spreadsheet_import, site=site, kind="memberships", data=data, filename="memberships.csv"
         )
         import_times.append(seconds)
         if not report.ok:

@@ -1,9 +1,11 @@
-"""What the CRM gives every organization, through the foundations' registries (registered in
-``wagtail_hooks.py``): its CRM staff's permissions and its two section pages."""
+"""What the CRM declares in the foundations' registries (registered in ``wagtail_hooks.py``):
+its CRM staff's permissions, its two section pages, its three spreadsheet kinds."""
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organizations.registry import Grant, OrganizationRole, Section
+from spreadsheets.registry import SpreadsheetKind
 
 CRM_MODELS = ("contact", "membership", "membershiptype", "affiliation", "contacttag", "contactnote")
 
@@ -39,4 +41,25 @@ def crm_sections():
             title=pgettext_lazy("section title", "Organizations"),
             slug=pgettext_lazy("section slug", "organizations"),
         ),
+    ]
+
+
+def crm_spreadsheet_kinds():
+    def kind(name, label, export_label, resource):
+        return SpreadsheetKind(
+            name,
+            label=label,
+            export_label=export_label,
+            resource=f"crm_blocks.resources.{resource}",
+            import_permission="crm_blocks.import_contact",
+            export_permission="crm_blocks.export_contact",
+            roles=(OrganizationRole.CRM_STAFF,),
+        )
+
+    return [
+        kind("people", _("People"), _("Export people"), "PersonResource"),
+        kind(
+            "organizations", _("Organizations"), _("Export organizations"), "OrganizationResource"
+        ),
+        kind("memberships", _("Memberships"), _("Export memberships"), "MembershipResource"),
     ]

@@ -3,7 +3,6 @@ permission through that organization's group (see ``organizations.permissions``)
 
 from organizations.permissions import SiteScopedPermissionPolicy, user_has_site_permission
 from organizations.registry import OrganizationRole
-from organizations.scoping import sites_for_user
 
 CRM_ROLES = (OrganizationRole.CRM_STAFF,)
 
@@ -23,18 +22,3 @@ class ContactPermissionPolicy(SiteScopedPermissionPolicy):
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
-
-
-def user_can_import(user, site) -> bool:
-    """Whether ``user`` may import spreadsheets into ``site``'s CRM."""
-    return user_has_site_permission(user, site, "crm_blocks.import_contact", CRM_ROLES)
-
-
-def user_can_export(user, site) -> bool:
-    """Whether ``user`` may export ``site``'s CRM records to spreadsheets."""
-    return user_has_site_permission(user, site, "crm_blocks.export_contact", CRM_ROLES)
-
-
-def sites_user_can_import(user):
-    """The organizations whose CRM ``user`` may import into."""
-    return [site for site in sites_for_user(user, CRM_ROLES) if user_can_import(user, site)]

@@ -1,47 +1,51 @@
-"""Spreadsheet rows <-> CRM data, with django-import-export.
+"""Spreadsheet rows <-> CRM data: people, organizations and memberships.
 
-Every resource here is bound to one organization (``site``): it only finds, updates and creates
-that organization's rows, so a row carrying another organization's e-mail or id can never touch
-it. Each declares its columns once (``sheet_columns``): canonical names for operators' files,
-headers in the user's language for staff, and the other spellings accepted on import.
-
-Imports run in two phases (``run_import``). First every row goes through django-import-export's
-row machinery (natural keys, field widgets, validation, skip-unchanged) with ``use_bulk`` on, but
-nothing is written: the instances are only collected. Then, if every row is valid, everything is
-written in one transaction, in batches (``write``). Existing records are looked up in a few
-queries for the whole file (``prepare``), not one query per row.
+They build on the spreadsheets plugin's ``SpreadsheetResource`` (bound to one organization,
+columns declared once, two-phase import) and are declared as kinds in ``declarations.py``.
 
 A record is two things: a private ``Contact`` and its public page. The record resources below are
-``Contact`` resources whose page values travel on the instance as ``_page_<column>``.
+``Contact`` resources (``ContactContactRecordResource``) whose page values travel on the instance as
+``_page_<column>``; new records become pages through the bulk page path.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import html as html_module
 import json
 import re
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter
+from types import SimpleNamespace
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, ExpressionWrapper, F, TextField
 from django.db.models.functions import Lower
-from django.utils import translation
-from django.utils.functional import Promise
-from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources, widgets
-from import_export.results import RowResult
+from import_export import fields
+from wagtail.fields import StreamField
 from wagtail.models import Page, Revision
 
 from organizations.models import OrganizationKind
+from spreadsheets.bulk import pages_bulk_create, pages_bulk_update
+from spreadsheets.files import CellValueError, parse_date
+from spreadsheets.pages import PageRowsMixin
+from spreadsheets.resources import (
+    AmountWidget,
+    DateWidget,
+    LabelChoiceWidget,
+    SpreadsheetResource,
+    TextWidget,
+    chunked,
+    column,
+    distinct_cells,
+    paragraphs_to_stream,
+    raw_stream_to_paragraphs,
+)
+from spreadsheets.text import fold, name_key
+from structured_data.graph import invalidate_graphs
 
 from .models import (
     Affiliation,
@@ -54,114 +58,7 @@ from .models import (
     PersonIndexPage,
     PersonPage,
 )
-from .spreadsheets import CellValueError, parse_date, parse_decimal
-from .text import fold, name_key
-
-#: Keys looked up per query when existing rows are fetched for a file.
-LOOKUP_CHUNK = 500
-
-
-# --- Text <-> StreamField --------------------------------------------------------------------
-
-
-def paragraphs_to_stream(text: str) -> str:
-    """Plain text (paragraphs separated by blank lines) as a StreamField of one text block."""
-    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    if not parts:
-        return "[]"
-    html = "".join(
-        "<p>" + "<br/>".join(escape(line) for line in p.split("\n")) + "</p>" for p in parts
-    )
-    return json.dumps([{"type": "text", "value": {"text": html}}])
-
-
-def raw_stream_to_paragraphs(raw) -> str:
-    """The text blocks of a StreamField's raw data (a list of ``{"type", "value"}`` dicts, or
-    its JSON) as plain paragraphs: the inverse of ``paragraphs_to_stream``. Reads the stored
-    JSON directly, without building blocks, so that exporting 100,000 records stays cheap."""
-    if isinstance(raw, str):
-        raw = json.loads(raw or "[]")
-    paragraphs = []
-    for child in raw or ():
-        if child.get("type") != "text":
-            continue
-        html = (child.get("value") or {}).get("text") or ""
-        for chunk in html.split("</p>"):
-            lines = re.split(r"<br\s*/?>", chunk)
-            text = "\n".join(_line_text(line) for line in lines)
-            if text.strip():
-                paragraphs.append(text.strip())
-    return "\n\n".join(paragraphs)
-
-
-#: An opening <p> with double-quoted attributes, as rich text writes it (<p data-block-key="x">).
-_OPENING_P = re.compile(r'<p(?:\s+[\w:.-]+(?:="[^"<>&]*")?)*\s*>')
-#: A well-formed character or entity reference, which ``strip_tags`` leaves as it is.
-_REFERENCE = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);")
-
-
-def _line_text(line: str) -> str:
-    """``unescape(strip_tags(line)).strip()``, without an HTML parser for the common line: an
-    opening <p>, then text without tags whose ``&`` all start well-formed references
-    (``&#x27;``, ``&amp;``), which ``strip_tags`` would return unchanged. Any other line goes
-    through ``strip_tags``: the result is the same, character for character."""
-    match = _OPENING_P.match(line)
-    rest = line[match.end() :] if match else line
-    if "<" in rest or ("&" in rest and rest.count("&") != len(_REFERENCE.findall(rest))):
-        return html_module.unescape(strip_tags(line)).strip()
-    return html_module.unescape(rest).strip()
-
-
-def stream_to_paragraphs(stream) -> str:
-    """The text blocks of a StreamField value as plain paragraphs."""
-    return raw_stream_to_paragraphs(list(getattr(stream, "raw_data", stream) or ()))
-
-
-def distinct_cells(dataset, name: str) -> list[str]:
-    """The distinct non-blank values of column ``name`` (none if the file lacks it), to look
-    them up in a few queries."""
-    headers = list(dataset.headers or [])
-    if name not in headers:
-        return []
-    position = headers.index(name)
-    return sorted({str(row[position] or "").strip() for row in dataset} - {""})
-
-
-def chunked(items: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-# --- Columns and widgets ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SheetColumn:
-    """A column of a kind's spreadsheets.
-
-    ``name`` is the canonical header (what operators' files and commands use), ``label`` the
-    header staff see in their language, ``aliases`` other spellings accepted on import (case,
-    accents and punctuation are ignored anyway).
-    """
-
-    name: str
-    label: str | Promise
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-    help: str | Promise = ""
-
-
-def column(name: str, label: Promise, *aliases: str, required: bool = False, help: str = ""):
-    """A ``SheetColumn``; ``label`` is a literal ``pgettext_lazy("spreadsheet column", …)`` so
-    that ``makemessages`` finds it."""
-    return SheetColumn(
-        name=name,
-        label=label,
-        aliases=aliases,
-        required=required,
-        help=help,
-    )
-
+from .models.contacts import record_name
 
 #: Columns of a record's private details, the same for people and organizations.
 EMAIL_COLUMN = column(
@@ -185,427 +82,6 @@ EXTERNAL_ID_COLUMN = column(
 )
 
 
-class TextWidget(widgets.Widget):
-    """Any cell as stripped text: a phone number typed as a number in Excel stays its digits,
-    a date cell becomes ``yyyy-mm-dd``."""
-
-    def clean(self, value, row=None, **kwargs):
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return gettext("yes") if value else gettext("no")
-        if isinstance(value, dt.datetime):
-            return value.isoformat(sep=" ")
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, Decimal):
-            return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-        return str(value).strip()
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else value
-
-
-class DateWidget(widgets.Widget):
-    """dd/mm/yyyy, yyyy-mm-dd or a real date cell (see ``parse_date``); exported as a date."""
-
-    def clean(self, value, row=None, **kwargs):
-        return parse_date(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return value
-
-
-class AmountWidget(widgets.Widget):
-    """1 234,50 or 1234.50 or a number cell (see ``parse_decimal``); blank is 0."""
-
-    def clean(self, value, row=None, **kwargs):
-        amount = parse_decimal(value)
-        return Decimal("0") if amount is None else amount
-
-    def render(self, value, obj=None, **kwargs):
-        return value
-
-
-class LabelChoiceWidget(widgets.Widget):
-    """A choice by its code or its label in any of the site's languages ("actif", "Active")."""
-
-    def __init__(self, choices, *, default=None, **kwargs):
-        super().__init__(**kwargs)
-        self.choices = choices
-        self.default = default
-
-    def lookup(self) -> dict[str, str]:
-        found = {}
-        for code, label in self.choices:
-            found[fold(str(code))] = code
-            for language, _name in settings.LANGUAGES:
-                with translation.override(language):
-                    found[fold(str(label))] = code
-        return found
-
-    def code_for(self, text: str) -> str | None:
-        """The code ``text`` names, by code or label; ``None`` when it names none."""
-        if not hasattr(self, "_lookup"):
-            self._lookup = self.lookup()
-        return self._lookup.get(fold(text.strip()))
-
-    def clean(self, value, row=None, **kwargs):
-        text = str(value or "").strip()
-        if not text:
-            return self.default
-        code = self.code_for(text)
-        if code is None:
-            raise ValueError(
-                gettext("“%(value)s” is not one of: %(choices)s.")
-                % {"value": value, "choices": ", ".join(str(label) for _c, label in self.choices)}
-            )
-        return code
-
-    def render(self, value, obj=None, **kwargs):
-        return str(dict(self.choices).get(value, value or ""))
-
-
-# --- The shared machinery --------------------------------------------------------------------
-
-
-class SheetRowResult(RowResult):
-    """A row result that does not ask the instance for its ``str()``: for a record that is a
-    query (its page's title), once per row."""
-
-    def add_instance_info(self, instance):
-        self.object_id = getattr(instance, "pk", None)
-        self.object_repr = ""
-
-
-class SpreadsheetResource(resources.ModelResource):
-    """A resource bound to one organization, declared by its ``sheet_columns``."""
-
-    sheet_columns: tuple[SheetColumn, ...] = ()
-    #: Rows are written in batches of this size.
-    write_batch_size = 500
-
-    class Meta:
-        use_bulk = True
-        batch_size = 1000
-        skip_unchanged = True
-        report_skipped = True
-        skip_diff = True
-        clean_model_instances = True
-        use_transactions = False
-
-    def __init__(self, *, site, user=None, publish: bool = False, **kwargs):
-        super().__init__(**kwargs)
-        self.site = site
-        self.user = user if getattr(user, "pk", None) else None
-        self.publish = publish
-        self.pending_new: list = []
-        self.pending_updates: list = []
-
-    def get_row_result_class(self):
-        return SheetRowResult
-
-    # Columns -----------------------------------------------------------------------------
-
-    @classmethod
-    def spreadsheet_columns(cls):
-        from .importing import Column
-
-        return [
-            Column(name=c.name, label=str(c.label), required=c.required, help=str(c.help))
-            for c in cls.sheet_columns
-        ]
-
-    @classmethod
-    def header_spellings(cls) -> dict[str, list[str]]:
-        """Every header accepted for each column: its name, its aliases, and its label in each
-        of the installation's languages (so a file exported in French imports in English)."""
-        spellings = {c.name: [c.name, *c.aliases] for c in cls.sheet_columns}
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                for c in cls.sheet_columns:
-                    spellings[c.name].append(str(c.label))
-        return spellings
-
-    def export_headers(self, language: str | None = None) -> list[str]:
-        """Canonical names (``language=None``), or headers in ``language``."""
-        if language is None:
-            return [c.name for c in self.sheet_columns]
-        with translation.override(language):
-            return [str(c.label) for c in self.sheet_columns]
-
-    # Phase 1: validation ---------------------------------------------------------------------
-
-    def run_import(self, dataset, *, row_numbers, report, dry_run: bool, progress=None) -> None:
-        """Validate every row, fill ``report``, then (unless ``dry_run`` or a row is invalid)
-        write everything in one transaction."""
-        from .importing import PREVIEW_ROWS, RowError, RowPreview
-
-        total = len(dataset)
-        steps = total if dry_run else 2 * total
-        self._progress = progress
-        self._progress_total = steps
-        self._row_numbers = row_numbers
-        try:
-            self.prepare(dataset)
-        except ValidationError as error:
-            report.errors.append(RowError(0, "", " ".join(error.messages)))
-            return
-        result = self.import_data(dataset, dry_run=False, use_transactions=False)
-        for error in result.base_errors:
-            report.errors.append(RowError(0, "", _unexpected(error.error)))
-        for row_result in result.rows:
-            status = {
-                RowResult.IMPORT_TYPE_NEW: "new",
-                RowResult.IMPORT_TYPE_UPDATE: "update",
-                RowResult.IMPORT_TYPE_SKIP: "skip",
-            }.get(row_result.import_type, "invalid")
-            if status == "new":
-                report.new += 1
-            elif status == "update":
-                report.updated += 1
-            elif status == "skip":
-                report.unchanged += 1
-            else:
-                report.invalid += 1
-            if status != "invalid" and len(report.rows) >= PREVIEW_ROWS:
-                continue
-            preview: RowPreview = self.preview_of(row_result)
-            preview.status = status
-            for name, messages in _row_errors(row_result).items():
-                preview.errors[name] = messages
-                for message in messages:
-                    report.errors.append(RowError(preview.row, name, message))
-            report.rows.append(preview)
-        if not report.ok:
-            report.rows.sort(key=lambda preview: preview.status != "invalid")
-            del report.rows[max(PREVIEW_ROWS, report.invalid) :]
-        if dry_run or not report.ok:
-            return
-        try:
-            with transaction.atomic():
-                self.write()
-        except ValidationError as error:
-            report.errors.append(RowError(0, "", " ".join(error.messages)))
-        except PermissionDenied:
-            report.errors.append(
-                RowError(
-                    0,
-                    "",
-                    gettext(
-                        "You may not publish pages of this organization: import without "
-                        "publishing, or ask an editor to publish. Nothing was written."
-                    ),
-                )
-            )
-        except Exception as error:  # noqa: BLE001 - reported to staff; nothing was written
-            report.errors.append(RowError(0, "", _unexpected(error)))
-
-    def tick(self, count: int = 1) -> None:
-        self._done = getattr(self, "_done", 0) + count
-        if self._progress is not None and (
-            self._done % 100 == 0 or self._done >= self._progress_total
-        ):
-            self._progress(self._done, self._progress_total)
-
-    def prepare(self, dataset) -> None:
-        """Fetch, in a few queries, what the rows of ``dataset`` will be matched against."""
-
-    def import_row(self, row, instance_loader, **kwargs):
-        """django-import-export's row steps, in its order and with its hooks, minus what these
-        resources never use (deletion, diffs, stored instances, many-to-many): at 10,000 rows
-        those cost more than writing the rows."""
-        self._current_row = self._row_numbers[kwargs["row_number"] - 1]
-        row_result = SheetRowResult()
-        row_result.sheet_row = (self._current_row, row)
-        try:
-            self.before_import_row(row, **kwargs)
-            instance, new = self.get_or_init_instance(instance_loader, row)
-            self.after_init_instance(instance, new, row, **kwargs)
-            row_result.import_type = (
-                RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
-            )
-            errors = {}
-            try:
-                self.import_instance(instance, row, **kwargs)
-            except ValidationError as error:
-                errors = error.update_error_dict(errors)
-            if self.skip_row(instance, None, row, errors):
-                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-            else:
-                self.validate_instance(instance, errors)
-                self.save_instance(instance, new, row, **kwargs)
-            row_result.object_id = instance.pk
-            self.after_import_row(row, row_result, **kwargs)
-        except ValidationError as error:
-            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
-            row_result.validation_error = error
-        except Exception as error:  # noqa: BLE001 - reported on its row, nothing is written
-            row_result.import_type = RowResult.IMPORT_TYPE_ERROR
-            row_result.errors.append(
-                self.get_error_result_class()(error, row=row, number=kwargs["row_number"])
-            )
-        self.tick()
-        return row_result
-
-    def preview_of(self, row_result):
-        """The preview of one row (built only for the rows a report keeps)."""
-        from .importing import RowPreview
-
-        number, row = row_result.sheet_row
-        before = getattr(row_result, "_before", None) or {}
-        after = getattr(row_result, "_after", None) or {}
-        return RowPreview(
-            row=number,
-            status="",
-            values={k: _preview_text(v) for k, v in row.items()},
-            changes={
-                name: [_preview_text(before.get(name)), _preview_text(after.get(name))]
-                for name in row
-                if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE
-                and before.get(name) != after.get(name)
-            },
-        )
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        instance._before = {} if new else self.current_values(instance)
-
-    def current_values(self, instance) -> dict:
-        """Column → the value ``instance`` holds now, as the file would write it."""
-        return {
-            c.name: self.fields[c.name].get_value(instance) if c.name in self.fields else None
-            for c in self.sheet_columns
-        }
-
-    def get_import_fields(self):
-        if not hasattr(self, "_import_fields"):
-            self._import_fields = super().get_import_fields()
-        return self._import_fields
-
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        """The declared widget cleans the cell onto the attribute, as ``Field.save`` does for
-        these plain fields (no defaults, no nested attributes), without its per-cell cost."""
-        if field.attribute and field.column_name in row:
-            setattr(instance, field.attribute, field.widget.clean(row[field.column_name], row=row))
-
-    def import_instance(self, instance, row, **kwargs):
-        """Like django-import-export's, but errors are keyed by column, not by attribute."""
-        errors = {}
-        for field in self.get_import_fields():
-            try:
-                self.import_field(field, instance, row, **kwargs)
-            except ValueError as error:
-                errors[field.column_name] = [str(error)]
-        try:
-            self.check_row(instance, row)
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(name, messages)
-        if errors:
-            raise ValidationError(errors)
-
-    def check_row(self, instance, row) -> None:
-        """Rules that need more than one cell; raise ``ValidationError({column: message})``."""
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if import_validation_errors or instance.pk is None:
-            return False
-        instance._after = self.current_values(instance)
-        return all(instance._before.get(name) == instance._after.get(name) for name in row)
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """Field validation without a query per row: uniqueness is checked against what
-        ``prepare`` fetched, and by the database constraints when writing."""
-        errors = dict(import_validation_errors or {})
-        try:
-            instance.full_clean(
-                exclude=[*errors, *self.unchecked_fields()],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(self.column_for_field(name), messages)
-        if errors:
-            raise ValidationError(errors)
-
-    def unchecked_fields(self) -> list[str]:
-        """Model fields ``full_clean`` leaves to the write phase (relations set there)."""
-        return []
-
-    def column_for_field(self, name: str) -> str:
-        return name
-
-    def after_import_row(self, row, row_result, **kwargs):
-        instance = getattr(self, "_last_instance", None)
-        if instance is not None:
-            row_result._before = getattr(instance, "_before", None)
-            row_result._after = getattr(instance, "_after", None)
-
-    def get_or_init_instance(self, instance_loader, row):
-        instance, new = super().get_or_init_instance(instance_loader, row)
-        self._last_instance = instance
-        return instance, new
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        (self.pending_new if is_create else self.pending_updates).append(instance)
-
-    def bulk_create(self, *args, **kwargs):
-        """Rows are collected by ``save_instance`` and written by ``write``."""
-
-    bulk_update = bulk_create
-
-    def after_import(self, dataset, result, **kwargs):
-        """No primary key comes from a file: there is no sequence to reset."""
-
-    # Phase 2: writing ------------------------------------------------------------------------
-
-    def write(self) -> None:  # pragma: no cover - each resource writes its own way
-        raise NotImplementedError
-
-    # Export ------------------------------------------------------------------------------------
-
-    def iter_export_rows(self, queryset=None) -> Iterator[list]:
-        """Rows of values in ``sheet_columns`` order, for the whole organization or for
-        ``queryset`` (already scoped to the user's organizations), streamed in chunks so that
-        memory does not grow with the number of rows."""
-        raise NotImplementedError  # pragma: no cover
-
-    def export(self, queryset=None, **kwargs):
-        """A ``tablib.Dataset`` with canonical headers (small exports and tests)."""
-        import tablib
-
-        dataset = tablib.Dataset(headers=self.export_headers())
-        for row in self.iter_export_rows(queryset):
-            dataset.append(row)
-        return dataset
-
-
-def _unexpected(error) -> str:
-    return gettext("Unexpected error, nothing was written: %(error)s") % {"error": error}
-
-
-def _preview_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _row_errors(row_result) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    if row_result.validation_error is not None:
-        error = row_result.validation_error
-        if hasattr(error, "error_dict"):
-            for name, messages in error.message_dict.items():
-                errors.setdefault("" if name == "__all__" else name, []).extend(messages)
-        else:
-            errors.setdefault("", []).extend(error.messages)
-    for error in row_result.errors:
-        errors.setdefault("", []).append(_unexpected(error.error))
-    return errors
-
 
 # --- Records (people, organizations) ---------------------------------------------------------
 
@@ -622,7 +98,7 @@ def text_field(name: str) -> fields.Field:
     return fields.Field(attribute=name, column_name=name, widget=TextWidget())
 
 
-class RecordResource(SpreadsheetResource):
+class ContactRecordResource(PageRowsMixin, SpreadsheetResource):
     """Rows of one organization's records of one kind (people or organizations).
 
     ``page_fields`` maps a column to a page attribute. Records are matched by ``external_id``,
@@ -631,9 +107,6 @@ class RecordResource(SpreadsheetResource):
     """
 
     contact_kind: str = ""
-    page_model: type[Page]
-    index_model: type[Page]
-    page_fields: dict[str, str] = {}
     title_column = "name"
 
     class Meta(SpreadsheetResource.Meta):
@@ -654,16 +127,7 @@ class RecordResource(SpreadsheetResource):
     def prepare(self, dataset) -> None:
         headers = list(dataset.headers or [])
         self._columns = headers
-        self.can_publish = self.user is None or bool(
-            self.index_page().permissions_for_user(self.user).can_publish()
-        )
-        if self.publish and not self.can_publish:
-            raise ValidationError(
-                gettext(
-                    "You may not publish pages of this organization: import without "
-                    "publishing, or ask an editor to publish. Nothing was written."
-                )
-            )
+        self.check_can_publish()
 
         def cells(name):
             return distinct_cells(dataset, name)
@@ -696,40 +160,6 @@ class RecordResource(SpreadsheetResource):
 
     def extra_contacts(self) -> list[Contact]:
         return []
-
-    def load_pages(self, keys) -> dict:
-        """translation_key → the record's original page, as its latest draft."""
-        pages: dict = {}
-        for chunk in chunked(sorted(keys, key=str)):
-            for page in self.page_model.objects.filter(translation_key__in=chunk).order_by("-pk"):
-                pages[page.translation_key] = page  # the lowest pk (the original) wins
-        drafts = [p for p in pages.values() if p.has_unpublished_changes and p.latest_revision_id]
-        for chunk in chunked(drafts):
-            contents = dict(
-                Revision.objects.filter(pk__in=[p.latest_revision_id for p in chunk]).values_list(
-                    "pk", "content"
-                )
-            )
-            for page in chunk:
-                content = contents.get(page.latest_revision_id)
-                if content is not None:
-                    self.apply_draft_values(page, content)
-        return pages
-
-    def apply_draft_values(self, page, content: dict) -> None:
-        """Give ``page`` the title and column values of its latest draft (``content``, a
-        revision's JSON), without the queries of ``with_content_json``; the whole draft is
-        loaded only for the pages an import changes (``draft_of``)."""
-        page._draft_content = content
-        for attribute in ["title", *self.page_fields.values()]:
-            if attribute in content:
-                field = self.page_model._meta.get_field(attribute)
-                setattr(page, attribute, field.to_python(content[attribute]))
-
-    def draft_of(self, page):
-        """The page as its latest draft, every field included, ready for a new revision."""
-        content = getattr(page, "_draft_content", None)
-        return page if content is None else page.with_content_json(content)
 
     def find_contact(self, row) -> Contact | None:
         external_id = str(row.get("external_id") or "").strip()
@@ -845,34 +275,19 @@ class RecordResource(SpreadsheetResource):
 
     # Writing -------------------------------------------------------------------------------
 
-    def index_page(self) -> Page:
-        """Where new records of this kind go: the organization's index page for them."""
-        roots = Page.objects.filter(translation_key=self.site.root_page.translation_key)
-        for root in roots.order_by("pk"):
-            index = self.index_model.objects.descendant_of(root).order_by("path").first()
-            if index is not None:
-                return index
-        raise ValidationError(
-            gettext(
-                "This organization has no page to hold these records yet: add a “%(model)s” page."
-            )
-            % {"model": self.index_model._meta.verbose_name}
-        )
-
     def write(self) -> None:
-        from structured_data.graph import invalidate_graphs
-
-        from .bulk import pages_bulk_create, pages_bulk_update
-
         parent = self.index_page()
         Page.objects.select_for_update().filter(pk=parent.pk).first()
         self.check_still_new()
 
         new_pages = []
+        columns = set(self._columns)
         for contact in self.pending_new:
             page = self.new_page(contact)
+            # Only the file's columns: a column the file lacks keeps the page's default.
             for name in self.page_fields:
-                self.write_page_value(page, name, getattr(contact, f"_page_{name}"))
+                if name in columns:
+                    self.write_page_value(page, name, getattr(contact, f"_page_{name}"))
             new_pages.append(page)
         for start in range(0, len(new_pages), self.write_batch_size):
             batch = new_pages[start : start + self.write_batch_size]
@@ -885,7 +300,6 @@ class RecordResource(SpreadsheetResource):
             pages_bulk_create(parent=parent, pages=batch, user=self.user, publish=self.publish)
             self.tick(len(batch))
 
-        columns = set(self._columns)
         contact_fields = [f for f in self.contact_fields() if f in columns] + ["updated_at"]
         for start in range(0, len(self.pending_updates), self.write_batch_size):
             batch = self.pending_updates[start : start + self.write_batch_size]
@@ -903,9 +317,7 @@ class RecordResource(SpreadsheetResource):
                     # is live without a pending draft (a private draft, or an editor's
                     # unfinished work, is never published by a spreadsheet), and only for
                     # users who may publish; otherwise it becomes a new draft.
-                    publish_flags.append(
-                        self.can_publish and page.live and not page.has_unpublished_changes
-                    )
+                    publish_flags.append(self.publishes_update(page))
             if contact_updates:
                 # Only the file's columns: a colleague's edit of another field meanwhile stays.
                 Contact.objects.bulk_update(contact_updates, contact_fields)
@@ -983,8 +395,6 @@ class RecordResource(SpreadsheetResource):
         instances; everything else a chunk needs is fetched for the whole chunk by
         ``export_batch``. A constant number of queries per chunk, whatever the row count.
         """
-        from django.db.models import CharField, ExpressionWrapper, F
-
         contact_fields = {field.attname for field in Contact._meta.concrete_fields}
         columns = [
             attribute
@@ -1018,13 +428,6 @@ class RecordResource(SpreadsheetResource):
         data, without building blocks). The rows are the ones an import compares against, at
         a fraction of the cost of model instances.
         """
-        from collections import namedtuple
-        from operator import attrgetter
-        from types import SimpleNamespace
-
-        from django.db.models import CharField, ExpressionWrapper, F, TextField
-        from wagtail.fields import StreamField
-
         names = ("pk", "translation_key", *columns)
         meta = self.page_model._meta
         fields = sorted({"title", *self.page_fields.values()})
@@ -1101,7 +504,7 @@ class RecordResource(SpreadsheetResource):
             yield list(row(record))
 
 
-class PersonResource(RecordResource):
+class PersonResource(ContactRecordResource):
     """People: ``email, first_name, last_name, phone, notes, bio`` (and ``external_id``,
     ``affiliations``). French headers work too: ``courriel, prénom, nom, téléphone, notes,
     biographie``."""
@@ -1148,7 +551,7 @@ class PersonResource(RecordResource):
         attribute="_affiliations", column_name="affiliations", widget=TextWidget()
     )
 
-    class Meta(RecordResource.Meta):
+    class Meta(ContactRecordResource.Meta):
         fields = (
             "email",
             "first_name",
@@ -1292,8 +695,6 @@ AMBIGUOUS = object()
 
 
 def _organization_name():
-    from .models.contacts import record_name
-
     return record_name("organization")
 
 
@@ -1331,7 +732,7 @@ def parse_affiliations(text: str) -> list[tuple[str, str]]:
     return entries
 
 
-class OrganizationResource(RecordResource):
+class OrganizationResource(ContactRecordResource):
     """Organizations: ``email, name, kind, website, street_address, postal_code, city, phone,
     notes`` (and ``external_id``); found by external id, e-mail, or name and postal code."""
 
@@ -1392,7 +793,7 @@ class OrganizationResource(RecordResource):
     notes = text_field("notes")
     external_id = text_field("external_id")
 
-    class Meta(RecordResource.Meta):
+    class Meta(ContactRecordResource.Meta):
         fields = (
             "email",
             "name",
@@ -1760,11 +1161,3 @@ class MembershipResource(SpreadsheetResource):
             chunk_size=chunk_size
         ):
             yield [email, external_id, type_name, start, end, fee, labels.get(status, status)]
-
-
-#: The kinds of rows spreadsheets bring in and out, by the name commands and URLs use.
-SPREADSHEET_RESOURCES = {
-    "people": PersonResource,
-    "organizations": OrganizationResource,
-    "memberships": MembershipResource,
-}

@@ -7,8 +7,9 @@ from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Abs, Length, Lower
 from wagtail.models import Page, Site, get_page_models
 
+from spreadsheets.text import fold
+
 from .models import Contact, ContactNote
-from .text import fold
 
 #: ``Contact`` fields that the page editor's "Private (CRM)" tab writes.
 PAGE_FORM_PRIVATE_FIELDS = {
@@ -149,32 +150,3 @@ def records_with_email(*, site: Site, kind: str, email: str, exclude_key=None):
     if exclude_key is not None:
         contacts = contacts.exclude(translation_key=exclude_key)
     return contacts.with_name()
-
-
-# --- Spreadsheets ----------------------------------------------------------------------------
-# Import lives in ``importing.py`` (validation, preview, all-or-nothing writes) and export in
-# ``exporting.py`` (streamed files); both work through the resources of ``resources.py``.
-
-
-def records_export(
-    *,
-    kind: str,
-    fmt: str,
-    site: Site | None = None,
-    queryset=None,
-    language: str | None = None,
-) -> bytes:
-    """Records of ``kind`` as a CSV (UTF-8 with BOM), XLSX or ODS file: all of ``site``'s, or
-    those of ``queryset`` (a listing already scoped to the user's organizations), with
-    canonical headers or, given a ``language``, headers in that language.
-
-    The whole file in memory: for tests and small files. Downloads and commands stream with
-    ``exporting.export_response`` and ``exporting.export_file``.
-    """
-    import io
-
-    from .exporting import export_file
-
-    output = io.BytesIO()
-    export_file(kind=kind, fmt=fmt, site=site, queryset=queryset, language=language, output=output)
-    return output.getvalue()

@@ -8,7 +8,6 @@ without the CRM role do not see the menu at all.
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -18,8 +17,10 @@ from wagtail.models import Page
 
 from organizations.views import ScopedIndexView
 from organizations.viewsets import ScopedModelViewSet, scoped_form
+from spreadsheets.views import SpreadsheetIndexMixin
+from spreadsheets.viewsets import SpreadsheetViewSetMixin
 
-from . import spreadsheet_views, views
+from . import views
 from .models import (
     Affiliation,
     Contact,
@@ -31,66 +32,6 @@ from .models import (
     PersonRole,
 )
 from .models.contacts import record_name
-
-
-class SpreadsheetViewSetMixin:
-    """Spreadsheet import and export for a listing, declared by the kinds of rows it lists.
-
-    ``spreadsheet_kinds`` names resources of ``importing.spreadsheet_kinds()``; the index view
-    class must mix in ``spreadsheet_views.SpreadsheetIndexMixin`` (exports, "Import" button).
-    Adds ``import/`` (upload), ``import/<job>/`` (matching, preview, report),
-    ``import/<job>/progress/`` (JSON for the progress bar) and ``import/template/<kind>.<fmt>``
-    (a blank file to fill in). Works for any Wagtail viewset with an index view, page-type
-    listings included.
-    """
-
-    spreadsheet_kinds: tuple[str, ...] = ()
-    import_view_class = spreadsheet_views.ImportUploadView
-    import_job_view_class = spreadsheet_views.ImportJobView
-    import_progress_view_class = spreadsheet_views.ImportProgressView
-    import_template_view_class = spreadsheet_views.ImportTemplateView
-
-    def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(
-            spreadsheet_kinds=self.spreadsheet_kinds,
-            import_url_name=self.get_url_name("import"),
-            **kwargs,
-        )
-
-    def get_spreadsheet_view_kwargs(self) -> dict:
-        return {
-            "spreadsheet_kinds": self.spreadsheet_kinds,
-            "index_url_name": self.get_url_name("index"),
-            "import_url_name": self.get_url_name("import"),
-            "job_url_name": self.get_url_name("import_job"),
-            "progress_url_name": self.get_url_name("import_progress"),
-            "template_url_name": self.get_url_name("import_template"),
-            "listing_label": self.menu_label,
-        }
-
-    def spreadsheet_view(self, view_class):
-        return view_class.as_view(**self.get_spreadsheet_view_kwargs())
-
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("import/", self.spreadsheet_view(self.import_view_class), name="import"),
-            path(
-                "import/<int:job_id>/",
-                self.spreadsheet_view(self.import_job_view_class),
-                name="import_job",
-            ),
-            path(
-                "import/<int:job_id>/progress/",
-                self.spreadsheet_view(self.import_progress_view_class),
-                name="import_progress",
-            ),
-            path(
-                "import/template/<slug:kind>.<slug:fmt>",
-                self.spreadsheet_view(self.import_template_view_class),
-                name="import_template",
-            ),
-        ]
 
 
 def user_tags(request):
@@ -128,7 +69,7 @@ class ContactFilterSet(WagtailFilterSet):
         return queryset.filter(translation_key__in=people)
 
 
-class ContactIndexView(spreadsheet_views.SpreadsheetIndexMixin, ScopedIndexView):
+class ContactIndexView(SpreadsheetIndexMixin, ScopedIndexView):
     """The records listing; ``?export=people.csv`` downloads the people it shows."""
 
     SPREADSHEET_KINDS = {"people": Contact.Kind.PERSON, "organizations": Contact.Kind.ORGANIZATION}
@@ -211,7 +152,7 @@ class MembershipFilterSet(WagtailFilterSet):
         fields = []
 
 
-class MembershipIndexView(spreadsheet_views.SpreadsheetIndexMixin, ScopedIndexView):
+class MembershipIndexView(SpreadsheetIndexMixin, ScopedIndexView):
     def get_base_queryset(self):
         return (
             super()

@@ -9,14 +9,17 @@ from wagtail.permissions import register_permission_policy
 
 from organizations.permissions import SiteScopedPermissionPolicy
 
-from .declarations import crm_grants, crm_sections
+from .declarations import crm_grants, crm_sections, crm_spreadsheet_kinds
 from .models import Affiliation, Contact, ContactNote, ContactTag, Membership, MembershipType
 from .permissions import ContactPermissionPolicy, user_can_access_crm
 from .services import contact_for_page, contact_update_private_details
+from .signals import create_contacts_in_bulk
 from .viewsets import CrmViewSetGroup
 
 hooks.register("register_organization_grants", crm_grants)
 hooks.register("register_organization_sections", crm_sections)
+hooks.register("register_spreadsheet_kinds", crm_spreadsheet_kinds)
+hooks.register("bulk_create_page_companions", create_contacts_in_bulk)
 
 register_permission_policy(Contact, ContactPermissionPolicy(Contact))
 for _model in (Membership, MembershipType, Affiliation, ContactTag, ContactNote):

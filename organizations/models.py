@@ -223,11 +223,6 @@ class OrganizationSettings(ClusterableModel, PublicAddress, BaseSiteSetting):
     def content_language(self) -> str:
         return OrganizationLanguage(self.language).content_language
 
-    @property
-    def og_locale(self) -> str:
-        """``fr_CA``, ``fr_FR``…: the Open Graph spelling of the organization's language."""
-        return self.html_language.replace("-", "_")
-
 
 class OrganizationContactPoint(Orderable):
     """A public way to reach the organization (reception, rentals desk, press)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -135,3 +136,14 @@ def grants() -> list[Grant]:
 
 def sections() -> list[Section]:
     return _declared("register_organization_sections")
+
+
+def section_page_models() -> list[type]:
+    """The page types of every declared section, each once (for a home page's allowed
+    subpages)."""
+    found = []
+    for section in sections():
+        model = apps.get_model(section.page_type)
+        if model not in found:
+            found.append(model)
+    return found

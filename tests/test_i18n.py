@@ -1,9 +1,11 @@
 """The French catalogues: complete, well formed, compiled, and up to date with the code.
 
-The four catalogues are ``crm_blocks/locale``, ``structured_data/locale``, ``site/home/locale``
-and ``site/locale`` (refreshed by ``make messages``). Their compiled ``.mo`` files are committed,
-so that a machine without gettext serves French; the tests below fail when a ``.po`` is edited
-without recompiling, or when the code gains a string that is not in its catalogue yet.
+There is one catalogue per installed app of this repository (``organizations/locale``,
+``spreadsheets/locale``, ``crm_blocks/locale``…, ``site/home/locale``), found from
+``INSTALLED_APPS`` so that a new plugin is checked without anyone listing it, and ``site/locale``
+for the site's templates (all refreshed by ``make messages``). Their compiled ``.mo`` files are
+committed, so that a machine without gettext serves French; the tests below fail when a ``.po``
+is edited without recompiling, or when the code gains a string that is not in its catalogue yet.
 
 Conventions checked here: typographic apostrophe (’) and French quotes (« ») in translations,
 placeholders and HTML kept as they are.
@@ -22,15 +24,27 @@ from django.utils.translation import gettext, ngettext, pgettext
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: source folder -> folders at its top level that belong to another catalogue or hold no strings
-#: (the site's ``home`` app has its own; ``config`` only names the languages, which Django
-#: translates itself).
-CATALOGUES = {
-    "crm_blocks": (),
-    "structured_data": (),
-    "site/home": ("static",),
-    "site": ("home", "config", "static"),
-}
+
+
+def _catalogues() -> dict[str, tuple[str, ...]]:
+    """Source folder -> folders at its top level that belong to another catalogue or hold no
+    strings (the site's ``home`` app has its own; ``config`` only names the languages, which
+    Django translates itself)."""
+    from django.apps import apps
+
+    found = {}
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        inside = path.relative_to(ROOT).parts if ROOT in path.parents else ()
+        if not inside or inside[0] in {"tests", ".venv"} or "site-packages" in inside:
+            continue
+        folder = path.relative_to(ROOT).as_posix()
+        found[folder] = ("static",) if folder.startswith("site/") else ()
+    found["site"] = ("home", "config", "static")
+    return found
+
+
+CATALOGUES = _catalogues()
 
 PLACEHOLDER_RE = re.compile(r"%\((\w+)\)[sdifr]|%[sdif]|\{\w*\}")
 TAG_RE = re.compile(r"<[^>]+>")

@@ -8,7 +8,6 @@ Everything is re-exported here so that ``crm_blocks.models.X`` stays the import 
 """
 
 from .contacts import ConsentRecord, Contact, ContactNote, ContactTag
-from .imports import ImportJob
 from .records import (
     OrganizationIndexPage,
     OrganizationPage,
@@ -25,7 +24,6 @@ __all__ = [
     "Contact",
     "ContactNote",
     "ContactTag",
-    "ImportJob",
     "Membership",
     "MembershipStatus",
     "MembershipType",

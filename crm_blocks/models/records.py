@@ -27,6 +27,7 @@ from wagtail.search import index
 from organizations.models import OrganizationKind, PublicAddress
 from organizations.scoping import public_within
 from organizations.structured_data import organization_node_type
+from spreadsheets.text import fold
 from structured_data.graph import GraphContext
 from structured_data.mixins import (
     StructuredDataPageMixin,
@@ -38,7 +39,6 @@ from structured_data.nodes import Person
 from ..blocks import PROFILE_BLOCKS
 from ..forms import ContactPageForm
 from ..panels import DuplicateConfirmationPanel
-from ..text import fold
 
 PAGE_SIZE = 24
 

@@ -10,6 +10,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from crm_blocks.blocks import BASIC_BLOCKS
+from organizations.registry import section_page_models
 from structured_data.graph import GraphContext
 from structured_data.mixins import StructuredDataPageMixin
 
@@ -23,11 +24,13 @@ class HomePage(StructuredDataPageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("introduction")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = [
-        "home.StandardPage",
-        "crm_blocks.PersonIndexPage",
-        "crm_blocks.OrganizationIndexPage",
-    ]
+
+    @classmethod
+    def clean_subpage_models(cls):
+        """Standard pages, and the section pages of every installed plugin (the organizations
+        registry): a plugin's agenda or film list can sit below the home page without this
+        site naming it."""
+        return [StandardPage, *section_page_models()]
 
     class Meta:
         verbose_name = _("home page")

@@ -13,7 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext, pgettext
 from playwright.sync_api import expect
 
-from crm_blocks.models import Contact, ImportJob
+from crm_blocks.models import Contact
+from spreadsheets.models import ImportJob
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -209,12 +210,12 @@ def assert_moved(seen):
 def test_a_large_import_runs_in_the_background_with_a_live_progress_bar(
     page, login, org, crm_user, db_worker, settings, monkeypatch, screenshot
 ):
-    """Above CRM_IMPORT_BACKGROUND_ROWS rows, the check and the import run in the worker. Staff
-    watch the bar fill ("1 200 / 3 000 lignes"), then get the preview and, after confirming,
+    """Above SPREADSHEET_IMPORT_BACKGROUND_ROWS rows, the check and the import run in the worker.
+    Staff watch the bar fill ("1 200 / 3 000 lignes"), then get the preview and, after confirming,
     the report. Lost otherwise: a browser tab that must stay open for minutes, or a file
     imported with no sign of life."""
-    settings.CRM_IMPORT_BACKGROUND_ROWS = 50
-    settings.CRM_IMPORT_POLL_MS = 250
+    settings.SPREADSHEET_IMPORT_BACKGROUND_ROWS = 50
+    settings.SPREADSHEET_IMPORT_POLL_MS = 250
     rows = 3000
     # A laptop checks 3,000 rows in under a second: pace the worker so that the bar can be
     # seen moving (every progress report, ~every 100 rows, waits a little).

@@ -84,7 +84,7 @@ def test_drafts_are_crm_records_too_and_show_as_unpublished(client, crm_a, recor
 
 
 def test_crm_staff_export_the_filtered_listing(client, crm_a, records):
-    from crm_blocks.spreadsheets import read_table
+    from spreadsheets.files import read_table
 
     client.force_login(crm_a)
     html = listing(client, membership_status="expired")

@@ -24,14 +24,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
-from crm_blocks.exporting import (
-    export_file,
-    export_filename,
-    export_response,
-    template_filename,
-    template_response,
-)
-from crm_blocks.importing import records_import, resource_class_for
 from crm_blocks.models import (
     Affiliation,
     Contact,
@@ -40,10 +32,18 @@ from crm_blocks.models import (
     MembershipType,
     PersonPage,
 )
-from crm_blocks.resources import paragraphs_to_stream
-from crm_blocks.services import records_export
-from crm_blocks.spreadsheets import SpreadsheetError, match_headers, read_table, restore
 from organizations.models import OrganizationKind
+from spreadsheets.exports import export_bytes as records_export
+from spreadsheets.exports import (
+    export_file,
+    export_filename,
+    export_response,
+    template_filename,
+    template_response,
+)
+from spreadsheets.files import SpreadsheetError, match_headers, read_table, restore
+from spreadsheets.pipeline import resource_class_for, spreadsheet_import
+from spreadsheets.resources import paragraphs_to_stream
 from tests.factories import contact_of, make_organization_page, make_person
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_formulas_are_neutralised_and_phone_numbers_survive_the_round_trip(recor
     assert elise[4].startswith("'=HYPERLINK(")
     assert (francois[3], francois[4]) == ("-12", "'@liensmutuels")
     assert elise[3] == "+1 514 555 0100"
-    report = records_import(site=org_a, kind="people", data=data, filename=f"x.{fmt}")
+    report = spreadsheet_import(site=org_a, kind="people", data=data, filename=f"x.{fmt}")
     assert report.ok, report.errors
     assert (report.new, report.updated) == (0, 0)
     elise_contact = Contact.objects.get(email="elise@example.org")
@@ -216,7 +216,7 @@ def test_formulas_are_neutralised_and_phone_numbers_survive_the_round_trip(recor
 def test_export_import_export_is_identical(records, org_a, kind, fmt):
     first = export(org_a, kind=kind, fmt=fmt, language="fr")
 
-    report = records_import(site=org_a, kind=kind, data=first, filename=f"export.{fmt}")
+    report = spreadsheet_import(site=org_a, kind=kind, data=first, filename=f"export.{fmt}")
 
     assert report.ok, report.errors
     assert (report.new, report.updated, report.unchanged) == (0, 0, 2)
@@ -235,7 +235,7 @@ def test_people_exported_with_biography_and_affiliations_recreate_them_elsewhere
     people = export(org_a, kind="people", fmt=fmt)
 
     for kind, data in (("organizations", organizations), ("people", people)):
-        report = records_import(site=org_b, kind=kind, data=data, filename=f"x.{fmt}")
+        report = spreadsheet_import(site=org_b, kind=kind, data=data, filename=f"x.{fmt}")
         assert report.ok, report.errors
         assert report.new == 2
 

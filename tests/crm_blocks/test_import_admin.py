@@ -15,16 +15,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from crm_blocks.models import (
-    Contact,
-    ImportJob,
-    Membership,
-    MembershipType,
-)
-from crm_blocks.models.imports import progress_cache
-from crm_blocks.spreadsheets import read_table
+from crm_blocks.models import Contact, Membership, MembershipType
 from organizations.models import OrganizationGroup
 from organizations.registry import OrganizationRole
+from spreadsheets.files import read_table
+from spreadsheets.models import ImportJob, progress_cache
 from tests.factories import contact_of, make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -274,7 +269,7 @@ def test_an_unreadable_file_is_refused_with_a_message(staff):
 def test_too_large_upload_is_refused_with_its_size_and_the_limit(staff, settings):
     """The upload stops being kept at the limit (nothing past it in memory or on disk), and
     staff read how large their file was and what the limit is, in French."""
-    settings.CRM_IMPORT_MAX_BYTES = 1000
+    settings.SPREADSHEET_IMPORT_MAX_BYTES = 1000
     data = b"email,first_name,last_name\n" + b"x@example.org,Xavier,Ouellet\n" * 200
     response = upload(staff, data)
     assert response.status_code == 200
@@ -387,10 +382,10 @@ def people_rows(count: int) -> bytes:
 
 
 def test_a_large_file_is_checked_and_imported_by_a_background_task(staff, settings, monkeypatch):
-    """Above CRM_IMPORT_BACKGROUND_ROWS rows the dry run and the import are tasks. The tests'
-    immediate backend runs them inline: the job's status, report and published progress are
+    """Above SPREADSHEET_IMPORT_BACKGROUND_ROWS rows the dry run and the import are tasks. The
+    tests' immediate backend runs them inline: the job's status, report and published progress are
     what the worker would leave."""
-    settings.CRM_IMPORT_BACKGROUND_ROWS = 50
+    settings.SPREADSHEET_IMPORT_BACKGROUND_ROWS = 50
     published = []
     original = ImportJob.publish_progress
 
@@ -425,7 +420,7 @@ def test_the_worker_writes_errors_in_the_language_of_whoever_uploaded(client, cr
     language, here English, whatever language the worker process runs in."""
     from wagtail.users.models import UserProfile
 
-    from crm_blocks.tasks import import_job_run
+    from spreadsheets.tasks import import_job_run
 
     profile = UserProfile.get_for_user(crm_a)
     profile.preferred_language = "en"
@@ -447,7 +442,7 @@ def test_the_worker_writes_errors_in_the_language_of_whoever_uploaded(client, cr
 
 
 def test_a_dry_run_cancelled_while_the_worker_runs_stays_cancelled(staff, settings):
-    from crm_blocks.tasks import import_job_run
+    from spreadsheets.tasks import import_job_run
 
     upload(staff, people_rows(10))
     job = ImportJob.objects.get()
@@ -544,7 +539,7 @@ def test_export_keeps_the_listing_filters_and_uses_the_users_language(staff, org
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Alice" in content and "Bruno" not in content and "Zaza" not in content
     with translation.override("fr"):
-        from crm_blocks.importing import import_columns
+        from spreadsheets.pipeline import import_columns
 
         first_header = import_columns("people")[0].label
     assert content.splitlines()[0].split(",")[0].split(";")[0] == first_header
@@ -570,7 +565,7 @@ def test_blank_templates_have_the_headers_in_the_users_language(staff, fmt):
     with pytest.raises(Exception):  # noqa: B017, PT011 - a template holds no row
         read_table(content, f"template.{fmt}")
     with translation.override("fr"):
-        from crm_blocks.importing import import_columns
+        from spreadsheets.pipeline import import_columns
 
         labels = [column.label for column in import_columns("people")]
     text = content.decode("utf-8-sig") if fmt == "csv" else ""

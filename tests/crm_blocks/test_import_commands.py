@@ -7,10 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from crm_blocks.importing import records_import
 from crm_blocks.models import Contact, PersonPage
-from crm_blocks.services import records_export
-from crm_blocks.spreadsheets import read_table
+from spreadsheets.exports import export_bytes as records_export
+from spreadsheets.files import read_table
+from spreadsheets.pipeline import spreadsheet_import
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
 
 
 def import_file(site, name, **options):
-    return records_import(
+    return spreadsheet_import(
         site=site, kind="people", data=(SAMPLES / name).read_bytes(), filename=name, **options
     )
 
@@ -123,7 +123,7 @@ def test_command_errors_are_clear(org_a, tmp_path, args, message):
 def test_export_import_export_round_trip_is_identical(org_a, fmt):
     import_file(org_a, "people_cp1252_semicolon.csv")
     first = records_export(site=org_a, kind="people", fmt=fmt)
-    report = records_import(site=org_a, kind="people", data=first, filename=f"export.{fmt}")
+    report = spreadsheet_import(site=org_a, kind="people", data=first, filename=f"export.{fmt}")
     assert report.ok and report.new == 0 and report.updated == 0
     assert records_export(site=org_a, kind="people", fmt=fmt) == first or fmt != "csv"
     again = read_table(records_export(site=org_a, kind="people", fmt=fmt), f"x.{fmt}")
@@ -147,6 +147,6 @@ def test_exported_formulas_are_neutralised_and_phone_numbers_survive(org_a):
     content = records_export(site=org_a, kind="people", fmt="csv").decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in content
     assert "+1 514 555 0100" in content and "'+1 514" not in content
-    report = records_import(site=org_a, kind="people", data=content.encode(), filename="x.csv")
+    report = spreadsheet_import(site=org_a, kind="people", data=content.encode(), filename="x.csv")
     assert report.ok and report.updated == 0
     assert Contact.objects.get(email="marie.tremblay@example.org").notes == "=HYPERLINK(1)"

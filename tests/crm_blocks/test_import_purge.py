@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from crm_blocks.models.imports import PURGE_BATCH, ImportJob, ImportJobStatus
+from spreadsheets.models import PURGE_BATCH, ImportJob, ImportJobStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -154,9 +154,9 @@ def test_private_columns_of_an_imported_spreadsheet_never_reach_the_public(clien
     other organization's site does not even show the public names."""
     import tablib
 
-    from crm_blocks.importing import records_import
     from crm_blocks.models import PersonPage
-    from crm_blocks.spreadsheets import write_table
+    from spreadsheets.files import write_table
+    from spreadsheets.pipeline import spreadsheet_import
 
     partner = make_organization_page(org_a.organizations_index, "Productions du Nord")
     people = tablib.Dataset(
@@ -183,7 +183,7 @@ def test_private_columns_of_an_imported_spreadsheet_never_reach_the_public(clien
             CANARIES["external_id"],
         ]
     )
-    report = records_import(
+    report = spreadsheet_import(
         site=org_a,
         kind="people",
         data=write_table(people, "xlsx"),
@@ -194,7 +194,7 @@ def test_private_columns_of_an_imported_spreadsheet_never_reach_the_public(clien
     MembershipType.objects.create(site=org_a, name="Individuel")
     memberships = tablib.Dataset(headers=["email", "membership_type", "start_date", "fee"])
     memberships.append([CANARIES["email"], "Individuel", "01/01/2026", "987,65"])
-    report = records_import(
+    report = spreadsheet_import(
         site=org_a, kind="memberships", data=write_table(memberships, "csv"), filename="m.csv"
     )
     assert report.ok, report.errors

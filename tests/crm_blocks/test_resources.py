@@ -11,8 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageLogEntry, Revision
 
-from crm_blocks import resources
-from crm_blocks.importing import records_import
 from crm_blocks.models import (
     Affiliation,
     Contact,
@@ -22,7 +20,9 @@ from crm_blocks.models import (
     PersonPage,
 )
 from crm_blocks.resources import PersonResource
-from crm_blocks.spreadsheets import write_table
+from spreadsheets.files import write_table
+from spreadsheets.pipeline import spreadsheet_import
+from spreadsheets.resources import stream_to_paragraphs
 from tests.factories import contact_of, make_organization_page, make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def csv_of(headers, *rows) -> bytes:
 
 
 def run(site, *rows, headers=HEADERS, kind="people", **options):
-    return records_import(
+    return spreadsheet_import(
         site=site, kind=kind, data=csv_of(headers, *rows), filename="rows.csv", **options
     )
 
@@ -132,7 +132,7 @@ def test_a_pending_draft_is_compared_and_never_published_by_an_import(org_a):
     assert page.title == "Élise Tremblay" and page.has_unpublished_changes
     latest = page.get_latest_revision_as_object()
     assert latest.family_name == "Tremblay-Draft"
-    assert resources.stream_to_paragraphs(latest.bio) == "Monteuse et réalisatrice."
+    assert stream_to_paragraphs(latest.bio) == "Monteuse et réalisatrice."
 
 
 def test_one_invalid_row_writes_nothing_and_names_the_row_and_field(org_a):
@@ -262,7 +262,7 @@ def test_the_same_file_imported_twice_at_once_does_not_duplicate(org_a, monkeypa
 def test_export_then_import_then_export_is_identical(org_a):
     run(org_a, ELISE, MARC, publish=True)
     first = PersonResource(site=org_a).export()
-    report = records_import(
+    report = spreadsheet_import(
         site=org_a, kind="people", data=write_table(first, "csv"), filename="export.csv"
     )
     assert report.unchanged == 2 and report.ok
@@ -414,7 +414,7 @@ def test_publish_is_for_new_records_never_for_private_or_pending_drafts(org_a, c
     assert lea.has_unpublished_changes and lea.summary == "Projectionniste."
     draft = lea.get_latest_revision_as_object()
     assert draft.summary == "Brouillon en cours"
-    assert resources.stream_to_paragraphs(draft.bio) == "Bio ajoutée."
+    assert stream_to_paragraphs(draft.bio) == "Bio ajoutée."
 
 
 def test_an_email_and_an_id_are_each_unique_within_a_file(org_a):
@@ -451,3 +451,17 @@ def test_a_key_shared_by_a_person_and_an_organization_is_refused_for_memberships
     report = run(members, row, headers=MEMBERSHIP_HEADERS, kind="memberships")
     assert [(e.row, e.field) for e in report.errors] == [(2, "email")]
     assert Membership.objects.count() == 0
+
+
+def test_organizations_imported_without_a_kind_column_are_of_the_other_kind(org_a):
+    """A list of names alone is enough: the kind the file does not give is the default one, not
+    an empty value the page refuses."""
+    report = spreadsheet_import(
+        site=org_a,
+        kind="organizations",
+        data=b"Nom\nProductions du Nord\n",
+        filename="organismes.csv",
+    )
+    assert (report.ok, report.new) == (True, 1), report.errors
+    page = OrganizationPage.objects.child_of(org_a.organizations_index).get()
+    assert (page.title, page.kind) == ("Productions du Nord", "other")

@@ -8,11 +8,11 @@ import tablib
 from django.utils import translation
 
 from crm_blocks.blocks import PlaceBlock
-from crm_blocks.importing import records_import
 from crm_blocks.models import Contact, OrganizationPage
 from crm_blocks.resources import OrganizationResource, PersonResource
-from crm_blocks.spreadsheets import write_table
-from crm_blocks.text import name_key
+from spreadsheets.files import write_table
+from spreadsheets.pipeline import spreadsheet_import
+from spreadsheets.text import name_key
 from structured_data.graph import GraphContext
 from structured_data.mixins import postal_address_node
 from tests.factories import make_organization_page
@@ -42,13 +42,13 @@ def test_names_compare_without_case_accents_or_extra_spaces():
 @pytest.mark.django_db
 def test_an_organization_named_with_other_spacing_is_found_again(org_a):
     headers = ["name", "postal_code", "kind"]
-    first = records_import(
+    first = spreadsheet_import(
         site=org_a,
         kind="organizations",
         data=csv_of(headers, ["Cinéma  Paraloeil", "G5L 1A1", "cinema"]),
         filename="a.csv",
     )
-    again = records_import(
+    again = spreadsheet_import(
         site=org_a,
         kind="organizations",
         data=csv_of(headers, [" CINÉMA PARALOEIL ", "G5L 1A1", "cinema"]),
@@ -61,7 +61,7 @@ def test_an_organization_named_with_other_spacing_is_found_again(org_a):
 @pytest.mark.django_db
 @pytest.mark.parametrize("label", ["Cinéma", "cinema", "CINEMA", "Cinema"])
 def test_an_organization_kind_is_read_by_code_or_by_label_in_either_language(org_a, label):
-    report = records_import(
+    report = spreadsheet_import(
         site=org_a,
         kind="organizations",
         data=csv_of(["name", "kind"], ["Le Clap", label]),
@@ -74,7 +74,7 @@ def test_an_organization_kind_is_read_by_code_or_by_label_in_either_language(org
 @pytest.mark.django_db
 def test_an_unknown_organization_kind_is_refused_with_the_choices(org_a):
     with translation.override("en"):
-        report = records_import(
+        report = spreadsheet_import(
             site=org_a,
             kind="organizations",
             data=csv_of(["name", "kind"], ["Le Clap", "Bibliothèque"]),
@@ -90,7 +90,7 @@ def test_an_unknown_organization_kind_is_refused_with_the_choices(org_a):
 @pytest.mark.django_db
 def test_two_file_columns_for_one_column_are_refused_on_import(org_a):
     with translation.override("en"), pytest.raises(ValueError, match="one file column only: email"):
-        records_import(
+        spreadsheet_import(
             site=org_a,
             kind="people",
             data=csv_of(["adr 1", "adr 2", "nom"], ["a@example.org", "b@example.org", "Roy"]),

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from crm_blocks.importing import records_import
 from crm_blocks.models import PersonIndexPage, PersonPage
-from crm_blocks.spreadsheets import write_table
 from organizations.models import OrganizationSettings
+from spreadsheets.files import write_table
+from spreadsheets.pipeline import spreadsheet_import
 from structured_data.graph import cached_graph
 from tests.factories import make_organization, make_person
 
@@ -112,7 +112,7 @@ def test_an_import_rebuilds_its_organizations_graphs_only(org_a, org_b, people):
     person_a, person_b = people
     dataset = tablib.Dataset(headers=["email", "first_name", "last_name"])
     dataset.append(["luc@example.org", "Luc", "Gagnon"])
-    report = records_import(
+    report = spreadsheet_import(
         site=org_a,
         kind="people",
         data=write_table(dataset, "csv"),

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     # The reference site, then the plugins, then the foundations they build on.
     "home",
     "crm_blocks",
+    "spreadsheets",
     "organizations",
     "structured_data",
     "wagtail.contrib.simple_translation",
@@ -171,12 +172,23 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Spreadsheet imports (crm_blocks.importing). The admin stops receiving a file past
-# CRM_IMPORT_MAX_BYTES and says so; the reverse proxy's own body limit must be a little higher.
-# Files of more than CRM_IMPORT_BACKGROUND_ROWS rows are checked and imported by the worker.
-CRM_IMPORT_MAX_BYTES = env("CRM_IMPORT_MAX_BYTES", 20 * 1024 * 1024, cast=int)
-CRM_IMPORT_BACKGROUND_ROWS = env("CRM_IMPORT_BACKGROUND_ROWS", 2000, cast=int)
-CRM_IMPORT_MAX_ROWS = env("CRM_IMPORT_MAX_ROWS", 50_000, cast=int)
+# Spreadsheet imports (the spreadsheets plugin). The admin stops receiving a file past
+# SPREADSHEET_IMPORT_MAX_BYTES and says so; the reverse proxy's body limit must be a little
+# higher. Files of more than SPREADSHEET_IMPORT_BACKGROUND_ROWS rows are checked and imported by
+# the worker. (The CRM_IMPORT_* names these variables had before are still read.)
+SPREADSHEET_IMPORT_MAX_BYTES = env(
+    "SPREADSHEET_IMPORT_MAX_BYTES",
+    env("CRM_IMPORT_MAX_BYTES", 20 * 1024 * 1024, cast=int),
+    cast=int,
+)
+SPREADSHEET_IMPORT_BACKGROUND_ROWS = env(
+    "SPREADSHEET_IMPORT_BACKGROUND_ROWS",
+    env("CRM_IMPORT_BACKGROUND_ROWS", 2000, cast=int),
+    cast=int,
+)
+SPREADSHEET_IMPORT_MAX_ROWS = env(
+    "SPREADSHEET_IMPORT_MAX_ROWS", env("CRM_IMPORT_MAX_ROWS", 50_000, cast=int), cast=int
+)
 
 LOGIN_URL = "wagtailadmin_login"
 

@@ -4,6 +4,9 @@ import tempfile
 
 from .base import *  # noqa: F403
 
+# A throwaway plugin that plugs into the registries as a real one does (tests/example_plugin).
+INSTALLED_APPS = ["tests.example_plugin", *INSTALLED_APPS]  # noqa: F405
+
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,699 @@
+"""Spreadsheet import and export screens, shared by every listing that declares its kinds.
+
+A listing gets them in two pieces (see ``viewsets.SpreadsheetViewSetMixin``):
+
+- its index view mixes in ``SpreadsheetIndexMixin``: ``?export=<kind>.<fmt>`` downloads the
+  listing as filtered on screen, and the header offers "Import" and the exports;
+- its viewset adds the import screens below: upload, then one page per job that shows, as
+  the job goes, the column matching, the progress, the preview with confirmation, the report.
+
+The views only check who may do what and render; each step is an ``import_job_*`` function of
+``tasks.py``, every rule about rows lives in ``pipeline.py`` and the resources, and who may
+import or export a kind, where, is the kind's declaration in the registry (``registry.py``).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import FileUploadHandler
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.generic import FormView, TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.models import Site
+
+from .exports import export_response, template_response
+from .files import FORMATS, SpreadsheetError
+from .models import ImportJob, ImportJobStatus
+from .pipeline import (
+    background_rows,
+    check_one_file_column_each,
+    import_columns,
+    max_upload_bytes,
+    resource_class_for,
+)
+from .registry import get_kind, kinds
+from .tasks import (
+    import_job_cancel,
+    import_job_check,
+    import_job_confirm,
+    import_job_create,
+    import_job_remap,
+    runs_in_background,
+)
+
+#: What happens to a row: in the preview (dry run), then in the report.
+PREVIEW_STATUS_LABELS = {
+    "new": pgettext_lazy("import row", "New"),
+    "update": pgettext_lazy("import row", "To update"),
+    "skip": pgettext_lazy("import row", "Unchanged"),
+    "invalid": pgettext_lazy("import row", "Invalid"),
+}
+REPORT_STATUS_LABELS = {
+    **PREVIEW_STATUS_LABELS,
+    "new": pgettext_lazy("import row", "Created"),
+    "update": pgettext_lazy("import row", "Updated"),
+}
+#: Rows of the preview shown per page.
+PREVIEW_PER_PAGE = 100
+#: How often the progress page reloads without JavaScript (seconds).
+REFRESH_SECONDS = 5
+
+
+def poll_interval_ms() -> int:
+    """How often the progress page asks for news (milliseconds)."""
+    return getattr(settings, "SPREADSHEET_IMPORT_POLL_MS", 1500)
+
+
+def kind_label(kind: str) -> str:
+    known = kinds().get(kind)
+    return str(known.label) if known else kind
+
+
+def export_label(kind: str) -> str:
+    known = kinds().get(kind)
+    if known and known.export_label:
+        return str(known.export_label)
+    return _("Export %(kind)s") % {"kind": kind_label(kind).lower()}
+
+
+def user_import_sites(user, kind_names) -> list[Site]:
+    """The organizations ``user`` may import at least one of ``kind_names`` into."""
+    sites: dict[int, Site] = {}
+    for name in kind_names:
+        for site in get_kind(name).import_sites(user):
+            sites.setdefault(site.pk, site)
+    return list(sites.values())
+
+
+# --- Listings: export, and the way to import ---------------------------------------------------
+
+
+class SpreadsheetIndexMixin:
+    """For a listing's index view: exports of what the listing shows, and an "Import" button.
+
+    ``spreadsheet_kinds`` names the registered kinds (``registry.kinds()``) of the rows
+    listed; override ``spreadsheet_queryset(kind)`` when one listing holds several kinds.
+    """
+
+    spreadsheet_kinds: tuple[str, ...] = ()
+    import_url_name: str | None = None
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export", "")
+        if self.spreadsheet_kinds and "." in export:
+            return self.spreadsheet_export(export)
+        return super().get(request, *args, **kwargs)
+
+    def spreadsheet_queryset(self, kind: str):
+        """The rows of ``kind`` as the listing shows them (filters, search, order)."""
+        return self.get_queryset()
+
+    @cached_property
+    def spreadsheet_export_sites(self) -> dict[str, list[Site]]:
+        """Kind → the organizations whose rows of that kind the user may export."""
+        user = self.request.user
+        return {kind: get_kind(kind).export_sites(user) for kind in self.spreadsheet_kinds}
+
+    @cached_property
+    def spreadsheet_import_sites(self) -> list[Site]:
+        return user_import_sites(self.request.user, self.spreadsheet_kinds)
+
+    def spreadsheet_export(self, export: str):
+        kind, _dot, fmt = export.partition(".")
+        if kind not in self.spreadsheet_kinds or fmt not in FORMATS:
+            raise Http404
+        sites = self.spreadsheet_export_sites[kind]
+        if not sites:
+            raise PermissionDenied
+        queryset = self.spreadsheet_queryset(kind)
+        lookup = getattr(queryset, "site_lookup", "site")
+        queryset = queryset.filter(**{f"{lookup}__in": sites})
+        return export_response(
+            kind=kind,
+            fmt=fmt,
+            site=sites[0] if len(sites) == 1 else None,
+            queryset=queryset,
+            language=translation.get_language(),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if any(self.spreadsheet_export_sites.values()):
+            context["media"] = context.get("media", forms.Media()) + forms.Media(
+                js=["spreadsheets/export-links.js"]
+            )
+        return context
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.import_url_name and self.spreadsheet_import_sites:
+            buttons.append(
+                HeaderButton(
+                    _("Import"),
+                    url=reverse(self.import_url_name),
+                    icon_name="upload",
+                    attrs={"data-crm-import": ""},
+                )
+            )
+        return buttons
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        query = self.request.GET.copy()
+        query.pop("p", None)
+        for position, kind in enumerate(self.spreadsheet_kinds):
+            if not self.spreadsheet_export_sites[kind]:
+                continue
+            label = export_label(kind)
+            for fmt in FORMATS:
+                query["export"] = f"{kind}.{fmt}"
+                buttons.append(
+                    Button(
+                        f"{label} ({fmt.upper()})",
+                        url=f"{self.request.path}?{query.urlencode()}",
+                        icon_name="download",
+                        # The listing's filters may change without a reload: the link reads
+                        # them again when clicked (export-links.js).
+                        attrs={"data-crm-export": f"{kind}.{fmt}"},
+                        priority=50 + position,
+                    )
+                )
+        return buttons
+
+
+# --- Forms -------------------------------------------------------------------------------------
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """Stops keeping an uploaded file once it passes ``limit`` bytes, but counts the rest, so
+    that the form can say how large the file was. Nothing past the limit reaches memory or the
+    disk; the part before it is a temporary upload that Django deletes with the request."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        #: Field name → size in bytes of the files that were too large.
+        self.oversized: dict[str, int] = {}
+
+    def receive_data_chunk(self, raw_data, start):
+        end = start + len(raw_data)
+        if end <= self.limit:
+            return raw_data
+        self.oversized[self.field_name] = end
+        return None  # the handlers after this one never see it
+
+    def file_complete(self, file_size):
+        return None  # the next handler (memory or temporary file) gives the file
+
+
+def too_large_message(size: int) -> str:
+    return _("The file is too large (%(size)s). The limit is %(limit)s.") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(max_upload_bytes()),
+    }
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Records in the file"), widget=forms.RadioSelect)
+    site = forms.ModelChoiceField(
+        label=pgettext_lazy("tenant", "Organization"),
+        queryset=Site.objects.none(),
+        help_text=_("The organization whose records the file completes."),
+    )
+    file = forms.FileField(label=_("File"))
+    publish = forms.BooleanField(
+        label=_("Publish new records"),
+        required=False,
+        help_text=_(
+            "New people and organizations get a public page on the website. Otherwise they are "
+            "created as drafts: private CRM records."
+        ),
+    )
+
+    def __init__(self, *args, kinds, sites, user=None, oversized=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.oversized = oversized or {}
+        # A choice of one is no choice: the field goes, and ``clean`` fills in the answer.
+        self.only_kind = kinds[0] if len(kinds) == 1 else None
+        self.only_site = sites[0] if len(sites) == 1 else None
+        if self.only_kind:
+            del self.fields["kind"]
+        else:
+            self.fields["kind"].choices = [(kind, kind_label(kind)) for kind in kinds]
+        if self.only_site:
+            del self.fields["site"]
+        else:
+            self.fields["site"].queryset = Site.objects.filter(pk__in=[s.pk for s in sites])
+        if not any(publishes_pages(kind) for kind in kinds):
+            del self.fields["publish"]
+        self.fields["file"].help_text = _(
+            "CSV, XLSX or ODS, up to %(limit)s. The first row holds the column headers, in "
+            "French or English."
+        ) % {"limit": filesizeformat(max_upload_bytes())}
+        self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.tsv,.xlsx,.ods"
+
+    def clean_file(self):
+        # Checked before anything reads the file.
+        upload = self.cleaned_data.get("file")
+        if getattr(upload, "size", 0) > max_upload_bytes():
+            raise forms.ValidationError(too_large_message(upload.size), code="too_large")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if "file" in self.oversized:
+            # The upload handler stopped keeping the file at the limit: what is left of it is
+            # truncated or empty, and the only thing to say is why.
+            self.errors.pop("file", None)
+            cleaned.pop("file", None)
+            self.add_error("file", too_large_message(self.oversized["file"]))
+        if self.only_kind:
+            cleaned["kind"] = self.only_kind
+        if self.only_site:
+            cleaned["site"] = self.only_site
+        kind, site = cleaned.get("kind"), cleaned.get("site")
+        if self.user is not None and kind and site and not get_kind(kind).user_can_import(
+            self.user, site
+        ):
+            self.add_error(
+                "site" if "site" in self.fields else None,
+                _("You may not import %(kind)s into this organization.")
+                % {"kind": kind_label(kind).lower()},
+            )
+        return cleaned
+
+
+def publishes_pages(kind: str) -> bool:
+    """Whether rows of ``kind`` are pages (so "publish" means something)."""
+    return getattr(resource_class_for(kind), "creates_pages", False)
+
+
+class ColumnMappingForm(forms.Form):
+    """One choice per file header: the column it feeds, or nothing."""
+
+    def __init__(self, *args, headers: list[str], columns, mapping: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [("", _("Ignore this column"))] + [
+            (column.name, f"{column.label} *" if column.required else column.label)
+            for column in columns
+        ]
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header or _("(no header)"),
+                choices=choices,
+                required=False,
+                initial=mapping.get(header, ""),
+            )
+
+    def header_fields(self):
+        return [(header, self[f"column_{i}"]) for i, header in enumerate(self.headers)]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            check_one_file_column_each(cleaned.get(f"column_{i}") for i in range(len(self.headers)))
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            header: self.cleaned_data.get(f"column_{i}") or ""
+            for i, header in enumerate(self.headers)
+        }
+
+
+# --- Import screens ----------------------------------------------------------------------------
+
+
+class SpreadsheetViewMixin(WagtailAdminTemplateMixin):
+    """What every import screen of a viewset shares: its kinds, its URLs, its breadcrumbs."""
+
+    spreadsheet_kinds: tuple[str, ...] = ()
+    index_url_name: str | None = None
+    import_url_name: str | None = None
+    job_url_name: str | None = None
+    progress_url_name: str | None = None
+    template_url_name: str | None = None
+    listing_label = ""
+    header_icon = "upload"
+    page_title = _("Import")
+
+    def get_breadcrumbs_items(self):
+        items = list(self.breadcrumbs_items)
+        if self.index_url_name:
+            items.append({"url": reverse(self.index_url_name), "label": self.listing_label})
+        items.append({"url": reverse(self.import_url_name), "label": _("Import")})
+        return items
+
+    def job_url(self, job: ImportJob) -> str:
+        return reverse(self.job_url_name, args=[job.pk])
+
+    #: Large fields the screens never read (the file's bytes), or not all of them.
+    job_deferred_fields: tuple[str, ...] = ("data",)
+
+    def get_job(self) -> ImportJob:
+        """The job of the URL if it is the user's, in an organization they may still import
+        into, and of this listing's kinds; 404 otherwise, as if it did not exist."""
+        job = get_object_or_404(
+            ImportJob.objects.for_user(self.request.user)
+            .filter(kind__in=self.spreadsheet_kinds)
+            .select_related("site")
+            .defer(*self.job_deferred_fields),
+            pk=self.kwargs["job_id"],
+        )
+        if not get_kind(job.kind).user_can_import(self.request.user, job.site):
+            raise Http404
+        return job
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ImportUploadView(SpreadsheetViewMixin, FormView):
+    """Step 1: the file, its kind, its organization."""
+
+    template_name = "spreadsheets/upload.html"
+    form_class = ImportUploadForm
+
+    def dispatch(self, request, *args, **kwargs):
+        # The size limit must be in place before anything reads the request body, CSRF
+        # middleware included: hence csrf_exempt on the view, and the same check here, after.
+        self.upload_limit = None
+        if request.method == "POST":
+            self.upload_limit = UploadLimitHandler(request, max_upload_bytes())
+            request.upload_handlers.insert(0, self.upload_limit)
+        return csrf_protect(self._dispatch)(request, *args, **kwargs)
+
+    def _dispatch(self, request, *args, **kwargs):
+        if not self.import_sites:
+            raise Http404  # as for another organization's job: nothing to see here
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def import_sites(self) -> list[Site]:
+        return user_import_sites(self.request.user, self.spreadsheet_kinds)
+
+    def get_breadcrumbs_items(self):
+        items = super().get_breadcrumbs_items()
+        items[-1] = {"url": "", "label": _("Import")}
+        return items
+
+    def get_initial(self):
+        kind = self.request.GET.get("kind", "")
+        return {"kind": kind if kind in self.spreadsheet_kinds else self.spreadsheet_kinds[0]}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(
+            kinds=list(self.spreadsheet_kinds),
+            sites=self.import_sites,
+            user=self.request.user,
+            oversized=self.upload_limit.oversized if self.upload_limit else None,
+        )
+        return kwargs
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_create(
+                site=form.cleaned_data["site"],
+                user=self.request.user,
+                kind=form.cleaned_data["kind"],
+                filename=upload.name,
+                data=upload.read(),
+                publish=form.cleaned_data.get("publish", False),
+            )
+        except SpreadsheetError as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        finally:
+            upload.close()  # a temporary file is deleted now, not at the end of the request
+        return redirect(self.job_url(job))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["templates"] = [
+            {
+                "kind": kind,
+                "label": kind_label(kind),
+                "columns": import_columns(kind),
+                "links": [
+                    (fmt.upper(), reverse(self.template_url_name, args=[kind, fmt]))
+                    for fmt in FORMATS
+                ],
+            }
+            for kind in self.spreadsheet_kinds
+        ]
+        jobs = (
+            ImportJob.objects.for_user(self.request.user)
+            .filter(kind__in=self.spreadsheet_kinds)
+            .exclude(status=ImportJobStatus.CANCELLED)
+            .select_related("site")
+            .defer("data", "report", "plan")[:10]
+        )
+        context["recent_jobs"] = [
+            {"job": job, "url": self.job_url(job), "kind": kind_label(job.kind)} for job in jobs
+        ]
+        context["background_rows"] = background_rows()
+        return context
+
+
+class ImportJobView(SpreadsheetViewMixin, TemplateView):
+    """Steps 2 to 5 at one address: what the page shows follows the job's status."""
+
+    TEMPLATES = {
+        ImportJobStatus.UPLOADED: "spreadsheets/mapping.html",
+        ImportJobStatus.CHECKING: "spreadsheets/progress.html",
+        ImportJobStatus.IMPORTING: "spreadsheets/progress.html",
+    }
+    HEADINGS = {
+        ImportJobStatus.UPLOADED: _("Match the columns"),
+        ImportJobStatus.CHECKING: _("Checking the file…"),
+        ImportJobStatus.CHECKED: _("Preview: what the import would do"),
+        ImportJobStatus.IMPORTING: _("Importing…"),
+        ImportJobStatus.DONE: _("Import report"),
+        ImportJobStatus.FAILED: _("The import failed"),
+        ImportJobStatus.CANCELLED: _("Import cancelled"),
+    }
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.mapping_form = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.job = self.get_job()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_template_names(self):
+        return [self.TEMPLATES.get(self.job.status, "spreadsheets/report.html")]
+
+    def get_page_subtitle(self):
+        return self.job.filename
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.job.filename}]
+
+    def get_mapping_form(self, data=None) -> ColumnMappingForm:
+        plan = self.job.plan or {}
+        return ColumnMappingForm(
+            data,
+            headers=plan.get("headers", []),
+            columns=import_columns(self.job.kind),
+            mapping=self.job.columns or plan.get("mapping", {}),
+        )
+
+    def post(self, request, *args, **kwargs):
+        job = self.job
+        action = request.POST.get("action", "")
+        if action == "cancel":
+            import_job_cancel(job)
+        elif action == "remap":
+            import_job_remap(job)
+        elif action == "confirm":
+            import_job_confirm(job)
+        elif action == "check" and job.status == ImportJobStatus.UPLOADED:
+            form = self.get_mapping_form(request.POST)
+            if not form.is_valid():
+                self.mapping_form = form
+                return self.get(request, *args, **kwargs)
+            import_job_check(job, columns=form.mapping())
+        return redirect(self.job_url(job))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.job
+        context.update(
+            job=job,
+            heading=self.HEADINGS[job.status],
+            kind_label=kind_label(job.kind),
+            job_url=self.job_url(job),
+            upload_url=reverse(self.import_url_name),
+            index_url=reverse(self.index_url_name) if self.index_url_name else "",
+            in_background=runs_in_background(job),
+        )
+        if job.status == ImportJobStatus.UPLOADED:
+            context.update(self.mapping_context())
+        elif job.is_running:
+            context.update(progress_context(job, reverse(self.progress_url_name, args=[job.pk])))
+        else:
+            context.update(report_context(job, job.import_report(), self.request.GET.get("p")))
+        return context
+
+    def mapping_context(self) -> dict:
+        form = self.mapping_form or self.get_mapping_form()
+        columns = import_columns(self.job.kind)
+        mapping = self.job.columns or {}
+        matched = {name for name in mapping.values() if name}
+        return {
+            "form": form,
+            "unknown": (self.job.plan or {}).get("unknown", []),
+            "missing_required": [c for c in columns if c.required and c.name not in matched],
+            "columns": columns,
+        }
+
+
+def rows_text(done: int, total: int) -> str:
+    """Progress as staff read it ("1 200 / 3 000 rows"), in the active language."""
+    return ngettext("%(done)s / %(total)s row", "%(done)s / %(total)s rows", total) % {
+        "done": number_format(done, force_grouping=True),
+        "total": number_format(total, force_grouping=True),
+    }
+
+
+def progress_state(job: ImportJob) -> dict:
+    """What the progress bar shows, for the page and for its JSON endpoint."""
+    progress = job.current_progress()
+    rows = job.total_rows
+    if job.status == ImportJobStatus.IMPORTING and progress.total > rows:
+        # An import validates every row, then writes them: two passes over the rows.
+        if progress.done <= rows:
+            phase, done = _("Checking the rows before writing"), progress.done
+        else:
+            phase, done = _("Writing the records"), progress.done - rows
+    elif job.status == ImportJobStatus.IMPORTING:
+        phase, done = _("Importing"), progress.done
+    else:
+        phase, done = _("Checking the file (nothing is written)"), progress.done
+    stalled = job.is_stalled(progress)
+    if stalled:
+        message = _(
+            "No progress for a long time: the background worker seems to have stopped. Nothing "
+            "is written until the whole file is imported. Ask the person who runs the site to "
+            "check the worker (manage.py db_worker), then start again."
+        )
+    elif progress.at is None:
+        message = _("Waiting for the background worker to start…")
+    else:
+        message = ""
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "phase": str(phase),
+        "done": progress.done,
+        "total": progress.total,
+        "percent": progress.percent,
+        "text": rows_text(min(done, rows), rows),
+        "message": str(message),
+        "stalled": stalled,
+        "finished": not job.is_running,
+    }
+
+
+def progress_context(job: ImportJob, progress_url: str) -> dict:
+    return {
+        "progress": progress_state(job),
+        "progress_url": progress_url,
+        "poll_interval": poll_interval_ms(),
+        "refresh_seconds": REFRESH_SECONDS,
+        "can_cancel": job.status == ImportJobStatus.CHECKING,
+    }
+
+
+def report_context(job: ImportJob, report, page_number) -> dict:
+    """The preview (dry run) or the report: counts, file-wide errors, and the rows."""
+    if report is None:
+        return {"report": None, "can_confirm": False}
+    labels = {column.name: column.label for column in import_columns(job.kind)}
+    columns = [(name, labels.get(name, name)) for name in report.columns]
+    previews = report.rows
+    if job.status == ImportJobStatus.FAILED:
+        # Nothing was written: only the rows that explain why are worth showing.
+        previews = [preview for preview in previews if preview.errors]
+    page = Paginator(previews, PREVIEW_PER_PAGE).get_page(page_number)
+    status_labels = PREVIEW_STATUS_LABELS if report.dry_run else REPORT_STATUS_LABELS
+    rows = []
+    for preview in page.object_list:
+        cells = []
+        for name, _label in columns:
+            change = preview.changes.get(name)
+            cells.append(
+                {
+                    "value": preview.values.get(name, ""),
+                    "before": change[0] if change else None,
+                    "errors": preview.errors.get(name, []),
+                }
+            )
+        rows.append(
+            {
+                "number": preview.row,
+                "status": preview.status,
+                "status_label": status_labels.get(preview.status, preview.status),
+                "cells": cells,
+                "errors": [
+                    (labels.get(name, name) if name else "", message)
+                    for name, messages in preview.errors.items()
+                    for message in messages
+                ],
+            }
+        )
+    return {
+        "report": report,
+        "columns": columns,
+        "rows": rows,
+        "page": page,
+        "file_errors": [error.message for error in report.errors if not error.row],
+        "rows_with_errors": len({error.row for error in report.errors if error.row}),
+        "can_confirm": job.status == ImportJobStatus.CHECKED and report.ok and report.total > 0,
+    }
+
+
+@method_decorator(never_cache, name="dispatch")
+class ImportProgressView(SpreadsheetViewMixin, View):
+    """The progress bar's news, as JSON: a few queries whatever the file's size."""
+
+    job_deferred_fields = ("data", "report", "plan", "columns")
+
+    def get(self, request, *args, **kwargs):
+        job = self.get_job()
+        state = progress_state(job)
+        state["url"] = self.job_url(job)
+        return JsonResponse(state)
+
+
+class ImportTemplateView(SpreadsheetViewMixin, View):
+    """A blank file with the kind's headers in the user's language, to fill in."""
+
+    def get(self, request, kind, fmt):
+        if kind not in self.spreadsheet_kinds or fmt not in FORMATS:
+            raise Http404
+        if not get_kind(kind).import_sites(request.user):
+            raise Http404
+        return template_response(kind=kind, fmt=fmt, language=translation.get_language())
