@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from spreadsheets.bulk import Row, insert_rows
+from spreadsheets.sql import Row, insert_rows
 
 from .models import Contact
 

@@ -19,8 +19,8 @@ installation is either replaced here or irrelevant to new and edited record page
 - ``post_save`` → Wagtail's reference index task: done here, one insert per batch;
 - ``post_save`` receivers that give a new page companion rows (a record's private twin): each
   plugin that has one also registers a ``bulk_create_page_companions`` hook, called here once
-  per batch — ``fn(model, pages, site=, now=, using=)``, writing with ``insert_rows`` (rows made
-  beforehand, e.g. by the importer, are kept);
+  per batch — ``fn(model, pages, site=, now=, using=)``, writing with ``sql.insert_rows`` (rows
+  made beforehand, e.g. by the importer, are kept);
 - ``post_save`` → ``structured_data.signals.site_settings_changed``: only reacts to sites and
   organization settings, never to pages;
 - ``page_published`` / ``published`` → ``structured_data.signals.page_changed`` drops the cached
@@ -31,6 +31,11 @@ installation is either replaced here or irrelevant to new and edited record page
 - ``page_slug_changed`` (redirects), alias updates, workflow cancellation, comment handling and
   scheduled publishing: the pages that need them are left to Wagtail (see each function).
 
+Why one module of about a thousand lines: creating and updating share every step below (deriving
+fields, cleaning, child relations, revisions, log entries, indexes), and each step must write what
+Wagtail writes; kept together, they read as the one algorithm the tests compare with Wagtail's
+own path. The SQL underneath is ``sql.py``.
+
 The reference index is updated inside the caller's transaction; the search index task is
 queued there too, so both are rolled back with everything else, and the worker indexes the
 pages once the transaction commits (as it does for Wagtail's own saves).
@@ -38,9 +43,8 @@ pages once the transaction commits (as it does for Wagtail's own saves).
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -49,20 +53,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import (
-    Case,
     CharField,
     F,
-    JSONField,
     Model,
     OuterRef,
     Subquery,
-    Value,
-    When,
     prefetch_related_objects,
 )
-from django.db.models import fields as model_fields
 from django.db.models.constants import OnConflict
-from django.db.models.fields.related import ForeignKey
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import slugify
@@ -84,6 +82,8 @@ from wagtail.models import (
     WorkflowState,
 )
 from wagtail.search.backends import get_search_backends
+
+from .sql import Row, chunks, insert_rows, save_new_rows, update_rows
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -195,7 +195,7 @@ def pages_bulk_create(
         id(page): None for page in pages if publish and page.go_live_at and page.go_live_at > now
     }
     site = parent_row.get_site()
-    for batch in _chunks(pages, batch_size):
+    for batch in chunks(pages, batch_size):
         published = [publish and id(page) not in scheduled for page in batch]
         contents = _create_batch(
             model, batch, published, user=user, now=now, site=site, using=using
@@ -265,7 +265,7 @@ def pages_bulk_update(
             page.locale_id = page.get_default_locale().pk
 
     handed_to_wagtail: list[tuple[Page, bool]] = []
-    for batch in _chunks(list(zip(pages, flags, strict=True)), batch_size):
+    for batch in chunks(list(zip(pages, flags, strict=True)), batch_size):
         handed_to_wagtail += _update_batch(batch, user=user, now=now, using=using)
 
     for page, page_publish in handed_to_wagtail:
@@ -629,7 +629,7 @@ def _update_batch(batch, *, user, now, using) -> list[tuple[Page, bool]]:
 
     drafts = [page for page, page_publish in zip(pages, published, strict=True) if not page_publish]
     if drafts:  # exactly save_revision()'s update_fields
-        _update_rows(
+        update_rows(
             Page,
             drafts,
             ["draft_title", "latest_revision"],
@@ -648,7 +648,7 @@ def _update_batch(batch, *, user, now, using) -> list[tuple[Page, bool]]:
                 for field in table_model._meta.local_concrete_fields
                 if not field.primary_key and field.name not in TREE_FIELDS
             ]
-            _update_rows(table_model, model_pages, fields, using=using)
+            update_rows(table_model, model_pages, fields, using=using)
         _commit_relations(model, model_pages, using=using, existing=True)
     if live:
         # Publishing clears any approval for later publication of the pages' other revisions.
@@ -867,10 +867,10 @@ def _commit_relations(model: type[Page], pages: list[Page], *, using: str, exist
                     for field in child_model._meta.local_concrete_fields
                     if not field.primary_key
                 ]
-                _update_rows(child_model, old, fields, using=using)
+                update_rows(child_model, old, fields, using=using)
         new = [item for item in keep if item.pk is None]
         if new:
-            _save_new(child_model, new, using=using)
+            save_new_rows(child_model, new, using=using)
     for field in get_all_child_m2m_relations(model):
         touched = [
             page for page in pages if field.name in getattr(page, "_cluster_related_objects", {})
@@ -1012,246 +1012,3 @@ def _update_references(model: type[Page], pages: list[Page], *, using: str, exis
         insert_rows(ReferenceIndex, new_rows, using=using, on_conflict=on_conflict)
     if stale:
         ReferenceIndex.objects.using(using).filter(pk__in=stale).delete()
-
-
-# --- SQL in as few statements as the database allows --------------------------------------------
-
-
-def _chunks(items: Sequence, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
-def _max_params(using: str) -> int:
-    """Bind parameters one statement may carry: SQLite's real compile-time limit (32,766 since
-    3.32; Django assumes 999), PostgreSQL's 65,535."""
-    connection = connections[using]
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    if connection.vendor == "postgresql":
-        return 65535
-    return connection.features.max_query_params or 65535
-
-
-class Row:
-    """The values of one row to insert, read by the fields as they read a model instance's
-    (``pre_save()``, ``get_db_prep_save()``). For the rows nobody needs as instances — log
-    entries, revisions, private twins — ``Model.__init__`` would cost more than the insert itself.
-    Columns not given take the field's default."""
-
-    _defaults: dict = {}
-
-    def __init__(self, model: type[Model], **values):
-        defaults = Row._defaults.get(model)
-        if defaults is None:  # fixed defaults once per model, callable ones (uuid4…) per row
-            defaults = Row._defaults[model] = [
-                (
-                    field.attname,
-                    field.get_default if callable(field.default) else field.get_default(),
-                )
-                for field in model._meta.concrete_fields
-            ]
-        for attname, default in defaults:
-            if attname not in values:
-                values[attname] = default() if callable(default) else default
-        self.__dict__.update(values)
-
-
-#: Field classes whose database value is the Python value itself when it is of the given type
-#: (what their ``get_prep_value()`` returns unchanged): ``insert_rows`` skips their conversion
-#: — most of a page's columns; every other value goes through ``get_db_prep_save()`` as in
-#: Django's own compiler.
-_TEXT, _INTEGER = (str,), (int,)
-PLAIN_FIELDS: dict[type, tuple[type, ...]] = {
-    model_fields.CharField: _TEXT,
-    model_fields.TextField: _TEXT,
-    model_fields.SlugField: _TEXT,
-    model_fields.URLField: _TEXT,
-    model_fields.EmailField: _TEXT,
-    model_fields.BooleanField: (bool,),
-    model_fields.IntegerField: _INTEGER,
-    model_fields.SmallIntegerField: _INTEGER,
-    model_fields.BigIntegerField: _INTEGER,
-    model_fields.PositiveIntegerField: _INTEGER,
-    model_fields.PositiveSmallIntegerField: _INTEGER,
-    model_fields.PositiveBigIntegerField: _INTEGER,
-    model_fields.AutoField: _INTEGER,
-    model_fields.BigAutoField: _INTEGER,
-}
-#: Field classes that store ``None`` as SQL ``NULL`` without converting it.
-NULL_AS_IS_FIELDS = set(PLAIN_FIELDS) | {
-    model_fields.DateTimeField,
-    model_fields.DateField,
-    model_fields.UUIDField,
-    model_fields.DecimalField,
-    model_fields.FloatField,
-    JSONField,
-}
-#: ``pre_save()`` implementations that only read the attribute (unless auto_now/auto_now_add).
-READING_PRE_SAVES = {
-    model_fields.Field.pre_save,
-    model_fields.DateField.pre_save,
-    model_fields.DateTimeField.pre_save,
-}
-
-
-def _value_reader(field, connection, *, raw: bool) -> Callable[[object], object]:
-    """How ``insert_rows`` gets a field's database value from an instance: what Django's
-    compiler does (``pre_save()``, then ``get_db_prep_save()``), minus the calls that cannot
-    change the value — they are most of the cost for a page's thirty-odd columns."""
-    attname = field.attname
-    target = field.target_field if isinstance(field, ForeignKey) else field
-    plain_types = PLAIN_FIELDS.get(type(target), ())
-    null_as_is = type(target) in NULL_AS_IS_FIELDS
-    reads_attribute = raw or (
-        type(field).pre_save in READING_PRE_SAVES
-        and not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
-    )
-    prepare = field.get_db_prep_save
-    is_datetime = isinstance(field, model_fields.DateField)
-    prepared: dict = {}  # the same timestamp is written many times per batch
-
-    def read(obj):
-        value = getattr(obj, attname) if reads_attribute else field.pre_save(obj, True)
-        if value is None and null_as_is:
-            return None
-        if type(value) in plain_types:
-            return value
-        if is_datetime:
-            if value not in prepared:
-                prepared[value] = prepare(value, connection=connection)
-            return prepared[value]
-        return prepare(value, connection=connection)
-
-    return read
-
-
-def insert_rows(
-    model: type[Model],
-    objs: list[Model],
-    *,
-    using: str,
-    fields=None,
-    returning=None,
-    on_conflict=None,
-    raw: bool = False,
-) -> list[tuple]:
-    """``INSERT`` ``objs`` in statements as long as the parameter limit allows; returns the
-    ``returning`` columns of each row, in no promised order: callers match them to their
-    objects on a unique column (a page's path, a revision's page id), not by position.
-    With ``raw``, values are taken as they are, ``auto_now`` included (``Row`` objects, whose
-    timestamps are the call's).
-
-    The SQL is the one Django's insert compiler writes (same quoting, ``INSERT OR IGNORE`` /
-    ``ON CONFLICT DO NOTHING``, ``RETURNING``), with the values prepared by the fields
-    themselves; building it directly costs a third of the compiler's time per value."""
-    connection = connections[using]
-    if fields is None:
-        fields = [
-            field
-            for field in model._meta.local_concrete_fields
-            if not (field.primary_key and field.db_returning)
-        ]
-    if any(hasattr(field, "get_placeholder") for field in fields):  # pragma: no cover
-        return _insert_with_compiler(model, objs, using, fields, returning, on_conflict)
-    quote = connection.ops.quote_name
-    head = "{} {} ({})".format(
-        connection.ops.insert_statement(on_conflict=on_conflict),
-        quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-    )
-    tail = connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) or ""
-    if returning:
-        returning_sql, _params = connection.ops.return_insert_columns(returning)
-        tail = f"{tail} {returning_sql}"
-    readers = [_value_reader(field, connection, raw=raw) for field in fields]
-    rows: list[tuple] = []
-    with connection.cursor() as cursor:
-        if _unnestable(fields, connection):
-            # PostgreSQL: one array per column, as Django's own compiler does since 5.2 — a
-            # statement of thirty placeholders, not thirty per row, for psycopg and the planner.
-            db_types = [field.db_type(connection).split("(")[0] for field in fields]
-            columns_sql = ", ".join(f"(%s)::{db_type}[]" for db_type in db_types)
-            # Identifiers and types come from the models' metadata; values are parameters.
-            sql = f"{head} SELECT * FROM UNNEST({columns_sql}) {tail}"  # noqa: S608
-            for chunk in _chunks(objs, BATCH_SIZE * 10):
-                cursor.execute(sql, [[read(obj) for obj in chunk] for read in readers])
-                if returning:
-                    rows.extend(cursor.fetchall())
-            return rows
-        row_sql = "({})".format(", ".join(["%s"] * len(fields)))
-        per_statement = max(1, _max_params(using) // max(1, len(fields)))
-        for chunk in _chunks(objs, per_statement):
-            params = [read(obj) for obj in chunk for read in readers]
-            cursor.execute(f"{head} VALUES {', '.join([row_sql] * len(chunk))} {tail}", params)
-            if returning:
-                rows.extend(cursor.fetchall())
-    return rows
-
-
-def _unnestable(fields, connection) -> bool:
-    """Django's own test (``SQLInsertCompiler.assemble_as_sql`` for PostgreSQL): columns of
-    standard types only."""
-    return connection.vendor == "postgresql" and all(
-        (field.target_field if field.is_relation else field).get_internal_type()
-        in connection.data_types
-        for field in fields
-    )
-
-
-def _insert_with_compiler(model, objs, using, fields, returning, on_conflict) -> list[tuple]:
-    """Django's own insert, for fields that need a placeholder of their own (GIS, ranges)."""
-    per_statement = max(1, _max_params(using) // max(1, len(fields)))
-    rows: list[tuple] = []
-    for chunk in _chunks(objs, per_statement):
-        result = model._base_manager.using(using)._insert(
-            chunk, fields=fields, returning_fields=returning, using=using, on_conflict=on_conflict
-        )
-        if returning:
-            rows.extend(result)
-    return rows
-
-
-def _save_new(model: type[Model], objs: list[Model], *, using: str) -> None:
-    """Insert objects of a one-table model and give them their ids.
-
-    The one place ids are matched by position: child rows (a person's links) have no unique
-    column to match on, so this relies on rows coming back in insertion order, as Django's own
-    ``bulk_create()`` does on SQLite and PostgreSQL."""
-    pk = model._meta.pk
-    rows = insert_rows(model, objs, using=using, returning=[pk])
-    for obj, (value,) in zip(objs, rows, strict=True):
-        setattr(obj, pk.attname, value)
-        obj._state.adding = False
-        obj._state.db = using
-
-
-def _update_rows(
-    model: type[Model],
-    objs: list[Model],
-    attnames: list[str],
-    *,
-    using: str,
-    constants: dict | None = None,
-) -> None:
-    """One ``UPDATE … SET col = CASE pk WHEN … END`` per table and parameter budget, as
-    ``bulk_update()`` builds it but without its 999-parameter batches on SQLite; ``constants``
-    are the same for every row."""
-    connection = connections[using]
-    fields = [model._meta.get_field(name) for name in attnames]
-    per_statement = max(1, (_max_params(using) - 10) // (2 * len(fields) + 1))
-    cast = connection.features.requires_casted_case_in_updates
-    queryset = model._base_manager.using(using)
-    for chunk in _chunks(objs, per_statement):
-        values = dict(constants or {})
-        for field in fields:
-            case = Case(
-                *[
-                    When(pk=obj.pk, then=Value(getattr(obj, field.attname), output_field=field))
-                    for obj in chunk
-                ],
-                output_field=field,
-            )
-            values[field.attname] = Cast(case, output_field=field) if cast else case
-        queryset.filter(pk__in=[obj.pk for obj in chunk]).update(**values)

@@ -92,3 +92,24 @@ def get_kind(name: str) -> SpreadsheetKind:
             _("Unknown kind of records “%(kind)s”: use %(choices)s.")
             % {"kind": name, "choices": ", ".join(sorted(known))}
         ) from None
+
+
+def kind_label(kind: str) -> str:
+    known = kinds().get(kind)
+    return str(known.label) if known else kind
+
+
+def export_label(kind: str) -> str:
+    known = kinds().get(kind)
+    if known and known.export_label:
+        return str(known.export_label)
+    return _("Export %(kind)s") % {"kind": kind_label(kind).lower()}
+
+
+def user_import_sites(user, kind_names) -> list:
+    """The organizations ``user`` may import at least one of ``kind_names`` into."""
+    sites: dict = {}
+    for name in kind_names:
+        for site in get_kind(name).import_sites(user):
+            sites.setdefault(site.pk, site)
+    return list(sites.values())

@@ -8,6 +8,10 @@ demo shows what the code really produces rather than a database dump that drifts
 
 Dates in the CRM files may be relative (``"today-30d"``) so that an "active" membership stays
 active whenever the demo is loaded; everything else is deterministic.
+
+Longer than our usual module on purpose: it is one loader read top to bottom (organization,
+images, pages, translations, CRM rows, accounts), plus the small picture drawer that makes its
+logos and portraits; each plugin's own demo data will get a loader of its own in that plugin.
 """
 
 from __future__ import annotations
