@@ -21,7 +21,7 @@ What is measured, each file written to a temporary file on disk:
 
 1. the floor: ``Contact.objects.filter(site=…).iterator()`` and ``csv.writer`` writing as many
    columns per record as the people export has (8);
-2. ``exporting.export_file`` of all the people to CSV, XLSX and ODS; target: CSV within 3
+2. ``spreadsheets.exports.export_file`` of all the people to CSV, XLSX and ODS; target: CSV within 3
    times the floor. The floor and the CSV export take turns three times and the best time of
    each counts, so that other work on the machine slows both alike;
 3. the queries one CSV export makes (target: a constant number per chunk of 2,000 rows, where

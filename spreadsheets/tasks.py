@@ -3,7 +3,7 @@
 The admin's views call the ``import_job_*`` functions below; each moves an ``ImportJob`` one step
 (upload → column matching → dry run → confirmation → import) and says nothing about HTML. The
 checking and importing steps run in the request for small files and in the worker
-(``manage.py db_worker``) above ``importing.background_rows()`` rows, through the same
+(``manage.py db_worker``) above ``pipeline.background_rows()`` rows, through the same
 ``import_job_run``: a file gives the same report whichever process reads it.
 
 Every status change is a conditional update (``filter(status=…).update(…)``), so that a double
