@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "home",
     "crm_blocks",
     "spreadsheets",
+    "privacy",
     "organizations",
     "structured_data",
     "wagtail.contrib.simple_translation",
