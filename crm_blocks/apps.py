@@ -6,6 +6,3 @@ class CrmBlocksConfig(AppConfig):
     name = "crm_blocks"
     verbose_name = _("CRM")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from . import signals  # noqa: F401

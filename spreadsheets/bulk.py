@@ -4,8 +4,8 @@ Why: a spreadsheet import may create 10,000 record pages. ``parent.add_child(ins
 ``page.save_revision()`` and ``revision.publish()`` cost some twenty queries and a dozen signal
 receivers per page (60–140 pages/s). The two services below write the same rows — the tree,
 the page and specific tables, child relations, one revision per page, the audit log, the search
-and reference indexes, the rows plugins create with each new page (a record's private twin) —
-with a fixed number of queries per batch of pages, whatever the batch's length.
+and reference indexes, the rows that come with each new page (a record's private twin, and what
+plugins add) — with a fixed number of queries per batch of pages, whatever the batch's length.
 
 What "the same rows" means is checked field by field against Wagtail's own path in
 ``tests/spreadsheets/test_bulk_pages.py``; only primary keys and timestamps differ (one timestamp
@@ -17,10 +17,13 @@ installation is either replaced here or irrelevant to new and edited record page
 - ``post_save`` → Wagtail's search index task: queued here once per batch
   (``search_index_task``, which calls ``backend.add_bulk()``);
 - ``post_save`` → Wagtail's reference index task: done here, one insert per batch;
-- ``post_save`` receivers that give a new page companion rows (a record's private twin): each
-  plugin that has one also registers a ``bulk_create_page_companions`` hook, called here once
-  per batch — ``fn(model, pages, site=, now=, using=)``, writing with ``sql.insert_rows`` (rows
-  made beforehand, e.g. by the importer, are kept);
+- ``post_save`` → ``privacy.signals.create_twin_with_page``: the private twin of every page
+  class that has one (``privacy.pages.PrivateTwinPageMixin``) is written here, one insert per
+  batch (twins made beforehand, e.g. by the importer, are kept);
+- other ``post_save`` receivers that give a new page companion rows: each plugin that has one
+  also registers a ``bulk_create_page_companions`` hook, called here once per batch —
+  ``fn(model, pages, site=, now=, using=)``, writing with ``sql.insert_rows`` (rows made
+  beforehand, e.g. by the importer, are kept);
 - ``post_save`` → ``structured_data.signals.site_settings_changed``: only reacts to sites and
   organization settings, never to pages;
 - ``page_published`` / ``published`` → ``structured_data.signals.page_changed`` drops the cached
@@ -82,6 +85,8 @@ from wagtail.models import (
     WorkflowState,
 )
 from wagtail.search.backends import get_search_backends
+
+from privacy.pages import twin_model_of
 
 from .sql import Row, chunks, insert_rows, save_new_rows, update_rows
 
@@ -414,12 +419,40 @@ def _create_batch(
             )
     insert_rows(PageLogEntry, entries, using=using, raw=True)
 
+    _create_private_twins(model, pages, site=site, now=now, using=using)
     for create_companions in hooks.get_hooks("bulk_create_page_companions"):
         create_companions(model, pages, site=site, now=now, using=using)
     _update_references(model, pages, using=using, existing=False)
     _update_search_index(model, pages)
     _forget_relations_in_memory(model, pages)
     return contents
+
+
+def _create_private_twins(model: type[Page], pages: list[Page], *, site, now, using: str) -> None:
+    """The private twin that ``privacy.signals.create_twin_with_page`` gives each new page of a
+    class that has one; twins made beforehand (the importer's, with the private columns) are
+    left as they are."""
+    twin_model = twin_model_of(model)
+    if twin_model is None:
+        return
+    if site is None:
+        raise ValueError(_("Records can only be created inside an organization's site."))
+    timestamps = {
+        field.attname: now
+        for field in twin_model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    }
+    twins = [
+        Row(
+            twin_model,
+            site_id=site.pk,
+            translation_key=page.translation_key,
+            **page.private_twin_defaults(),
+            **timestamps,
+        )
+        for page in pages
+    ]
+    insert_rows(twin_model, twins, using=using, on_conflict=OnConflict.IGNORE, raw=True)
 
 
 def _insert_pages(model: type[Page], pages: list[Page], *, using: str) -> None:

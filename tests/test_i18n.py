@@ -197,8 +197,7 @@ def test_catalogue_has_every_string_of_the_code(folder, tmp_path, monkeypatch, s
 
 
 def test_user_facing_strings_are_french():
-    from crm_blocks.forms import ContactPageForm
-    from crm_blocks.models import Contact
+    from crm_blocks.models import Contact, PersonPage
     from organizations.models import OrganizationSettings
 
     with translation.override("fr"):
@@ -207,7 +206,7 @@ def test_user_facing_strings_are_french():
             "Private (CRM)": gettext("Private (CRM)"),
             "Full name": gettext("Full name"),
             "This is not the same record": str(
-                ContactPageForm.base_fields["confirm_distinct_record"].label
+                PersonPage.base_form_class.base_fields["confirm_distinct_record"].label
             ),
             "Search": gettext("Search"),
             "Words to look for": gettext("Words to look for"),

@@ -1,14 +1,18 @@
-"""The private twin of a CRM record.
+"""The private twin of a CRM record: the CRM's use of ``privacy.models.PrivateRecord``.
 
 A person or organization page holds only what may be published. Everything private — e-mails,
 phones, postal address, birth date, notes, consents, internal tags — lives in a ``Contact`` keyed
 to the page's ``translation_key``: it never enters a page revision, the public search index, a
-template or an API, and the French and English pages of one record share it.
+template or an API, and the French and English pages of one record share it. Its private fields
+are registered in ``declarations.py`` (``crm_private_fields``).
 """
+
+import difflib
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Abs, Length, Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
@@ -16,6 +20,16 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Page, Site
 
 from organizations.scoping import SiteScopedQuerySet
+from privacy.models import PrivateRecord, PrivateRecordQuerySet
+from spreadsheets.text import fold
+
+#: How alike two normalised names must be to be called near-identical (0–1).
+SIMILAR_NAME_RATIO = 0.88
+#: How many records, those that share the most fragments of the name, are compared letter by
+#: letter: the warning costs the same in a CRM of a hundred records or of a hundred thousand.
+SIMILAR_NAME_CANDIDATES = 50
+#: At most this many fragments of a name are looked for (a name of some thirty letters).
+SIMILAR_NAME_FRAGMENTS = 64
 
 
 class ContactTag(models.Model):
@@ -54,21 +68,87 @@ def record_name(contact_path: str = "") -> models.Subquery:
     return models.Subquery(pages.order_by("pk").values("title")[:1])
 
 
-class ContactQuerySet(SiteScopedQuerySet):
+def normalise_name(name: str) -> str:
+    """Lower case, without accents, punctuation or word order: ``"Tremblay, Élise"`` and
+    ``"elise tremblay"`` normalise alike."""
+    words = "".join(c if c.isalnum() else " " for c in fold(name)).split()
+    return " ".join(sorted(words))
+
+
+def name_fragments(normalised: str) -> list[str]:
+    """The two- and three-letter pieces of each word of a normalised name (a word of one or two
+    letters whole): a near-identical name shares most of them, even with a typo in every word,
+    whatever the order of its words."""
+    fragments: dict[str, None] = {}
+    for word in normalised.split():
+        if len(word) <= 2:
+            fragments[word] = None
+            continue
+        for size in (3, 2):
+            for start in range(len(word) - size + 1):
+                fragments[word[start : start + size]] = None
+    return list(fragments)[:SIMILAR_NAME_FRAGMENTS]
+
+
+class ContactQuerySet(PrivateRecordQuerySet):
     def with_name(self):
         """Annotate ``name`` with the title of the record's (first) page."""
         return self.annotate(name=record_name())
-
-    def for_page(self, page):
-        return self.filter(translation_key=page.translation_key)
 
     def for_choices(self):
         """Records as a choice list shows them: by name."""
         return self.with_name().order_by("name")
 
+    def with_email(self, email: str):
+        """Records using ``email`` (whatever its case), named (``with_name``)."""
+        matching = self.annotate(email_lower=Lower("email")).filter(email_lower=email.lower())
+        return matching.with_name()
 
-class Contact(ClusterableModel):
-    """One CRM record's private details, shared by all translations of its page."""
+    def pages_with_similar_name(self, name: str, page_model: type[Page] = Page) -> list[Page]:
+        """One page per record whose name is near-identical to ``name`` (the same words
+        whatever their order, case, accents or punctuation, give or take a typo in each),
+        sorted by title. ``page_model`` is the record's page class.
+
+        The database ranks the records by how many fragments of the name their folded name
+        (``sort_name``) holds, the closest in length first among equals; only the
+        ``SIMILAR_NAME_CANDIDATES`` best are compared letter by letter (``difflib``), so the
+        cost does not grow with the size of the CRM. Two queries, whatever its size."""
+        target = normalise_name(name)
+        if not target:
+            return []
+        # sort_name is folded like the fragments; a page model without it is searched by title.
+        field = "sort_name__contains" if hasattr(page_model, "sort_name") else "title__icontains"
+        shared = sum(
+            (
+                Case(
+                    When(**{field: fragment}, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+                for fragment in name_fragments(target)
+            ),
+            Value(0),
+        )
+        candidates = (
+            page_model.objects.filter(translation_key__in=self.values("translation_key"))
+            .annotate(shared=shared, length_gap=Abs(Length("title") - len(name.strip())))
+            .order_by("-shared", "length_gap", "pk")
+            .values_list("pk", "title", "translation_key")[:SIMILAR_NAME_CANDIDATES]
+        )
+        found, seen = [], set()
+        for pk, title, key in candidates:
+            if key in seen:
+                continue
+            ratio = difflib.SequenceMatcher(None, target, normalise_name(title)).ratio()
+            if ratio >= SIMILAR_NAME_RATIO:
+                seen.add(key)
+                found.append(pk)
+        return list(Page.objects.filter(pk__in=found).order_by("title"))
+
+
+class Contact(PrivateRecord, ClusterableModel):
+    """One CRM record's private details, shared by all translations of its page (its view
+    permission, ``crm_blocks.view_contact``, is given to each organization's CRM staff)."""
 
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
@@ -80,7 +160,6 @@ class Contact(ClusterableModel):
         related_name="contacts",
         verbose_name=pgettext_lazy("tenant", "organization"),
     )
-    translation_key = models.UUIDField(_("record key"), unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     external_id = models.CharField(
         _("external id"),
@@ -148,10 +227,6 @@ class Contact(ClusterableModel):
             page = self.pages().first()
             name = page.title if page else ""
         return name or self.email or str(self.translation_key)
-
-    def pages(self):
-        """The record's pages, one per language."""
-        return Page.objects.filter(translation_key=self.translation_key).select_related("locale")
 
     def page_in(self, locale=None):
         pages = list(self.pages().specific())

@@ -8,6 +8,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -27,6 +28,7 @@ from wagtail.search import index
 from organizations.models import OrganizationKind, PublicAddress
 from organizations.scoping import public_within
 from organizations.structured_data import organization_node_type
+from privacy.pages import PrivateTwinPageMixin
 from spreadsheets.text import fold
 from structured_data.graph import GraphContext
 from structured_data.mixins import (
@@ -37,8 +39,8 @@ from structured_data.mixins import (
 from structured_data.nodes import Person
 
 from ..blocks import PROFILE_BLOCKS
-from ..forms import ContactPageForm
 from ..panels import DuplicateConfirmationPanel
+from .contacts import Contact
 
 PAGE_SIZE = 24
 
@@ -83,8 +85,8 @@ def images_with_renditions(field: str, *filter_specs: str) -> Prefetch:
 def private_details_panels():
     """The editor's "Private (CRM)" tab: fields of the record's ``Contact``, not of the page.
 
-    ``ContactPageForm`` removes these fields for users who are not CRM staff of the page's
-    organization, and Wagtail then hides the empty tab.
+    The page's form (``privacy.forms``) removes these fields for users who are not CRM staff of
+    the page's organization, and Wagtail then hides the empty tab.
     """
     return [
         MultiFieldPanel(
@@ -100,6 +102,74 @@ def private_details_panels():
             ),
         ),
     ]
+
+
+class RecordPageMixin(PrivateTwinPageMixin):
+    """A CRM record page: its private twin is a ``Contact`` of the page's ``contact_kind``.
+
+    Its editor form warns about duplicates within the organization: an e-mail another record
+    of the same kind uses (for CRM staff, who see e-mails), and, when a record is created, a
+    near-identical name — saved anyway once the "not the same record" box is ticked.
+    """
+
+    contact_kind: str
+
+    private_twin_model = Contact
+    private_form_fields = {
+        "private_email": "email",
+        "private_phone": "phone",
+        "private_notes": "notes",
+    }
+    private_form_widgets = {"private_notes": forms.Textarea(attrs={"rows": 4})}
+
+    def private_twin_defaults(self) -> dict:
+        return {"kind": self.contact_kind}
+
+    @classmethod
+    def private_form_extra_fields(cls) -> dict:
+        return {
+            "confirm_distinct_record": forms.BooleanField(
+                label=_("This is not the same record"),
+                required=False,
+                help_text=_("Tick this box to create the record anyway."),
+            )
+        }
+
+    def prepare_private_form(self, form) -> None:
+        form.similar_pages = []
+        if self.pk:
+            form.fields.pop("confirm_distinct_record", None)
+
+    def clean_private_form(self, form) -> None:
+        if form.record_site is None:
+            return
+        others = (
+            Contact.objects.for_site(form.record_site)
+            .filter(kind=self.contact_kind)
+            .exclude(translation_key=self.translation_key)
+        )
+        email = form.cleaned_data.get("private_email")
+        if form.can_see_private and email:
+            other = others.with_email(email).first()
+            if other is not None:
+                form.add_error(
+                    "private_email",
+                    _("“%(name)s” already uses this e-mail. Open that record instead.")
+                    % {"name": other.name or other.email},
+                )
+        title = form.cleaned_data.get("title")
+        if not self.pk and title and not form.cleaned_data.get("confirm_distinct_record"):
+            form.similar_pages = others.pages_with_similar_name(title, type(self))
+            if form.similar_pages:
+                names = format_html_join(", ", "“{}”", ((p.title,) for p in form.similar_pages))
+                form.add_error(
+                    "title",
+                    format_html(
+                        "{} {}",
+                        _("A record with a near-identical name already exists:"),
+                        names,
+                    ),
+                )
 
 
 class RecordPageQuerySet(PageQuerySet):
@@ -171,7 +241,7 @@ class PersonIndexPage(RecordIndexPage):
         return people, filters
 
 
-class PersonPage(StructuredDataPageMixin, Page):
+class PersonPage(RecordPageMixin, StructuredDataPageMixin, Page):
     """A person: the CRM record and, once published, the public profile."""
 
     structured_data_page_type = "ProfilePage"
@@ -212,7 +282,6 @@ class PersonPage(StructuredDataPageMixin, Page):
     objects = RecordPageManager()
 
     contact_kind = "person"
-    base_form_class = ContactPageForm
     parent_page_types = ["crm_blocks.PersonIndexPage"]
     subpage_types: list[str] = []
 
@@ -320,7 +389,7 @@ class OrganizationIndexPage(RecordIndexPage):
         return organizations, filters
 
 
-class OrganizationPage(StructuredDataPageMixin, PublicAddress, Page):
+class OrganizationPage(RecordPageMixin, StructuredDataPageMixin, PublicAddress, Page):
     """An organization (partner, member cinema, funder, …): CRM record and public profile."""
 
     structured_data_page_type = "ProfilePage"
@@ -356,7 +425,6 @@ class OrganizationPage(StructuredDataPageMixin, PublicAddress, Page):
     objects = RecordPageManager()
 
     contact_kind = "organization"
-    base_form_class = ContactPageForm
     parent_page_types = ["crm_blocks.OrganizationIndexPage"]
     subpage_types: list[str] = []
 

@@ -64,6 +64,7 @@ from organizations.models import (
 )
 from organizations.scoping import public_pages_for_site, site_root_pages
 from organizations.services import organization_create
+from privacy.pages import twin_model_of
 
 from .models import StandardPage
 
@@ -526,13 +527,13 @@ class OrganizationLoader:
             self.tags[name] = tag
 
     def _contact(self, key: str):
-        if key not in self.pages or not hasattr(self.pages[key], "contact_kind"):
+        if key not in self.pages or twin_model_of(self.pages[key]) is not Contact:
             raise DemoDataError(f"{self.folder.name}: no person or organization “{key}”.")
         return contact_for_page(self.pages[key], site=self.site)
 
     def _create_crm_records(self) -> None:
         for page, spec in self.created:
-            if not hasattr(page, "contact_kind"):
+            if twin_model_of(page) is not Contact:
                 continue
             contact = contact_for_page(page, site=self.site)
             contact_update_private_details(contact=contact, data=spec.get("private", {}))

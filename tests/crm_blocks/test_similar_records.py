@@ -10,11 +10,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crm_blocks import services
-from crm_blocks.models import OrganizationPage, PersonPage
-from crm_blocks.services import SIMILAR_NAME_CANDIDATES, similar_records
+from crm_blocks.models import Contact, OrganizationPage, PersonPage, contacts
+from crm_blocks.models.contacts import SIMILAR_NAME_CANDIDATES
 
 pytestmark = pytest.mark.django_db
+
+
+def similar_records(*, site, kind, name):
+    """What the page editor's form asks (``RecordPageMixin.clean_private_form``)."""
+    page_model = {"person": PersonPage, "organization": OrganizationPage}[kind]
+    records = Contact.objects.for_site(site).filter(kind=kind)
+    return records.pages_with_similar_name(name, page_model)
+
 
 FIRST_NAMES = ["Alice", "Annie", "Marie", "Sarah", "Chloé", "Julie", "Laura", "Louis", "Simon"]
 
@@ -41,7 +48,7 @@ def comparisons(monkeypatch):
         count["n"] += 1
         return matcher(*args, **kwargs)
 
-    monkeypatch.setattr(services.difflib, "SequenceMatcher", counting)
+    monkeypatch.setattr(contacts.difflib, "SequenceMatcher", counting)
     return count
 
 
