@@ -1,10 +1,12 @@
 """What the CRM declares in the foundations' registries (registered in ``wagtail_hooks.py``):
-its CRM staff's permissions, its two section pages, its three spreadsheet kinds."""
+its CRM staff's permissions, its two section pages, its three spreadsheet kinds, and which
+fields of its models are private."""
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organizations.registry import Grant, OrganizationRole, Section
+from privacy.registry import PrivateFields
 from spreadsheets.registry import SpreadsheetKind
 
 CRM_MODELS = ("contact", "membership", "membershiptype", "affiliation", "contacttag", "contactnote")
@@ -62,4 +64,51 @@ def crm_spreadsheet_kinds():
             "organizations", _("Organizations"), _("Export organizations"), "OrganizationResource"
         ),
         kind("memberships", _("Memberships"), _("Export memberships"), "MembershipResource"),
+    ]
+
+
+def crm_private_fields():
+    """Everything the CRM knows about a record beyond its public page is private; only keys,
+    kinds, links between rows and bookkeeping dates are not personal data."""
+    return [
+        PrivateFields(
+            "crm_blocks.Contact",
+            fields=(
+                "external_id",
+                "email",
+                "secondary_email",
+                "phone",
+                "mobile_phone",
+                "street_address",
+                "postal_code",
+                "locality",
+                "region",
+                "country",
+                "birth_date",
+                "notes",
+                "tags",
+            ),
+            non_sensitive=("kind", "created_at", "updated_at"),
+        ),
+        PrivateFields("crm_blocks.ContactTag", fields=("name",), non_sensitive=("site",)),
+        PrivateFields(
+            "crm_blocks.ConsentRecord",
+            fields=("given_on", "purpose", "wording", "source", "withdrawn_on"),
+            non_sensitive=("contact",),
+        ),
+        PrivateFields(
+            "crm_blocks.ContactNote",
+            fields=("body",),
+            non_sensitive=("contact", "author", "created_at"),
+        ),
+        PrivateFields(
+            "crm_blocks.Membership",
+            fields=("membership_type", "start_date", "end_date", "fee", "status"),
+            non_sensitive=("contact", "created_at"),
+        ),
+        PrivateFields(
+            "crm_blocks.Affiliation",
+            fields=("role", "start_date", "end_date"),
+            non_sensitive=("person", "organization"),
+        ),
     ]
