@@ -1,15 +1,17 @@
 """Who may see and change CRM data: CRM staff of the record's organization, holding the
 permission through that organization's group (see ``organizations.permissions``)."""
 
-from organizations.permissions import SiteScopedPermissionPolicy, user_has_site_permission
+from organizations.permissions import SiteScopedPermissionPolicy
 from organizations.registry import OrganizationRole
+
+from .models import Contact
 
 CRM_ROLES = (OrganizationRole.CRM_STAFF,)
 
 
 def user_can_access_crm(user, site) -> bool:
-    """Whether ``user`` may see the private details of ``site``'s records."""
-    return user_has_site_permission(user, site, "crm_blocks.view_contact", CRM_ROLES)
+    """Whether ``user`` may see the private details of ``site``'s records (the twin's rule)."""
+    return Contact.user_can_view(user, site)
 
 
 class ContactPermissionPolicy(SiteScopedPermissionPolicy):

@@ -2,6 +2,7 @@
 validated."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
 from .models import PrivateRecord
@@ -48,3 +49,32 @@ def save_private_details(request, page: Page) -> None:
     if data is None:
         return
     private_twin_update(twin=private_twin_for_page(page), data=data)
+
+
+def private_twins_for_new_pages(model, pages, *, site, now, insert) -> None:
+    """``create_twin_with_page`` for pages a bulk creator makes without ``post_save`` (the
+    spreadsheets' bulk page path calls it as a ``bulk_create_page_companions`` hook, and its
+    ``insert`` writes the batch's twins in one statement); twins made beforehand (the
+    importer's, with the private columns) are kept."""
+    twin_model = twin_model_of(model)
+    if twin_model is None:
+        return
+    if site is None:
+        raise ValueError(_("Records can only be created inside an organization's site."))
+    timestamps = {
+        field.attname: now
+        for field in twin_model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    }
+    insert(
+        twin_model,
+        [
+            {
+                "site_id": site.pk,
+                "translation_key": page.translation_key,
+                **page.private_twin_defaults(),
+                **timestamps,
+            }
+            for page in pages
+        ],
+    )

@@ -17,13 +17,11 @@ installation is either replaced here or irrelevant to new and edited record page
 - ``post_save`` → Wagtail's search index task: queued here once per batch
   (``search_index_task``, which calls ``backend.add_bulk()``);
 - ``post_save`` → Wagtail's reference index task: done here, one insert per batch;
-- ``post_save`` → ``privacy.signals.create_twin_with_page``: the private twin of every page
-  class that has one (``privacy.pages.PrivateTwinPageMixin``) is written here, one insert per
-  batch (twins made beforehand, e.g. by the importer, are kept);
-- other ``post_save`` receivers that give a new page companion rows: each plugin that has one
-  also registers a ``bulk_create_page_companions`` hook, called here once per batch —
-  ``fn(model, pages, site=, now=, using=)``, writing with ``sql.insert_rows`` (rows made
-  beforehand, e.g. by the importer, are kept);
+- ``post_save`` receivers that give a new page companion rows (``privacy``'s private twin of a
+  record page, and whatever a plugin adds): each registers a ``bulk_create_page_companions``
+  hook too, called here once per batch — ``fn(model, pages, site=, now=, insert=)`` — and hands
+  its rows to ``insert(model, [values, …])``, one statement whatever the batch's length (rows
+  already there, e.g. made by the importer, are kept);
 - ``post_save`` → ``structured_data.signals.site_settings_changed``: only reacts to sites and
   organization settings, never to pages;
 - ``page_published`` / ``published`` → ``structured_data.signals.page_changed`` drops the cached
@@ -85,8 +83,6 @@ from wagtail.models import (
     WorkflowState,
 )
 from wagtail.search.backends import get_search_backends
-
-from privacy.pages import twin_model_of
 
 from .sql import Row, chunks, insert_rows, save_new_rows, update_rows
 
@@ -419,40 +415,16 @@ def _create_batch(
             )
     insert_rows(PageLogEntry, entries, using=using, raw=True)
 
-    _create_private_twins(model, pages, site=site, now=now, using=using)
+    def insert_companions(companion_model, rows: list[dict]) -> None:
+        objs = [Row(companion_model, **values) for values in rows]
+        insert_rows(companion_model, objs, using=using, on_conflict=OnConflict.IGNORE, raw=True)
+
     for create_companions in hooks.get_hooks("bulk_create_page_companions"):
-        create_companions(model, pages, site=site, now=now, using=using)
+        create_companions(model, pages, site=site, now=now, insert=insert_companions)
     _update_references(model, pages, using=using, existing=False)
     _update_search_index(model, pages)
     _forget_relations_in_memory(model, pages)
     return contents
-
-
-def _create_private_twins(model: type[Page], pages: list[Page], *, site, now, using: str) -> None:
-    """The private twin that ``privacy.signals.create_twin_with_page`` gives each new page of a
-    class that has one; twins made beforehand (the importer's, with the private columns) are
-    left as they are."""
-    twin_model = twin_model_of(model)
-    if twin_model is None:
-        return
-    if site is None:
-        raise ValueError(_("Records can only be created inside an organization's site."))
-    timestamps = {
-        field.attname: now
-        for field in twin_model._meta.concrete_fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    }
-    twins = [
-        Row(
-            twin_model,
-            site_id=site.pk,
-            translation_key=page.translation_key,
-            **page.private_twin_defaults(),
-            **timestamps,
-        )
-        for page in pages
-    ]
-    insert_rows(twin_model, twins, using=using, on_conflict=OnConflict.IGNORE, raw=True)
 
 
 def _insert_pages(model: type[Page], pages: list[Page], *, using: str) -> None:
