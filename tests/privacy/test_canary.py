@@ -19,6 +19,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 from django.urls import reverse
@@ -28,6 +29,7 @@ from wagtail.models import Locale, Page
 from organizations.scoping import public_pages_for_site, site_root_pages
 from privacy import registry
 from privacy.models import PrivateRecord
+from privacy.pages import PrivateTwinPageMixin
 from tests.factories import make_organization, make_organization_page, make_person
 
 pytestmark = pytest.mark.django_db
@@ -219,6 +221,39 @@ def translate_home_and_people(site, english):
     index.save_revision().publish()
 
 
+def twin_page_classes():
+    """Every installed page class that has a private twin (whatever plugin declares it)."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Page)
+        and issubclass(model, PrivateTwinPageMixin)
+        and model.private_twin_model is not None
+    ]
+
+
+def pages_of_other_twin_kinds(site, pages):
+    """One published page of every twin page class the records above do not cover, below a
+    parent of a type it allows (made if the site has none): a new plugin's records are planted
+    and looked for without this file knowing them."""
+    covered = {type(page.specific) for page in pages}
+    made = []
+    for page_class in twin_page_classes():
+        if page_class in covered:
+            continue
+        parent_class = page_class.allowed_parent_page_models()[0]
+        parent = parent_class.objects.descendant_of(site.root_page).first()
+        if parent is None:
+            parent = site.root_page.add_child(
+                instance=parent_class(title=f"Parent {page_class.__name__}")
+            )
+            parent.save_revision().publish()
+        page = parent.add_child(instance=page_class(title=f"Exemple {page_class.__name__}"))
+        page.save_revision().publish()
+        made.append(page)
+    return made
+
+
 @pytest.fixture
 def planted():
     """Two organizations, their records (published, translated, draft), canaries everywhere."""
@@ -241,6 +276,8 @@ def planted():
     }
     translated = records[org_a][0].copy_for_translation(english)
     translated.save_revision().publish()
+    for site, pages in records.items():
+        pages.extend(pages_of_other_twin_kinds(site, pages))
 
     canaries = Canaries()
     for site in records:

@@ -1,6 +1,8 @@
 """A new plugin needs nothing but its declarations: a throwaway plugin (tests/example_plugin,
-a page kind of its own) registers a section, grants and a spreadsheet kind, and its staff import
-with a dry run, re-import, export and get their section in new and existing organizations."""
+a page kind of its own with a private twin) registers a section, grants, a spreadsheet kind and
+private fields, and its staff import with a dry run, re-import, export and get their section in
+new and existing organizations. (The privacy canary, tests/privacy/test_canary.py, plants values
+in its private fields and looks for them in every public output, without naming it.)"""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,7 +14,7 @@ from spreadsheets.files import read_table
 from spreadsheets.pipeline import spreadsheet_import
 from spreadsheets.registry import get_kind
 from tests.example_plugin.declarations import installed
-from tests.example_plugin.models import NoteIndexPage, NotePage
+from tests.example_plugin.models import NoteDetails, NoteIndexPage, NotePage
 from tests.factories import make_organization, make_user
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,10 @@ def test_the_plugins_kind_imports_with_a_dry_run_then_updates_then_exports():
             ("N2", "Deuxième note", "", False),
         ]
         assert all(n.latest_revision_id for n in notes), "each page has its revision"
+        twins = NoteDetails.objects.for_site(site)
+        assert {t.translation_key for t in twins} == {n.translation_key for n in notes}, (
+            "each imported note has its private twin, written by the privacy plugin's hook"
+        )
 
         again = notes_import(site, "Ref;Titre;Résumé\nN1;Première note;Résumé revu\n", user=editor)
         assert (again.new, again.updated) == (0, 1)
