@@ -1,5 +1,6 @@
 """Operators get a clear refusal instead of a half-configured production server."""
 
+import json
 import os
 import subprocess
 import sys
@@ -56,21 +57,19 @@ def test_env_helper_casts_and_rejects_bad_booleans(monkeypatch):
         env("LIENS_FLAG", cast=bool)
 
 
-@pytest.mark.parametrize("module", ["config.settings.dev", "config.settings.production"])
-def test_processes_share_one_cache_without_redis(module):
-    """The server, the worker and commands like ``create_organization`` are separate processes:
-    what one invalidates (Wagtail's site root paths, cached graphs) must be gone for all, so the
-    default cache is never a per-process memory."""
+def settings_caches(module, **env) -> dict:
+    """``CACHES`` as ``module`` builds it in a fresh process, with ``env`` (and no REDIS_URL
+    unless given)."""
     environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     environment.update(
-        DJANGO_SETTINGS_MODULE=module, SECRET_KEY="k" * 50, ALLOWED_HOSTS="example.org"
+        env, DJANGO_SETTINGS_MODULE=module, SECRET_KEY="k" * 50, ALLOWED_HOSTS="example.org"
     )
     result = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(settings.CACHES['default']['BACKEND'])",
+            "import django, json; django.setup(); from django.conf import settings; "
+            "print(json.dumps(settings.CACHES))",
         ],
         cwd=REPO / "site",
         env=environment,
@@ -79,8 +78,31 @@ def test_processes_share_one_cache_without_redis(module):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "LocMemCache" not in result.stdout
-    assert result.stdout.strip() in {
-        "django.core.cache.backends.filebased.FileBasedCache",
-        "django.core.cache.backends.redis.RedisCache",
-    }
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("module", ["config.settings.dev", "config.settings.production"])
+def test_processes_share_one_cache_without_redis(module):
+    """The server, the worker and commands like ``create_organization`` are separate processes:
+    what one invalidates (Wagtail's site root paths, cached graphs) must be gone for all, so the
+    default cache is never a per-process memory. Nor does it forget entries after a few hundred
+    (Django's default MAX_ENTRIES culls a random third of the files), and renditions, which need
+    no sharing, stay out of it."""
+    caches = settings_caches(module)
+    assert caches["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert caches["default"]["OPTIONS"]["MAX_ENTRIES"] >= 100_000
+    assert caches["renditions"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert caches["renditions"]["OPTIONS"]["MAX_ENTRIES"] > 0
+    assert caches["renditions"]["TIMEOUT"] is not None
+
+
+def test_with_redis_every_cache_is_on_redis_under_its_own_prefix():
+    """Several app servers share Redis; renditions go there too (one copy for all the servers,
+    not one per process), under a prefix of their own."""
+    caches = settings_caches("config.settings.production", REDIS_URL="redis://cache.test:6379/0")
+    redis = "django.core.cache.backends.redis.RedisCache"
+    assert {alias: cache["BACKEND"] for alias, cache in caches.items()} == dict.fromkeys(
+        ("default", "renditions", "progress"), redis
+    )
+    assert caches["renditions"]["KEY_PREFIX"] == "renditions"
+    assert caches["progress"]["KEY_PREFIX"] == "progress"

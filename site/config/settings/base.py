@@ -98,20 +98,43 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Never a per-process memory: the web server, the worker and commands such as
 # `create_organization` run in different processes, and what one of them invalidates (Wagtail's
 # site root paths, cached graphs) must be gone for the others too.
+#
+# Wagtail keeps image renditions in the `renditions` cache when there is one (in the default cache
+# otherwise, where thousands of them would crowd out what needs sharing). They need no sharing: a
+# rendition's key holds its image's file hash (and the focal point, when its filter uses it), so a
+# replaced image gets new keys; a process's own copy can only outlive a deleted image or a purge
+# of renditions, and at most for the cache's TIMEOUT.
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-        }
+        },
+        # Kept on Redis: one copy for every app server instead of one per process, bounded by
+        # Redis's own memory policy; the prefix tells them apart from the shared entries.
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "renditions",
+        },
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache" / "default"),
-        }
+            # Django's default (300 entries) deletes a random third of the files once exceeded:
+            # cached graphs and their per-site generation counters with them.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+        # Per process, bounded in size and age: see above.
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "renditions",
+            "TIMEOUT": 600,
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
     }
 
 # Progress of background imports: the worker writes it, the web processes read it, so it needs a
