@@ -12,6 +12,7 @@ and nodes refer to each other by ``@id`` instead of repeating themselves.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,11 +177,24 @@ def _generation_key(site_id) -> str:
     return f"structured-data:generation:{site_id}"
 
 
+def _new_generation() -> int:
+    """A generation the site's counter has never reached: the clock in nanoseconds.
+
+    A counter can be lost (culled, evicted, a cache restarted) while graphs cached under its
+    values live on. Were it to restart from a fixed value, it would reach those values again and
+    serve their stale graphs; a counter starts from the clock instead, and is only ever
+    incremented by one per change, so it stays far behind the clock."""
+    return time.time_ns()
+
+
 def site_generation(site_id) -> int:
-    generation = cache.get(_generation_key(site_id))
+    """The site's current generation, part of every key of its cached graphs."""
+    key = _generation_key(site_id)
+    generation = cache.get(key)
     if generation is None:
-        generation = 1
-        cache.add(_generation_key(site_id), generation, None)
+        generation = _new_generation()
+        if not cache.add(key, generation, None):  # another process started it first
+            generation = cache.get(key, generation)
     return generation
 
 
@@ -190,8 +204,8 @@ def invalidate_site(site_id) -> None:
     key = _generation_key(site_id)
     try:
         cache.incr(key)
-    except ValueError:
-        cache.set(key, 2, None)
+    except ValueError:  # lost: a new value, never one a cached graph may be keyed by
+        cache.set(key, _new_generation(), None)
 
 
 def invalidate_graphs(*, url_paths: Iterable[str] = (), site_ids: Iterable = ()) -> None:
