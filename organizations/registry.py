@@ -6,7 +6,7 @@ it to every organization::
 
     @hooks.register("register_organization_roles")
     def roles():
-        return [Role("box_office", _("Box office"))]
+        return [Role("box_office", _("Box office"), admin=True)]
 
     @hooks.register("register_organization_grants")
     def grants():
@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -45,8 +46,9 @@ class Role:
 
     code: str
     label: Promise | str
-    #: Whether the role's group works in the admin (editors, staff) or not (members).
-    admin: bool = True
+    #: Whether the role's group works in the admin (editors, staff) or not (members, and any
+    #: role that does not say so: the least access by default).
+    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,26 @@ def _declared(hook_name: str) -> list:
     return found
 
 
+#: The longest role code ``OrganizationGroup.role`` holds.
+ROLE_CODE_MAX_LENGTH = 20
+
+
 def roles() -> list[Role]:
-    """Every role, the base roles first, each code once."""
+    """Every role, the base roles first. A code declared twice, or too long to be stored, is a
+    plugin's mistake, said at once rather than dropped without a word."""
     result = {
-        role.value: Role(role.value, role.label, role != OrganizationRole.MEMBERS)
+        role.value: Role(role.value, role.label, admin=role != OrganizationRole.MEMBERS)
         for role in OrganizationRole
     }
     for role in _declared("register_organization_roles"):
-        result.setdefault(role.code, role)
+        if role.code in result:
+            raise ImproperlyConfigured(f"The organization role “{role.code}” is declared twice.")
+        if len(role.code) > ROLE_CODE_MAX_LENGTH:
+            raise ImproperlyConfigured(
+                f"The organization role code “{role.code}” is longer than "
+                f"{ROLE_CODE_MAX_LENGTH} characters."
+            )
+        result[role.code] = role
     return list(result.values())
 
 
@@ -126,16 +140,24 @@ def admin_roles() -> tuple[str, ...]:
     return tuple(role.code for role in roles() if role.admin)
 
 
-def role_label(code: str) -> str:
-    return next((str(role.label) for role in roles() if role.code == code), code)
-
-
 def grants() -> list[Grant]:
-    return _declared("register_organization_grants")
+    """Every grant; one for a role nobody declared is a plugin's mistake."""
+    declared = _declared("register_organization_grants")
+    known = {role.code for role in roles()}
+    for grant in declared:
+        if grant.role not in known:
+            raise ImproperlyConfigured(f"A grant names the unknown role “{grant.role}”.")
+    return declared
 
 
 def sections() -> list[Section]:
-    return _declared("register_organization_sections")
+    """Every section, each key once."""
+    declared = _declared("register_organization_sections")
+    keys = [section.key for section in declared]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ImproperlyConfigured(f"The section “{key}” is declared twice.")
+    return declared
 
 
 def section_page_models() -> list[type]:

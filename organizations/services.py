@@ -50,8 +50,10 @@ def home_page_model():
 
 
 def organization_sites():
-    """The sites that are organizations (they have settings)."""
-    return Site.objects.filter(organizationsettings__isnull=False)
+    """The sites that are organizations: made by ``organization_create``, they have groups.
+    (Settings are no sign: Wagtail makes a site's settings row the first time it is read, for a
+    ``www.`` alias or a staging site too.)"""
+    return Site.objects.filter(organization_groups__isnull=False).distinct()
 
 
 def validate_organization(*, name: str, hostname: str, port: int, language: str, time_zone: str):
@@ -135,15 +137,21 @@ def organization_create(
     OrganizationSettings.objects.create(
         site=site, legal_name=name, language=language, time_zone=time_zone
     )
-    organization_sync(site)
+    collection = Collection.get_first_root_node().add_child(name=name)
+    organization_sync(site, collection=collection, publish_sections=True)
     return site
 
 
-def organization_collection(site: Site) -> Collection:
-    """The organization's media collection (named after it), made if missing."""
-    root = Collection.get_first_root_node()
-    collection = root.get_children().filter(name=site.site_name).first()
-    return collection or root.add_child(name=site.site_name)
+def organization_collection(site: Site) -> Collection | None:
+    """The organization's media collection: the one its groups were given permissions on
+    (names are no key: two organizations may share a name)."""
+    return (
+        Collection.objects.filter(
+            group_permissions__group__organization_role__site=site
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 @dataclass
@@ -190,8 +198,10 @@ def _permission(name: str) -> Permission:
 class _Sync:
     """One organization's sync: reads what was given once, then gives what is missing."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, *, collection=None, publish_sections: bool = False):
         self.site = site
+        self._collection = collection
+        self.publish_sections = publish_sections
         self.given_before = set(
             OrganizationProvision.objects.filter(site=site).values_list("key", flat=True)
         )
@@ -214,8 +224,19 @@ class _Sync:
             self.ensure_section(section)
         return self.given
 
+    @property
+    def collection(self) -> Collection:
+        if self._collection is None:
+            self._collection = organization_collection(self.site)
+        if self._collection is None:
+            self._collection = Collection.get_first_root_node().add_child(
+                name=self.site.site_name
+            )
+        return self._collection
+
     def ensure_group(self, role: registry.Role) -> None:
-        if role.code in self.groups:
+        # A group given once and deleted by staff since stays deleted.
+        if role.code in self.groups or f"role:{role.code}" in self.given_before:
             return
         base = f"{self.site.site_name} — {role.label}"[:150]
         name, counter = base, 1
@@ -245,7 +266,7 @@ class _Sync:
             elif kind == "collection":
                 GroupCollectionPermission.objects.get_or_create(
                     group=group,
-                    collection=organization_collection(self.site),
+                    collection=self.collection,
                     permission=_permission(name),
                 )
             else:
@@ -269,15 +290,25 @@ class _Sync:
                     locale=home.locale,
                     show_in_menus=section.show_in_menus,
                 )
+            page.live = self.publish_sections
             home.add_child(instance=page)
-            page.save_revision().publish()
+            revision = page.save_revision()
+            if self.publish_sections:
+                revision.publish()
         self.record(key)
 
 
-def organization_sync(site: Site) -> list[str]:
-    """Give ``site`` what the installed plugins declare and it never got; the keys given."""
+def organization_sync(
+    site: Site, *, collection: Collection | None = None, publish_sections: bool = False
+) -> list[str]:
+    """Give ``site`` what the installed plugins declare and it never got; the keys given.
+
+    New section pages are published for a new organization (``organization_create``); an
+    organization that already has a public site gets them as drafts, for its staff to publish
+    when they are ready (an empty list appearing in a live site's menu would surprise them).
+    """
     with transaction.atomic():
-        return _Sync(site).run()
+        return _Sync(site, collection=collection, publish_sections=publish_sections).run()
 
 
 def organizations_sync() -> SyncReport:

@@ -13,15 +13,21 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.views.generic.base import unquote
 from wagtail.models import Site
+from wagtail.permissions import policy_registry
 
+from .permissions import SiteScopedPermissionPolicy
 from .registry import OrganizationRole
 from .scoping import sites_for_user
 
 
-def scoped_queryset(model, user, roles=None):
-    """``model``'s objects of the organizations where ``user`` has one of ``roles`` (by default
-    the roles the model's queryset declares)."""
-    return model._default_manager.for_user(user, roles)
+def scoped_queryset(model, user, actions=("view", "change", "delete")):
+    """``model``'s objects of the organizations where ``user`` may do one of ``actions``: the
+    permission held through that organization's group (the model's registered policy), or, for
+    a model without a site-scoped policy, a role there (its queryset's ``for_user``)."""
+    policy = policy_registry.get_by_type(model)
+    if isinstance(policy, SiteScopedPermissionPolicy):
+        return policy.instances_user_has_any_permission_for(user, actions)
+    return model._default_manager.for_user(user)
 
 
 class ScopedIndexMixin:
@@ -30,8 +36,11 @@ class ScopedIndexMixin:
 
 
 class ScopedObjectMixin:
+    #: What the view does to its object: only organizations where the user may do it count.
+    scope_actions: tuple[str, ...] = ("view", "change", "delete")
+
     def get_queryset(self):
-        return scoped_queryset(self.model, self.request.user)
+        return scoped_queryset(self.model, self.request.user, self.scope_actions)
 
     def get_object(self, queryset=None):
         pk = getattr(self, "pk", None) or self.kwargs.get(self.pk_url_kwarg)
@@ -43,11 +52,11 @@ class ScopedIndexView(ScopedIndexMixin, generic.IndexView):
 
 
 class ScopedEditView(ScopedObjectMixin, generic.EditView):
-    pass
+    scope_actions = ("change",)
 
 
 class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
-    pass
+    scope_actions = ("delete",)
 
 
 class ScopedInspectView(ScopedObjectMixin, generic.InspectView):

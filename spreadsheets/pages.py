@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from wagtail.models import Page, Revision
 
@@ -50,11 +51,12 @@ class PageRowsMixin:
             % {"model": self.index_model._meta.verbose_name}
         )
 
-    def check_can_publish(self) -> None:
-        """Set ``can_publish``; refuse a "Publish" import by a user who may not publish."""
-        self.can_publish = self.user is None or bool(
-            self.index_page().permissions_for_user(self.user).can_publish()
-        )
+    def check_page_permissions(self) -> None:
+        """Set ``can_add`` and ``can_publish`` (a command, without a user, may both); refuse a
+        "Publish" import by a user who may not publish."""
+        permissions = self.index_page().permissions_for_user(self.user) if self.user else None
+        self.can_add = permissions is None or bool(permissions.can_add_subpage())
+        self.can_publish = permissions is None or bool(permissions.can_publish())
         if self.publish and not self.can_publish:
             raise ValidationError(
                 gettext(
@@ -104,6 +106,12 @@ class PageRowsMixin:
         content = getattr(page, "_draft_content", None)
         return page if content is None else page.with_content_json(content)
 
+    def cannot_add_message(self) -> str:
+        return gettext(
+            "You may not create pages here: ask an editor to give you that right, or import "
+            "only rows that update existing records."
+        )
+
     def publishes_update(self, page) -> bool:
         """Whether an update of ``page`` goes live (see the module's rules)."""
         return self.can_publish and page.live and not page.has_unpublished_changes
@@ -129,10 +137,18 @@ class PageResource(PageRowsMixin, SpreadsheetResource):
 
     def site_pages(self):
         """The pages of this kind in the organization, in every language."""
-        pages = self.page_model.objects.none()
-        for root in Page.objects.filter(translation_key=self.site.root_page.translation_key):
-            pages |= self.page_model.objects.descendant_of(root)
-        return pages
+        return self.scope_queryset(self.page_model.objects.all(), [self.site])
+
+    @classmethod
+    def scope_queryset(cls, queryset, sites):
+        """``queryset``'s pages within the trees of ``sites``, in every language."""
+        roots = Page.objects.filter(
+            translation_key__in=[site.root_page.translation_key for site in sites]
+        )
+        scope = Q(pk__in=[])
+        for path in roots.values_list("path", flat=True):
+            scope |= Q(path__startswith=path)
+        return queryset.filter(scope)
 
     def get_queryset(self):
         return self.site_pages()
@@ -141,7 +157,7 @@ class PageResource(PageRowsMixin, SpreadsheetResource):
 
     def prepare(self, dataset) -> None:
         self._columns = list(dataset.headers or [])
-        self.check_can_publish()
+        self.check_page_permissions()
         self.pages_by_key = self.load_pages(
             distinct_cells(dataset, self.key_column),
             key_field=self.key_field,
@@ -167,6 +183,8 @@ class PageResource(PageRowsMixin, SpreadsheetResource):
                 ) % {"row": first}
         if instance.pk is None and not (instance.title or "").strip():
             errors[self.title_column] = gettext("A name is needed to create a record.")
+        elif instance.pk is None and not self.can_add:
+            errors[self.title_column] = self.cannot_add_message()
         if errors:
             raise ValidationError(errors)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -73,12 +74,24 @@ class SpreadsheetKind:
         ]
 
 
+#: The longest kind name an import job holds.
+KIND_NAME_MAX_LENGTH = 30
+
+
 def kinds() -> dict[str, SpreadsheetKind]:
-    """Every registered kind, by name."""
+    """Every registered kind, by name. A name declared twice, or too long to be stored, is a
+    plugin's mistake, said at once rather than one kind silently hiding another."""
     found: dict[str, SpreadsheetKind] = {}
     for declare in hooks.get_hooks("register_spreadsheet_kinds"):
         for kind in declare():
-            found.setdefault(kind.name, kind)
+            if kind.name in found:
+                raise ImproperlyConfigured(f"The spreadsheet kind “{kind.name}” is declared twice.")
+            if len(kind.name) > KIND_NAME_MAX_LENGTH:
+                raise ImproperlyConfigured(
+                    f"The spreadsheet kind name “{kind.name}” is longer than "
+                    f"{KIND_NAME_MAX_LENGTH} characters."
+                )
+            found[kind.name] = kind
     return found
 
 

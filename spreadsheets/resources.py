@@ -266,6 +266,13 @@ class SpreadsheetResource(resources.ModelResource):
     def get_row_result_class(self):
         return SheetRowResult
 
+    @classmethod
+    def scope_queryset(cls, queryset, sites):
+        """``queryset``'s rows that belong to one of ``sites`` (the path to the site is the one
+        its ``SiteScopedQuerySet`` declares)."""
+        lookup = getattr(queryset, "site_lookup", "site")
+        return queryset.filter(**{f"{lookup}__in": sites})
+
     # Columns -----------------------------------------------------------------------------
 
     @classmethod

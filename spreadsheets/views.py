@@ -38,11 +38,7 @@ from .exports import export_response, template_response
 from .files import FORMATS, SpreadsheetError
 from .forms import ColumnMappingForm, ImportUploadForm, UploadLimitHandler
 from .models import ImportJob, ImportJobStatus
-from .pipeline import (
-    background_rows,
-    import_columns,
-    max_upload_bytes,
-)
+from .pipeline import background_rows, import_columns, max_upload_bytes, resource_class_for
 from .registry import export_label, get_kind, kind_label, user_import_sites
 from .tasks import (
     import_job_cancel,
@@ -117,8 +113,7 @@ class SpreadsheetIndexMixin:
         if not sites:
             raise PermissionDenied
         queryset = self.spreadsheet_queryset(kind)
-        lookup = getattr(queryset, "site_lookup", "site")
-        queryset = queryset.filter(**{f"{lookup}__in": sites})
+        queryset = resource_class_for(kind).scope_queryset(queryset, sites)
         return export_response(
             kind=kind,
             fmt=fmt,

@@ -103,7 +103,7 @@ class ContactRecordResource(PageRowsMixin, SpreadsheetResource):
     def prepare(self, dataset) -> None:
         headers = list(dataset.headers or [])
         self._columns = headers
-        self.check_can_publish()
+        self.check_page_permissions()
 
         def cells(name):
             return distinct_cells(dataset, name)
@@ -210,6 +210,8 @@ class ContactRecordResource(PageRowsMixin, SpreadsheetResource):
                 )
         if instance.pk is None and not self.record_title(instance):
             errors[self.title_column] = gettext("A name is needed to create a record.")
+        elif instance.pk is None and not self.can_add:
+            errors[self.title_column] = self.cannot_add_message()
         for name, attribute in self.page_fields.items():
             value = getattr(instance, f"_page_{name}")
             if not isinstance(value, str) or name not in row:

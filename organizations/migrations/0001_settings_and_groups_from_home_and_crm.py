@@ -38,6 +38,59 @@ def restore_content_types(apps, schema_editor):
         )
 
 
+
+#: What ``create_organization`` gave every organization before this migration (frozen: the
+#: registry's declarations may change later). Recorded as given, so that the first sync after
+#: an upgrade never puts back what staff had taken away.
+ADMIN_GRANTS = (
+    "model:wagtailadmin.access_admin",
+    *(f"page:{name}_page" for name in ("add", "change", "publish", "lock", "unlock")),
+    *(
+        f"collection:{app}.{action}_{model}"
+        for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
+        for action in ("add", "change", "choose")
+    ),
+    "site:organizations.change_organizationsettings",
+)
+CRM_GRANTS = (
+    *(
+        f"model:crm_blocks.{action}_{model}"
+        for model in (
+            "contact", "membership", "membershiptype", "affiliation", "contacttag", "contactnote"
+        )
+        for action in ("add", "change", "delete", "view")
+    ),
+    "model:crm_blocks.export_contact",
+    "model:crm_blocks.import_contact",
+)
+SECTIONS = {"crm.people": "personindexpage", "crm.organizations": "organizationindexpage"}
+
+
+def record_what_existing_organizations_have(apps, schema_editor):
+    OrganizationGroup = apps.get_model("organizations", "OrganizationGroup")
+    OrganizationProvision = apps.get_model("organizations", "OrganizationProvision")
+    Site = apps.get_model("wagtailcore", "Site")
+    Page = apps.get_model("wagtailcore", "Page")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    keys = [
+        *(f"role:{role}" for role in ("editors", "crm_staff", "members")),
+        *(f"grant:{role}:{grant}" for role in ("editors", "crm_staff") for grant in ADMIN_GRANTS),
+        *(f"grant:crm_staff:{grant}" for grant in CRM_GRANTS),
+    ]
+    site_ids = OrganizationGroup.objects.values_list("site_id", flat=True).distinct()
+    for site in Site.objects.filter(pk__in=site_ids).select_related("root_page"):
+        found = list(keys)
+        for key, model in SECTIONS.items():
+            kind = ContentType.objects.filter(app_label="crm_blocks", model=model).first()
+            if kind and Page.objects.filter(
+                content_type=kind, path__startswith=site.root_page.path
+            ).exists():
+                found.append(f"section:{key}")
+        OrganizationProvision.objects.bulk_create(
+            [OrganizationProvision(site=site, key=key) for key in found], ignore_conflicts=True
+        )
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -149,4 +202,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('site', 'key'), name='one_provision_per_key_per_site')],
             },
         ),
+        migrations.RunPython(record_what_existing_organizations_have, migrations.RunPython.noop),
     ]

@@ -2,9 +2,11 @@
 choosers or forms."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from crm_blocks.models import Contact, Membership, MembershipType
+from organizations.models import OrganizationGroup
 from tests.factories import contact_of, make_person
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +163,29 @@ def test_images_of_another_organization_are_not_offered(client, org_a, org_b, cr
     for html in (listing, chooser):
         assert "Portrait Boréal" in html
         assert "Affiche du Réseau" not in html
+
+
+def test_a_permission_taken_away_in_one_organization_is_not_lent_by_another(
+    client, org_a, org_b, crm_a, two_orgs
+):
+    """Someone on the CRM staff of both organizations, whose CRM group in the second one lost
+    the right to see and change records, sees and changes only the first one's records: the
+    permission their first organization grants does not count in the second."""
+    crm_a.groups.add(OrganizationGroup.objects.get(site=org_b, role="crm_staff").group)
+    b_staff = OrganizationGroup.objects.get(site=org_b, role="crm_staff").group
+    b_staff.permissions.remove(
+        *Permission.objects.filter(
+            content_type__app_label="crm_blocks",
+            codename__in=["view_contact", "change_contact", "delete_contact"],
+        )
+    )
+    client.force_login(crm_a)
+    listing = client.get(reverse("crm_contact:index")).content.decode()
+    assert "Bruno" not in listing and "Alice" in listing
+    contact_b = two_orgs["contact_b"]
+    for view in ("inspect", "edit"):
+        url = reverse(f"crm_contact:{view}", args=[contact_b.pk])
+        assert client.get(url).status_code == 404, view
+    # With the permission given back in the second organization, its records are there again.
+    b_staff.permissions.add(Permission.objects.get(codename="view_contact"))
+    assert "Bruno" in client.get(reverse("crm_contact:index")).content.decode()

@@ -6,8 +6,9 @@ in its private fields and looks for them in every public output, without naming 
 
 import pytest
 from django.core.management import CommandError, call_command
+from wagtail.models import GroupPagePermission
 
-from organizations.models import OrganizationProvision
+from organizations.models import OrganizationGroup, OrganizationProvision
 from organizations.registry import OrganizationRole
 from spreadsheets.exports import export_bytes
 from spreadsheets.files import read_table
@@ -114,10 +115,33 @@ def test_the_command_knows_the_plugins_kind(tmp_path, capsys):
 
 def test_an_existing_organization_gets_the_plugins_section_and_grants():
     site = make_organization("Ciné d’avant", "avant.test")
+    editor = make_user(site, OrganizationRole.EDITORS)
     assert not NoteIndexPage.objects.exists()
     with installed():
+        # ``spreadsheet_import`` checks no permission: ask the kind, before and after the sync.
+        assert not get_kind("notes").user_can_import(editor, site)
         call_command("sync_organizations")
-        assert NoteIndexPage.objects.child_of(site.root_page).get().live
+        index = NoteIndexPage.objects.child_of(site.root_page).get()
+        assert not index.live, "an organization with a public site gets a draft to publish"
         assert OrganizationProvision.objects.filter(site=site, key="section:example.notes").exists()
-        editor = make_user(site, OrganizationRole.EDITORS)
+        editor = type(editor).objects.get(pk=editor.pk)  # as the next request would: no cache
+        assert get_kind("notes").user_can_import(editor, site), "the plugin's grants were given"
         assert notes_import(site, NOTES, user=editor).new == 2
+
+
+def test_who_may_not_create_pages_by_hand_may_not_create_them_by_spreadsheet():
+    """The import right is not a back door: a role that lost "add page" on the organization's
+    tree cannot create pages from a file, and is told so on the row; updates still go through."""
+    with installed():
+        site = make_organization("Ciné Notes", "notes.test")
+        editor = make_user(site, OrganizationRole.EDITORS)
+        notes_import(site, "Ref;Titre\nN1;Première note\n")
+        group = OrganizationGroup.objects.get(site=site, role=OrganizationRole.EDITORS).group
+        GroupPagePermission.objects.filter(group=group, permission__codename="add_page").delete()
+
+        report = notes_import(site, "Ref;Titre\nN1;Note revue\nN2;Nouvelle\n", user=editor)
+        assert [(error.row, error.field) for error in report.errors] == [(3, "title")]
+        assert "create pages" in report.errors[0].message or "créer" in report.errors[0].message
+        assert NotePage.objects.count() == 1
+
+        assert notes_import(site, "Ref;Titre\nN1;Note revue\n", user=editor).updated == 1
