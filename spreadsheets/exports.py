@@ -1,10 +1,10 @@
 """Spreadsheet export: one organization's rows of a kind, or a listing's filtered rows, as a file.
 
 One code path for the admin's download buttons, the ``export_records`` command and the
-services that return bytes. Rows come from each kind's resource (``iter_export_rows``: a few
-queries per chunk of 2,000 rows, whatever the number of rows) and go straight to the streaming
-writers of ``files.py``, so an export of
-100,000 records neither holds them in memory nor makes a query per record:
+services that return bytes, for every kind registered through ``register_spreadsheet_kinds``.
+Rows come from the kind's resource (``iter_export_rows``: a few queries per chunk of rows,
+whatever the number of rows) and go straight to the streaming writers of ``spreadsheets.files``,
+so an export of 100,000 rows neither holds them in memory nor makes a query per row:
 
 - CSV is streamed to the browser as it is written (``StreamingHttpResponse``);
 - XLSX and ODS are ZIP archives whose table of contents comes last: they are written to a
@@ -14,9 +14,9 @@ What is exported imports back unchanged: the same columns as imports take, text 
 spreadsheet would run as formulas neutralised (and restored on import), dates and amounts as
 typed cells.
 
-Headers are the canonical column names (``email``, ``first_name``… what operators' scripts
-expect) when ``language`` is ``None``, otherwise the labels in that language (``courriel``,
-``prénom``…); views pass the user's language. Either imports back.
+Headers are the canonical column names of the kind's columns (what operators' scripts expect)
+when ``language`` is ``None``, otherwise their labels in that language; views pass the user's
+language. Either imports back.
 """
 
 from __future__ import annotations
@@ -66,13 +66,13 @@ def export_file(
     language: str | None = None,
     output: BinaryIO,
 ) -> int:
-    """Write the rows of ``kind`` (``people``, ``organizations``, ``memberships``) to
-    ``output``, a binary file object, as a ``fmt`` file; return how many rows were written.
+    """Write the rows of ``kind`` (any registered spreadsheet kind) to ``output``, a binary
+    file object, as a ``fmt`` file; return how many rows were written.
 
     The rows are all of ``site``'s, or those of ``queryset`` — a listing's filtered queryset of
-    ``Contact`` (people, organizations) or ``Membership``, already scoped to the organizations
-    the user works for. Given both, the queryset is further limited to ``site``. A record with
-    unpublished changes is exported as its latest draft: what staff last saved.
+    the model of the kind's resource, already scoped to the organizations the user works for.
+    Given both, the queryset is further limited to ``site``. Rows that are pages (or have one)
+    are exported as their latest draft: what staff last saved.
 
     Raises ``ValueError`` for an unknown kind or format, or a queryset of the wrong model.
     """
@@ -156,7 +156,9 @@ def _check_format(fmt: str) -> None:
 
 
 def _resource_and_queryset(*, kind: str, fmt: str, site, queryset: QuerySet | None):
-    """The kind's resource, and the rows to export (``None``: all of ``site``'s)."""
+    """The resource of ``kind`` (any registered kind), and the rows to export: ``None`` for
+    all of ``site``'s, else ``queryset`` — of the resource's model or a subclass — limited to
+    ``site`` when given (through its ``for_site``, or else the resource's own rows)."""
     _check_format(fmt)
     resource_class = resource_class_for(kind)
     if queryset is None:

@@ -59,8 +59,8 @@ class ImportUploadForm(forms.Form):
         label=_("Publish new records"),
         required=False,
         help_text=_(
-            "New people and organizations get a public page on the website. Otherwise they are "
-            "created as drafts: private CRM records."
+            "New rows become pages published on the website. Otherwise they are created as "
+            "drafts, which only staff see."
         ),
     )
 

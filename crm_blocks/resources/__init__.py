@@ -7,7 +7,7 @@ They build on the spreadsheets plugin's ``SpreadsheetResource`` (bound to one or
 columns declared once, two-phase import) and are declared as kinds in ``declarations.py``.
 
 A record is two things: a private ``Contact`` and its public page. The record resources below are
-``Contact`` resources (``ContactContactRecordResource``) whose page values travel on the instance as
+``Contact`` resources (``ContactRecordResource``) whose page values travel on the instance as
 ``_page_<column>``; new records become pages through the bulk page path.
 """
 

@@ -327,8 +327,7 @@ def json_ld_of(html: str) -> str:
 
 
 def search_urls(site):
-    """The site search in each language the site has, with the page expected to be found for
-    ``record`` (a public title) in that language."""
+    """``(locale, url)`` of the site search in each language the site has a home page in."""
     for root in site_root_pages(site).select_related("locale"):
         with translation.override(root.locale.language_code):
             yield root.locale, reverse("search")
