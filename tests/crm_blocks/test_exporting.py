@@ -46,7 +46,7 @@ from crm_blocks.services import records_export
 from crm_blocks.spreadsheets import SpreadsheetError, match_headers, read_table, restore
 from tests.factories import contact_of, make_organization_page, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 FORMATS = ["csv", "xlsx", "ods"]
 KINDS = ["people", "organizations", "memberships"]

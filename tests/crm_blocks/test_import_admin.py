@@ -27,7 +27,7 @@ from crm_blocks.models.imports import progress_cache
 from crm_blocks.spreadsheets import read_table
 from tests.factories import contact_of, make_person, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 PEOPLE_CSV = (
     "Courriel;Prénom;NOM;Remarques;Couleur préférée\n"

@@ -12,7 +12,7 @@ from crm_blocks.models import Contact, PersonPage
 from crm_blocks.services import records_export
 from crm_blocks.spreadsheets import read_table
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
 
