@@ -21,13 +21,19 @@ them.
 Tests that commit (``transaction=True``, ``live_server``) cannot run inside that transaction,
 so a module that opts in may hold none: the house refuses to open. Outside the house, the same
 fixtures build fresh objects for each test.
+
+A test that commits empties the database when it ends. pytest-django runs such tests after all
+the others for that reason; under pytest-xdist (``make test``) a worker takes whole files in
+turn, so an ordinary test may come next: the database is then put back as the migrations left
+it (``pytest_runtest_teardown`` below).
 """
 
 import copy
 
 import pytest
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from crm_blocks.models import OrganizationRole
 from tests.factories import make_organization, make_user
@@ -147,3 +153,37 @@ def editor_a(request, org_a):
 @pytest.fixture
 def crm_b(request, org_b):
     return from_house(request, "crm_b", lambda: make_user(org_b, OrganizationRole.CRM_STAFF))
+
+
+# --- After a test that committed --------------------------------------------------------------
+
+DB_BLOCKER = pytest.StashKey()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _db_blocker_for_hooks(request, django_db_blocker):
+    request.config.stash[DB_BLOCKER] = django_db_blocker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test that committed, and before one that does not, put the database back as the
+    migrations left it (root page, locales, roles...): the serialized copy that
+    ``serialized_rollback`` reloads before each test that commits."""
+    result = yield
+    if nextitem is not None and commits(item) and not commits(nextitem):
+        with item.config.stash[DB_BLOCKER].unblock():
+            for alias in connections:
+                connection = connections[alias]
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents is None:
+                    continue
+                call_command(
+                    "flush",
+                    database=alias,
+                    interactive=False,
+                    verbosity=0,
+                    inhibit_post_migrate=True,
+                )
+                connection.creation.deserialize_db_from_string(contents)
+    return result
