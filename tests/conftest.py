@@ -183,6 +183,7 @@ def pytest_runtest_teardown(item, nextitem):
                     database=alias,
                     interactive=False,
                     verbosity=0,
+                    reset_sequences=False,  # as TransactionTestCase: ids never come back
                     inhibit_post_migrate=True,
                 )
                 connection.creation.deserialize_db_from_string(contents)
