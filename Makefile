@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) site/manage.py
 PORT ?= 8000
+# pytest-xdist workers for `make test`: one per CPU; TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 
@@ -23,8 +25,8 @@ demo: install ## Set up the demo organizations and serve them on http://127.0.0.
 	$(MANAGE) load_demo --port $(PORT)
 	PORT=$(PORT) $(PY) site/manage.py serve_demo --port $(PORT)
 
-test: install ## Run the whole test suite (DATABASE_URL selects PostgreSQL)
-	$(PY) -m pytest
+test: install ## Run the whole test suite in parallel (DATABASE_URL selects PostgreSQL)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install ## Print the benchmark ratios (pages, then spreadsheets)
 	$(PY) bench/run.py

@@ -7,8 +7,8 @@ It is regenerated, never edited by hand: ``python site/manage.py build_schemaorg
 
 Why a derived table rather than the 1.5 MB JSON-LD: the validator only needs "does this type
 exist", "what are its ancestors" and "may this type carry this property", and the table answers
-those in microseconds from ~100 kB, committed beside the code so that the check runs without the
-reference file.
+those in microseconds from ~100 kB, committed beside the code so that the check never reads the
+reference file (``data/reference/``, see the README there) at run time.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from pathlib import Path
 
 SCHEMAORG_RELEASE = "30.0"
 
-#: The repository root (``structured_data`` sits at its top level).
-REPO_ROOT = Path(__file__).resolve().parent.parent
-#: Where CI and developers keep the reference data: beside the repository, never inside it.
-DEFAULT_SOURCE = REPO_ROOT / ".." / "shared" / "reference" / "schemaorg-current-https.jsonld"
-TABLE_PATH = Path(__file__).resolve().parent / "data" / f"schemaorg-{SCHEMAORG_RELEASE}.json"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+#: The release file the table is derived from, committed with its licence and attribution in
+#: ``data/reference/`` so that a fresh clone can rebuild and check the table on its own.
+DEFAULT_SOURCE = DATA_DIR / "reference" / "schemaorg-current-https.jsonld"
+TABLE_PATH = DATA_DIR / f"schemaorg-{SCHEMAORG_RELEASE}.json"
 
 ATTRIBUTION = (
     f"Types and properties derived from schema.org release {SCHEMAORG_RELEASE} "

@@ -8,7 +8,7 @@ from django.urls import reverse
 from crm_blocks.models import ContactTag, Membership, MembershipStatus, MembershipType
 from tests.factories import contact_of, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 @pytest.fixture

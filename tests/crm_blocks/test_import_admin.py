@@ -22,7 +22,7 @@ from spreadsheets.files import read_table
 from spreadsheets.models import ImportJob, progress_cache
 from tests.factories import contact_of, make_person, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 PEOPLE_CSV = (
     "Courriel;Prénom;NOM;Remarques;Couleur préférée\n"

@@ -12,7 +12,7 @@ from spreadsheets.exports import export_bytes as records_export
 from spreadsheets.files import read_table
 from spreadsheets.pipeline import spreadsheet_import
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
 

@@ -22,7 +22,7 @@ from crm_blocks.models import (
 from tests.crm_blocks.admin_forms import children, create_url, person_form
 from tests.factories import contact_of, make_organization_page, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 CANARIES = {
     "email": "canari-courriel@example.org",

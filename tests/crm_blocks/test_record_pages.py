@@ -9,7 +9,7 @@ from crm_blocks.models import Contact
 from tests.crm_blocks.admin_forms import children, create_url, person_form
 from tests.factories import contact_of, make_organization_page, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 def test_crm_staff_create_a_person_with_private_email(client, org_a, crm_a):

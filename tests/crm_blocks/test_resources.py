@@ -25,7 +25,7 @@ from spreadsheets.pipeline import spreadsheet_import
 from spreadsheets.resources import stream_to_paragraphs
 from tests.factories import contact_of, make_organization_page, make_person, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 HEADERS = ["email", "first_name", "last_name", "phone", "notes", "bio"]
 ELISE = [

@@ -9,11 +9,22 @@ from crm_blocks.models import Contact, Membership, MembershipType
 from organizations.models import OrganizationGroup
 from tests.factories import contact_of, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
+
+
+@pytest.fixture(scope="module")
+def house(house, django_db_blocker):
+    """The organizations, each with a draft record, the second with a membership too."""
+    with django_db_blocker.unblock():
+        return {**house, "two_orgs": build_two_orgs(house["org_a"], house["org_b"])}
 
 
 @pytest.fixture
-def two_orgs(org_a, org_b, crm_a):
+def two_orgs(house_copy):
+    return house_copy["two_orgs"]
+
+
+def build_two_orgs(org_a, org_b):
     alice = make_person(org_a.people_index, "Alice Gagnon", publish=False)
     bruno = make_person(org_b.people_index, "Bruno Lefèvre-Secret", publish=False)
     type_b = MembershipType.objects.create(site=org_b, name="Salle membre")

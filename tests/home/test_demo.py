@@ -10,12 +10,20 @@ from wagtail.models import Page, Site
 from crm_blocks.models import Contact
 from home.demo import demo_counts, load_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
+
+
+@pytest.fixture(scope="module")
+def house(house_transaction, django_db_blocker):
+    """The demo instead of the usual organizations: loaded once for the module (see
+    tests/conftest.py), as ``make demo`` loads it."""
+    with django_db_blocker.unblock():
+        return {"demo": load_demo(port=8000, stdout=io.StringIO())}
 
 
 @pytest.fixture
-def demo(db):
-    return load_demo(port=8000, stdout=io.StringIO())
+def demo(house_copy):
+    return house_copy["demo"]
 
 
 def public_pages(site):

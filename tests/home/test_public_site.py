@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.factories import make_organization_page, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 @pytest.fixture

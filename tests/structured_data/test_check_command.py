@@ -11,11 +11,22 @@ from crm_blocks.models import PersonPage
 from structured_data.nodes import Person, Ref
 from tests.factories import make_image, make_organization_page, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
+
+
+@pytest.fixture(scope="module")
+def house(house, django_db_blocker):
+    """The organizations, the first with a person, an organization and a draft."""
+    with django_db_blocker.unblock():
+        return {**house, "records": build_records(house["org_a"])}
 
 
 @pytest.fixture
-def records(org_a):
+def records(house_copy):
+    return house_copy["records"]
+
+
+def build_records(org_a):
     return {
         "person": make_person(
             org_a.people_index, "Élise Tremblay", summary="Monteuse.", photo=make_image()

@@ -24,7 +24,7 @@ from structured_data.graph import build_graph
 from structured_data.validation import validate_graph
 from tests.factories import make_image, make_organization_page, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 HOSTILE = "Élise </script><script>alert('x')</script> <!-- \u2028\u2029 & “guillemets”"
 

@@ -16,7 +16,7 @@ from structured_data.vocabulary import (
 class Command(BaseCommand):
     help = (
         "Derive structured_data/data/schemaorg-30.0.json from the schema.org JSON-LD release "
-        "(default: ../shared/reference/schemaorg-current-https.jsonld beside the repository)."
+        "(default: the copy committed in structured_data/data/reference/)."
     )
 
     def add_arguments(self, parser):
@@ -36,8 +36,8 @@ class Command(BaseCommand):
         source = Path(source)
         if not source.is_file():
             raise CommandError(
-                f"The schema.org reference file {source} does not exist. Pass its path, or put "
-                "the shared reference data beside the repository (../shared/reference/)."
+                f"The schema.org reference file {source} does not exist. Pass the path of a "
+                "schemaorg-current-https.jsonld release file."
             )
         if check:
             current = TABLE_PATH.read_text(encoding="utf-8") if TABLE_PATH.exists() else ""
