@@ -7,7 +7,9 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from wagtail.models import Page, Site
 
-from crm_blocks.models import Contact, OrganizationGroup, OrganizationRole, PersonPage
+from crm_blocks.models import Contact, PersonPage
+from organizations.models import OrganizationGroup
+from organizations.registry import OrganizationRole
 from tests.factories import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
