@@ -2,11 +2,8 @@
 permission through that organization's group (see ``organizations.permissions``)."""
 
 from organizations.permissions import SiteScopedPermissionPolicy
-from organizations.registry import OrganizationRole
 
 from .models import Contact
-
-CRM_ROLES = (OrganizationRole.CRM_STAFF,)
 
 
 def user_can_access_crm(user, site) -> bool:

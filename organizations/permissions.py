@@ -7,7 +7,6 @@ in a role that may: a permission granted by one organization's group never count
 even for someone who works for both.
 """
 
-from wagtail.models import Site
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .models import OrganizationGroup
@@ -48,16 +47,6 @@ def site_ids_with_permissions(user, permissions, roles=None) -> set[int]:
             )
         cache[key] = sites
     return cache[key]
-
-
-def sites_with_permission(user, permission: str, roles=None):
-    """The organizations where ``user`` holds ``permission`` through one of their groups
-    (every site for a superuser, none for an anonymous or inactive user)."""
-    if not _active(user):
-        return Site.objects.none()
-    if user.is_superuser:
-        return Site.objects.all()
-    return Site.objects.filter(pk__in=site_ids_with_permissions(user, [permission], roles))
 
 
 def user_has_site_permission(user, site, permission: str, roles=None) -> bool:

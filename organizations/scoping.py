@@ -36,13 +36,6 @@ def sites_for_user(user, roles=None):
     return Site.objects.filter(pk__in=cache[key])
 
 
-def user_has_role(user, site, roles=None) -> bool:
-    """Whether ``user`` works for ``site`` in one of ``roles``."""
-    if site is None:
-        return False
-    return sites_for_user(user, roles).filter(pk=site.pk).exists()
-
-
 class SiteScopedQuerySet(models.QuerySet):
     """Reads of a model that belongs to one organization.
 

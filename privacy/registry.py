@@ -59,11 +59,6 @@ def declarations() -> list[PrivateFields]:
     ]
 
 
-def private_models() -> list[type[models.Model]]:
-    """Models with at least one registered private field."""
-    return [declaration.model for declaration in declarations() if declaration.fields]
-
-
 def private_fields(model: type[models.Model]) -> tuple[str, ...]:
     """The registered private fields of ``model`` (none if it is not registered)."""
     for declaration in declarations():

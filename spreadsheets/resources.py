@@ -38,6 +38,7 @@ from import_export.results import RowResult
 
 from .files import parse_date, parse_decimal
 from .reports import PREVIEW_ROWS, Column, RowError, RowPreview
+from .sql import chunks
 from .text import fold
 
 #: Keys looked up per query when existing rows are fetched for a file.
@@ -111,8 +112,8 @@ def distinct_cells(dataset, name: str) -> list[str]:
 
 
 def chunked(items: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    """``items`` in lists of ``size`` (lookups of a file's keys, a few queries per file)."""
+    return chunks(items, size)
 
 
 # --- Columns and widgets ---------------------------------------------------------------------
