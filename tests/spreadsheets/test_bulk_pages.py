@@ -1,7 +1,8 @@
 """Bulk page writes: an import of thousands of records leaves the page tree, revisions, history,
 search, references and private Contacts exactly as Wagtail's one-by-one path would — only
 faster. Each comparison runs Wagtail's own path in a rolled-back savepoint, then the bulk path
-from the same starting point, and compares what is stored, field by field."""
+from the same starting point, and compares what is stored, field by field. Long because every
+Wagtail invariant the bulk path keeps has its comparison here, next to the shared comparer."""
 
 import json
 import threading

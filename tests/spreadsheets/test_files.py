@@ -1,7 +1,8 @@
 """The spreadsheet file layer: what staff's real files turn into, and what our exports become.
 
 Most tests read the awkward files of ``fixtures/imports/`` (see its README); the rest build
-small files in memory. No database is needed.
+small files in memory. No database is needed. One long module on purpose: it mirrors the file
+layer's package (reading, headers, cells, writing) section by section, and shares its samples.
 """
 
 import codecs
