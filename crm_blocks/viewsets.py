@@ -107,7 +107,7 @@ class ContactViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
         ),
         Column("kind", label=_("Kind"), accessor="get_kind_display", sort_key="kind"),
         Column("email", label=_("E-mail"), sort_key="email"),
-        Column("phone", label=_("Phone")),
+        Column("phone", label=_("Phone"), accessor="phones"),
         BooleanColumn("is_published", label=_("Published")),
     ]
     edit_handler = scoped_form(

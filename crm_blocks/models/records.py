@@ -92,7 +92,7 @@ def private_details_panels():
         MultiFieldPanel(
             [
                 FieldPanel("private_email"),
-                FieldPanel("private_phone"),
+                FieldRowPanel([FieldPanel("private_phone"), FieldPanel("private_mobile_phone")]),
                 FieldPanel("private_notes"),
             ],
             heading=_("Private details"),
@@ -118,6 +118,7 @@ class RecordPageMixin(PrivateTwinPageMixin):
     private_form_fields = {
         "private_email": "email",
         "private_phone": "phone",
+        "private_mobile_phone": "mobile_phone",
         "private_notes": "notes",
     }
     private_form_widgets = {"private_notes": forms.Textarea(attrs={"rows": 4})}

@@ -125,3 +125,20 @@ def test_crm_view_shows_everything_about_a_record(client, org_a, crm_a):
     response = client.post(url, {"body": "Appel pour la location du 12 mars."})
     assert response.status_code == 302
     assert "Appel pour la location du 12 mars." in client.get(url).content.decode()
+
+
+def test_crm_staff_see_and_edit_a_records_mobile_number(client, org_a, crm_a):
+    """A mobile number is a private detail like the others: CRM staff type it in the page's
+    private tab, find it in the records listing, and it reaches the record's twin."""
+    client.force_login(crm_a)
+    html = client.get(create_url(org_a.people_index)).content.decode()
+    assert 'name="private_mobile_phone"' in html
+    response = client.post(
+        create_url(org_a.people_index),
+        person_form("Léa Fortin", "lea-fortin", private_mobile_phone="+1 819 555 0123"),
+    )
+    assert response.status_code == 302
+    person = children(org_a.people_index).get(slug="lea-fortin").specific
+    assert contact_of(person).mobile_phone == "+1 819 555 0123"
+    listing = client.get(reverse("crm_contact:index")).content.decode()
+    assert "+1 819 555 0123" in listing, "a record reached only by mobile shows its number"
