@@ -2,8 +2,10 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Page, Site
@@ -49,3 +51,10 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No context processors or database here: the error may be the database itself.
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for ``/favicon.ico`` whatever a page's ``<link rel="icon">`` says: send them
+    to the icon rather than render a "not found" page for each of them."""
+    return redirect(static("img/favicon.svg"), permanent=True)

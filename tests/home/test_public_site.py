@@ -1,6 +1,9 @@
 """The public website of each organization: search, sitemap, robots, errors, languages."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import make_organization_page, make_person
@@ -139,3 +142,12 @@ def test_the_500_page_needs_neither_database_nor_context(rf, django_assert_num_q
     assert response.status_code == 500
     html = response.content.decode()
     assert "<html" in html and "<h1" in html
+
+
+def test_every_page_names_its_icon_and_browsers_asking_for_favicon_ico_get_it(client, org_a):
+    home = get(client, org_a, "/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in home
+    response = get(client, org_a, "/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/img/favicon.svg"
+    icon = Path(settings.STATICFILES_DIRS[0]) / "img" / "favicon.svg"
+    assert icon.read_text(encoding="utf-8").startswith("<svg")
