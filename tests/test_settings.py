@@ -106,3 +106,25 @@ def test_with_redis_every_cache_is_on_redis_under_its_own_prefix():
     )
     assert caches["renditions"]["KEY_PREFIX"] == "renditions"
     assert caches["progress"]["KEY_PREFIX"] == "progress"
+
+
+def test_the_embedded_sqlite_database_lets_the_site_read_while_the_worker_writes(tmp_path):
+    """``make demo`` runs the web server and the worker on one SQLite file: in WAL mode, with a
+    busy timeout, neither stops the other with "database is locked"."""
+    environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL"}}
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings.dev", LIENS_VAR_DIR=str(tmp_path))
+    script = (
+        "import django; django.setup(); from django.db import connection; "
+        "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode'); "
+        "print(cursor.fetchone()[0], connection.settings_dict['OPTIONS']['timeout'])"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and settings
+        [sys.executable, "-c", script],
+        cwd=REPO / "site",
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20"]

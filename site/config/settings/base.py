@@ -92,6 +92,13 @@ DATABASES = {
         conn_max_age=env("DATABASE_CONN_MAX_AGE", 0, cast=int),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves pages while the worker writes (imports, search index): in
+    # WAL mode readers never wait for a writer, and a writer waits up to 20 s for another
+    # instead of failing at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (several app servers share it), files in VAR_DIR otherwise.
