@@ -8,6 +8,7 @@ by walking StructBlock, ListBlock and StreamBlock values (``structured_data.grap
 
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
+from wagtail.models import Site
 
 from organizations.structured_data import organization_node_type
 from structured_data.mixins import image_node, location_id, postal_address_node
@@ -263,6 +265,17 @@ class FAQBlock(blocks.StructBlock):
             )
 
 
+def shown_record(page, site):
+    """``page`` (specific) if a card may show it on ``site``'s pages: published, viewable by
+    anyone (no view restriction on it or above it) and of that same organization; else ``None``.
+    A record made private after the card was placed simply disappears from it."""
+    if page is None or not page.live or page.get_view_restrictions().exists():
+        return None
+    if site is not None and page.get_site() != site:
+        return None
+    return page.specific
+
+
 class RecordCardBlock(blocks.StructBlock):
     """A card for a published person or organization of the site, linked to its page."""
 
@@ -276,11 +289,35 @@ class RecordCardBlock(blocks.StructBlock):
     def record_node(self, page, url, context):  # pragma: no cover - subclasses define it
         raise NotImplementedError
 
-    def structured_data(self, value, context):
+    def clean(self, value):
+        value = super().clean(value)
         page = value.get("page")
-        if page is None or not page.live:
+        if page is not None and shown_record(page, None) is None:
+            raise blocks.StructBlockValidationError(
+                block_errors={
+                    "page": ValidationError(
+                        _(
+                            "“%(title)s” is not public (a draft, or restricted to some "
+                            "visitors): a card can only show a published, public record."
+                        )
+                        % {"title": page.title}
+                    )
+                }
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        request = (parent_context or {}).get("request")
+        site = Site.find_for_request(request) if request is not None else None
+        page = value.get("page")
+        context["record"] = shown_record(page, site or (page.get_site() if page else None))
+        return context
+
+    def structured_data(self, value, context):
+        page = shown_record(value.get("page"), context.site)
+        if page is None:
             return
-        page = page.specific
         url = page.get_full_url(context.request)
         if not url:
             return

@@ -3,7 +3,7 @@
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .graph import invalidate_graphs
@@ -33,3 +33,13 @@ def site_settings_changed(sender, instance=None, **kwargs):
         invalidate_graphs(site_ids=[instance.pk])
     elif getattr(sender, "structured_data_site_setting", False):
         invalidate_graphs(site_ids=[instance.site_id])
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def view_restriction_changed(sender, instance=None, **kwargs):
+    """A page made private (or public again) leaves or joins the cards and mentions of other
+    pages' graphs: its site's graphs are dropped."""
+    url_paths = list(Page.objects.filter(pk=instance.page_id).values_list("url_path", flat=True))
+    if url_paths:  # none when the restriction goes with its deleted page
+        invalidate_graphs(url_paths=url_paths)
