@@ -236,6 +236,10 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # ASCII slugs: /personnes/elise-tremblay/ reads and shares better than percent-encoded accents.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# Wagtail turns a pasted URL into a link to the page it matches on *any* site of the
+# installation, showing that page's draft title: one organization would read another's drafts.
+# Pasted URLs stay external links.
+WAGTAILADMIN_EXTERNAL_LINK_CONVERSION = ""
 
 LOGGING = {
     "version": 1,
