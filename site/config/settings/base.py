@@ -95,9 +95,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves pages while the worker writes (imports, search index): in
     # WAL mode readers never wait for a writer, and a writer waits up to 20 s for another
-    # instead of failing at once with "database is locked".
+    # instead of failing at once with "database is locked". Transactions take the write lock
+    # when they begin (IMMEDIATE): a transaction that read first and wrote later would otherwise
+    # fail at once, without waiting, whenever another process wrote in between (SQLite cannot
+    # upgrade a stale read snapshot), as the worker's search-index updates do while the server
+    # makes renditions.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
