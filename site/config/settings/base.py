@@ -229,6 +229,14 @@ SPREADSHEET_IMPORT_MAX_ROWS = env(
     "SPREADSHEET_IMPORT_MAX_ROWS", env("CRM_IMPORT_MAX_ROWS", 50_000, cast=int), cast=int
 )
 
+# Maps of places (organizations.maps): the tile server and the attribution its licence asks for.
+# OpenStreetMap's by default; its tile usage policy asks busy sites to use another server.
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
 LOGIN_URL = "wagtailadmin_login"
 
 # The page type of each organization's home page, made by `create_organization`.
