@@ -64,6 +64,8 @@ def test_the_switcher_costs_one_query(rf, bilingual, django_assert_num_queries):
     request = rf.get(page.url, HTTP_HOST="boreal.test")
     Site.find_for_request(request)
     Site.get_site_root_paths()
-    template = Template("{% load home_tags %}{% page_languages as languages %}{{ languages|length }}")
+    template = Template(
+        "{% load home_tags %}{% page_languages as languages %}{{ languages|length }}"
+    )
     with django_assert_num_queries(1):
         assert template.render(Context({"request": request, "page": page})) == "2"
