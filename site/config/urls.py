@@ -1,6 +1,8 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -18,10 +20,20 @@ urlpatterns = [
     path("favicon.ico", home_views.favicon, name="favicon"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static as media_urls
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+    # Development and the demo only; in production the reverse proxy serves MEDIA_ROOT.
+    from django.views.static import serve as serve_media
 
-    urlpatterns += media_urls(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve_media,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
+
+if getattr(settings, "DEMO_SERVER_ERROR_PATH", ""):
+    urlpatterns.append(path(settings.DEMO_SERVER_ERROR_PATH, home_views.demo_server_error))
 
 urlpatterns += i18n_patterns(
     path("search/", home_views.search, name="search"),

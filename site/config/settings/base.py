@@ -95,9 +95,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves pages while the worker writes (imports, search index): in
     # WAL mode readers never wait for a writer, and a writer waits up to 20 s for another
-    # instead of failing at once with "database is locked".
+    # instead of failing at once with "database is locked". Transactions take the write lock
+    # when they begin (IMMEDIATE): a transaction that read first and wrote later would otherwise
+    # fail at once, without waiting, whenever another process wrote in between (SQLite cannot
+    # upgrade a stale read snapshot), as the worker's search-index updates do while the server
+    # makes renditions.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -219,6 +227,14 @@ SPREADSHEET_IMPORT_BACKGROUND_ROWS = env(
 )
 SPREADSHEET_IMPORT_MAX_ROWS = env(
     "SPREADSHEET_IMPORT_MAX_ROWS", env("CRM_IMPORT_MAX_ROWS", 50_000, cast=int), cast=int
+)
+
+# Maps of places (organizations.maps): the tile server and the attribution its licence asks for.
+# OpenStreetMap's by default; its tile usage policy asks busy sites to use another server.
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 
 LOGIN_URL = "wagtailadmin_login"
