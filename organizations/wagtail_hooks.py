@@ -1,11 +1,15 @@
 """Registrations only: the organization's identity in every graph, the base grants of the admin
-roles, and the page chooser limited to the user's organizations."""
+roles, the page chooser limited to the user's organizations, uploads that start on the private
+collection."""
 
 from wagtail import hooks
 
 from .declarations import base_grants, limit_page_chooser_to_own_organizations
+from .documents import document_upload_urls
 from .structured_data import site_nodes
 
 hooks.register("structured_data_site_nodes", site_nodes)
 hooks.register("register_organization_grants", base_grants)
 hooks.register("construct_page_chooser_queryset", limit_page_chooser_to_own_organizations)
+# Before Wagtail's own documents URLs (order 0), so its multiple upload address is answered here.
+hooks.register("register_admin_urls", document_upload_urls, order=-1)

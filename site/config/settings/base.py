@@ -231,6 +231,8 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
+# Documents staff upload start in their organization's private collection (organizations plugin).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "organizations.documents.OrganizationDocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # ASCII slugs: /personnes/elise-tremblay/ reads and shares better than percent-encoded accents.
