@@ -1,9 +1,10 @@
 """Registrations only: the organization's identity in every graph, the base grants of the admin
 roles, the page chooser limited to the user's organizations, uploads that start on the private
-collection."""
+collection, and avatars drawn without Gravatar."""
 
 from wagtail import hooks
 
+from .avatars import initials_avatar_url
 from .declarations import base_grants, limit_page_chooser_to_own_organizations
 from .documents import document_upload_urls
 from .structured_data import site_nodes
@@ -13,3 +14,4 @@ hooks.register("register_organization_grants", base_grants)
 hooks.register("construct_page_chooser_queryset", limit_page_chooser_to_own_organizations)
 # Before Wagtail's own documents URLs (order 0), so its multiple upload address is answered here.
 hooks.register("register_admin_urls", document_upload_urls, order=-1)
+hooks.register("get_avatar_url", initials_avatar_url)
