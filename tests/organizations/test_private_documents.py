@@ -52,11 +52,9 @@ def selected_option(html, select_name):
 
 
 def served_content(response) -> bytes:
-    if not response.streaming:
-        return response.content
-    content = b"".join(response.streaming_content)
-    response.close()
-    return content
+    """The body; a file response is read to its end, which closes the file (the test client
+    closes the response there, as a server would)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 # --- The collection ----------------------------------------------------------------------------
