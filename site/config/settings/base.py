@@ -247,8 +247,13 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
+# Documents staff upload start in their organization's private collection (organizations plugin).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "organizations.documents.OrganizationDocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: an MD5 of each user's e-mail would go to a third party from every admin page.
+# Users without an uploaded avatar get their initials instead (organizations.avatars).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # ASCII slugs: /personnes/elise-tremblay/ reads and shares better than percent-encoded accents.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
