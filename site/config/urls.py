@@ -21,12 +21,14 @@ urlpatterns = [
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
-    # Development and the demo only; in production the reverse proxy serves MEDIA_ROOT.
+    # Development and the demo only; in production the reverse proxy serves the same folders.
+    # Images only: documents go through /documents/, which checks their collection's privacy.
     from django.views.static import serve as serve_media
 
     urlpatterns.append(
         re_path(
-            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}"
+            r"(?P<path>(?:original_images|images)/.*)$",
             serve_media,
             {"document_root": settings.MEDIA_ROOT},
         )
