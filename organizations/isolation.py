@@ -17,8 +17,8 @@ organizations:
 
 Otherwise the answer is "not found", exactly as for an id that does not exist: a second
 organization learns neither names nor existence. Superusers are not limited. Which objects
-count as the user's is ``object_visible``; lists that Wagtail builds without a request (filter
-choices, popular tags) are scoped in ``wagtail_admin.py``.
+count as the user's is ``visibility.py``'s rule; lists that Wagtail builds without a request
+(filter choices, popular tags) are narrowed by the same rule in ``wagtail_admin.py``.
 """
 
 from __future__ import annotations
@@ -26,22 +26,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.defaults import page_not_found
-from taggit.models import TagBase
-from wagtail.models import Collection, Page, Revision, Site, TaskState, WorkflowState
-from wagtail.models.media import CollectionMember
-from wagtail.permissions import policy_registry
+from wagtail.models import Page
 
-from .permissions import SiteScopedPermissionPolicy
-from .scoping import page_scope_for_user, sites_for_user
+from .visibility import object_visible, page_visible
 
 #: Path parameters that always name a page.
 PAGE_KWARGS = frozenset(
@@ -63,120 +56,6 @@ OBJECT_KWARGS = frozenset({"pk", "object_id"})
 APP_KWARGS = ("app_label", "app_name", "content_type_app_name")
 MODEL_NAME_KWARGS = ("model_name", "content_type_model_name")
 MEDIA_ACTIONS = ("add", "change", "delete", "choose")
-
-
-# --- Which objects are the user's --------------------------------------------------------------
-
-
-def page_visible(user, pk) -> bool:
-    return visible(Page.objects.filter(pk=pk), user).exists()
-
-
-def _media_policy(model):
-    policy = policy_registry.get_by_type(model)
-    return policy if hasattr(policy, "instances_user_has_any_permission_for") else None
-
-
-def _related_object_visible(user, instance) -> bool:
-    """Revisions, workflow states and task states belong to the object they are about."""
-    if isinstance(instance, Revision):
-        model = instance.base_content_type.model_class()
-        return model is None or object_visible(user, model, instance.object_id)
-    if isinstance(instance, TaskState):
-        instance = instance.workflow_state
-    model = instance.base_content_type.model_class()
-    return model is None or object_visible(user, model, instance.object_id)
-
-
-def visible(queryset: models.QuerySet, user) -> models.QuerySet:
-    """``queryset`` narrowed to what belongs to ``user``'s organizations — pages of their
-    sites, media of their collections, records of their organizations, the people who work
-    there, their sites and groups, tags of what they see — or left whole for what belongs to
-    no organization (locales, workflows, content types… which Wagtail's own permissions
-    guard). Superusers see everything."""
-    model = queryset.model
-    if getattr(user, "is_superuser", False):
-        return queryset
-    if issubclass(model, Page):
-        return queryset.filter(page_scope_for_user(user) | models.Q(depth=1))
-    if issubclass(model, Collection):
-        return queryset.filter(pk__in=_visible_collection_ids(user))
-    if issubclass(model, CollectionMember):
-        policy = _media_policy(model)
-        if policy is None:
-            return queryset
-        return queryset.filter(
-            pk__in=policy.instances_user_has_any_permission_for(user, MEDIA_ACTIONS).values("pk")
-        )
-    if issubclass(model, Site):
-        return queryset.filter(pk__in=sites_for_user(user).values("pk"))
-    if model is get_user_model():
-        return queryset.filter(
-            models.Q(pk=user.pk)
-            | models.Q(groups__organization_role__site__in=sites_for_user(user).values("pk"))
-        ).distinct()
-    if issubclass(model, Group):
-        return queryset.filter(organization_role__site__in=sites_for_user(user).values("pk"))
-    if issubclass(model, TagBase):
-        from .wagtail_admin import visible_tag_ids
-
-        return queryset.filter(pk__in=visible_tag_ids(user, model))
-    policy = policy_registry.get_by_type(model)
-    if isinstance(policy, SiteScopedPermissionPolicy):
-        return queryset.filter(
-            pk__in=policy.instances_user_has_any_permission_for(
-                user, ("view", "change", "delete", "add")
-            ).values("pk")
-        )
-    if hasattr(queryset, "for_user"):
-        return queryset.for_user(user)
-    site_field = next(
-        (
-            field
-            for field in model._meta.get_fields()
-            if field.name == "site" and getattr(field, "related_model", None) is Site
-        ),
-        None,
-    )
-    if site_field is not None:  # site settings, redirects…: their site's, or every site's
-        condition = models.Q(site__in=sites_for_user(user).values("pk"))
-        if site_field.null:
-            condition |= models.Q(site__isnull=True)
-        return queryset.filter(condition)
-    return queryset
-
-
-def _visible_collection_ids(user) -> set[int]:
-    """Collections where the user may do something with images or documents (their
-    organization's collection and what lies below it)."""
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
-    ids: set[int] = set()
-    for media in (get_image_model(), get_document_model()):
-        policy = _media_policy(media)
-        if policy is not None:
-            ids |= set(
-                policy.collections_user_has_any_permission_for(user, MEDIA_ACTIONS).values_list(
-                    "pk", flat=True
-                )
-            )
-    return ids
-
-
-def object_visible(user, model: type[models.Model], pk) -> bool:
-    """Whether ``pk`` names an object of ``model`` that ``user`` may know of (``visible``).
-    An id that names nothing is not visible."""
-    try:
-        pk = model._meta.pk.to_python(pk)
-    except (ValidationError, ValueError, TypeError):
-        return False
-    if model in (Revision, WorkflowState, TaskState):
-        instance = model._default_manager.filter(pk=pk).first()
-        return instance is not None and _related_object_visible(user, instance)
-    if model._meta.label == "wagtailadmin.EditingSession":
-        return model._default_manager.filter(pk=pk, user=user).exists()
-    return visible(model._default_manager.filter(pk=pk), user).exists()
 
 
 def _uploaded_file_visible(user, pk) -> bool:
@@ -238,14 +117,14 @@ def _ensure_visible(request, callback, route, kwargs) -> None:
         return  # nor does the admin let in those who may not use it
     for name, value in kwargs.items():
         if name in PAGE_KWARGS:
-            visible = page_visible(user, value) if str(value).isdigit() else False
+            known = page_visible(user, value) if str(value).isdigit() else False
         elif name in MODEL_KWARGS:
-            visible = object_visible(user, apps.get_model(MODEL_KWARGS[name]), value)
+            known = object_visible(user, apps.get_model(MODEL_KWARGS[name]), value)
         elif name == "uploaded_file_id":
-            visible = _uploaded_file_visible(user, value)
+            known = _uploaded_file_visible(user, value)
         else:
             continue
-        if not visible:
+        if not known:
             raise Http404
     model = view_model(callback, route, kwargs)
     if model is None:
@@ -339,4 +218,4 @@ def isolated_urlpatterns(patterns, prefix: str = "", namespace: str = "") -> lis
     return isolated
 
 
-__all__ = ["isolated_urlpatterns", "object_visible", "page_visible", "visible"]
+__all__ = ["isolated_urlpatterns"]

@@ -24,53 +24,15 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import Http404, JsonResponse
-from taggit.models import GenericTaggedItemBase, Tag, TagBase, TaggedItemBase
+from taggit.models import Tag, TagBase
 
-from .isolation import visible
 from .scoping import sites_for_user
+from .visibility import visible
 
 TAGS_AUTOCOMPLETE_LIMIT = 10
 
 
 # --- Tags --------------------------------------------------------------------------------------
-
-
-def _through_models(tag_model):
-    from django.apps import apps
-
-    for model in apps.get_models():
-        if not issubclass(model, GenericTaggedItemBase | TaggedItemBase):
-            continue
-        field = model._meta.get_field("tag")
-        if field.related_model is tag_model:
-            yield model
-
-
-def _tagged_visible(through, user) -> models.QuerySet:
-    """Rows of ``through`` (a tag-to-object table) whose object the user may see."""
-    if issubclass(through, GenericTaggedItemBase):
-        condition = models.Q(pk__in=[])
-        for content_type_id in through.objects.values_list("content_type", flat=True).distinct():
-            model = ContentType.objects.get_for_id(content_type_id).model_class()
-            if model is None:
-                continue
-            condition |= models.Q(
-                content_type_id=content_type_id,
-                object_id__in=visible(model._default_manager.all(), user).values("pk"),
-            )
-        return through.objects.filter(condition)
-    model = through._meta.get_field("content_object").related_model
-    return through.objects.filter(
-        content_object__in=visible(model._default_manager.all(), user).values("pk")
-    )
-
-
-def visible_tag_ids(user, tag_model=Tag) -> models.QuerySet:
-    """Ids of the tags given to something the user may see."""
-    condition = models.Q(pk__in=[])
-    for through in _through_models(tag_model):
-        condition |= models.Q(pk__in=_tagged_visible(through, user).values("tag_id"))
-    return tag_model.objects.filter(condition).values("pk")
 
 
 def popular_tags(user, model, count=10):

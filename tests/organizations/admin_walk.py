@@ -185,8 +185,33 @@ def admin_patterns() -> Iterator[tuple[str, URLPattern]]:
 
 
 def model_candidates() -> list[tuple[str, str]]:
-    """(app label, model name) of every installed model: what an admin URL may take by name."""
-    return sorted({(m._meta.app_label, m._meta.model_name) for m in apps.get_models()})
+    """(app label, model name) of every model an admin URL may take by name: pages, snippets,
+    settings, media, workflow tasks, tags, and every model of the project's own plugins
+    (Django's and Wagtail's internal tables are left out: no URL takes them by name)."""
+    from taggit.models import Tag
+    from wagtail.contrib.settings.registry import registry as settings_registry
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import get_page_models
+    from wagtail.snippets.models import get_snippet_models
+    from wagtail.workflows import get_task_types
+
+    framework = ("django.", "wagtail.", "taggit", "django_tasks", "modelcluster")
+    chosen = {
+        *get_page_models(),
+        *get_snippet_models(),
+        *settings_registry,
+        *get_task_types(),
+        get_image_model(),
+        get_document_model(),
+        Tag,
+        *(
+            model
+            for model in apps.get_models()
+            if not model._meta.app_config.name.startswith(framework)
+        ),
+    }
+    return sorted((model._meta.app_label, model._meta.model_name) for model in chosen)
 
 
 #: Parameters that name something other than a row, and what to fill them with.
@@ -225,18 +250,24 @@ def expand(route: str, pattern: URLPattern) -> list[str]:
         choices = [{app: a, model: m} for a, m in model_candidates()]
     else:
         choices = [{}]
+    ids = [
+        name
+        for name in names
+        if name not in choices[0]
+        and name not in NAMED_VALUES
+        and ("id" in name.split("_") or name == "pk" or _is_int(pattern, name))
+    ]
     for name in names:
-        if name in choices[0]:
+        if name in choices[0] or name in ids:
             continue
-        if name in NAMED_VALUES:
-            values = NAMED_VALUES[name]
-        elif name in {"revision_id_a", "revision_id_b"}:
-            values = [str(RECORD_ID)]
-        elif name.endswith("id") or name in {"pk", "object_id"} or _is_int(pattern, name):
-            values = [str(ORG_ID), str(RECORD_ID)]
-        else:
-            values = [CANARY]
+        values = NAMED_VALUES.get(name, [CANARY])
         choices = [dict(choice, **{name: value}) for choice in choices for value in values]
+    if ids:  # every id of one URL names the same row number: theirs in every table
+        choices = [
+            dict(choice, **dict.fromkeys(ids, str(value)))
+            for choice in choices
+            for value in (ORG_ID, RECORD_ID)
+        ]
     return [_route_fill(route, choice) for choice in choices]
 
 
@@ -246,11 +277,8 @@ def _is_int(pattern: URLPattern, name: str) -> bool:
 
 
 def _route_fill(route: str, values: dict[str, str]) -> str:
-    def sub(match):
-        return values[match.group(2)]
-
-    filled = re.sub(r"<(?:(\w+):)?(\w+)>", sub, route)
-    filled = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1)], filled)
+    filled = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1)], route)
+    filled = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], filled)
     return "/" + filled.replace("^", "").replace("$", "").replace("\\.", ".")
 
 
