@@ -16,7 +16,7 @@ from wagtail.search.query import And, Not, Or, Phrase, PlainText
 
 from home.models import StandardPage
 from organizations.services import organization_collection
-from tests.factories import make_image, make_organization_page
+from tests.factories import make_image, make_organization_page, make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
@@ -131,6 +131,26 @@ def test_admin_image_search_finds_other_forms_of_a_word(client, editor_a, org_a)
         response = client.get(reverse("wagtailimages:index"), {"q": query})
         text = html.unescape(response.content.decode())
         assert "Caméra numérique" in text and "Portrait" not in text, query
+
+
+def test_crm_listing_search_ignores_accents_and_plurals(client, crm_a, org_a):
+    """CRM staff find « Bruno Échu » by typing « echu », and « Cinéma Beaubien » by
+    « cinémas »; the other words still narrow the list."""
+    make_person(org_a.people_index, "Bruno Échu")
+    make_person(org_a.people_index, "Camille Dubé", publish=False)
+    make_organization_page(org_a.organizations_index, "Cinéma Beaubien")
+    client.force_login(crm_a)
+
+    def listed(query):
+        response = client.get(reverse("crm_contact:index"), {"q": query})
+        text = html.unescape(response.content.decode())
+        return {name for name in ("Bruno Échu", "Camille Dubé", "Cinéma Beaubien") if name in text}
+
+    assert listed("echu") == {"Bruno Échu"}
+    assert listed("ÉCHU bruno") == {"Bruno Échu"}
+    assert listed("cinémas") == {"Cinéma Beaubien"}
+    assert listed("dube") == {"Camille Dubé"}
+    assert listed("caméras") == set(), "« cam » alone would have found Camille"
 
 
 def search_titles(query, backend_method="search"):
