@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LanguageSearchConfig(AppConfig):
@@ -6,4 +7,5 @@ class LanguageSearchConfig(AppConfig):
     search configurations it needs (created by this app's migration)."""
 
     name = "language_search"
+    verbose_name = _("Search in French and English")
     default_auto_field = "django.db.models.BigAutoField"
