@@ -181,6 +181,12 @@ def test_queries_combine_words_phrases_and_exclusions(pages):
     }
 
 
+def test_a_search_limited_to_some_fields_reads_them_in_both_languages(pages):
+    """``fields=`` (what an admin listing may pass) still stems and unaccents."""
+    results = get_search_backend().search("camera", StandardPage, fields=["title"])
+    assert {page.title for page in results} == {"Location de caméras", "Caméras en préparation"}
+
+
 def test_the_index_is_rebuilt_by_update_index(pages):
     """``manage.py update_index`` (after an upgrade, or to repair) rebuilds an index that
     finds the same pages."""
