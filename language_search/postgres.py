@@ -9,6 +9,7 @@ configuration, and the parses are joined with ``||`` (or ``&&`` where the query 
 from __future__ import annotations
 
 import operator
+import re
 from functools import reduce
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -21,6 +22,7 @@ from wagtail.search.backends.database.postgres.postgres import (
     PostgresSearchBackend,
     PostgresSearchQueryCompiler,
 )
+from wagtail.search.backends.database.postgres.query import Lexeme
 from wagtail.search.models import IndexEntry
 from wagtail.search.query import Phrase, PlainText
 from wagtail.search.utils import get_content_type_pk
@@ -100,12 +102,7 @@ class AnalyzedQueryMixin:
 
     def build_tsquery_content(self, query, config=None, invert=False):
         if isinstance(query, PlainText):
-            parses = [
-                super(AnalyzedQueryMixin, self).build_tsquery_content(
-                    query, config=one, invert=invert
-                )
-                for one in config
-            ]
+            parses = [self.plain_text_parse(query, one, invert) for one in config]
         elif isinstance(query, Phrase):
             parses = [
                 SearchQuery(query.query_string, search_type="phrase", config=one, invert=invert)
@@ -118,6 +115,19 @@ class AnalyzedQueryMixin:
             return None
         # « not (French or English reading) » is « not French and not English ».
         return reduce(operator.and_ if invert else operator.or_, parses)
+
+    def plain_text_parse(self, query: PlainText, config: str, invert: bool):
+        """The terms of ``query`` in ``config``, joined by its operator. When autocompleting,
+        the last term is a prefix in ``lm_simple`` only, which indexes whole words: the stem of
+        a word being typed means nothing (« camé » → « cam », which is « Camille » too)."""
+        terms = [term for term in re.split(r"[\s\-]+", query.query_string) if term]
+        if not terms:
+            return None
+        prefix = self.LAST_TERM_IS_PREFIX and config == SIMPLE.pg_config
+        lexemes = [Lexeme(term, invert=invert) for term in terms[:-1]]
+        lexemes.append(Lexeme(terms[-1], invert=invert, prefix=prefix))
+        combine = operator.and_ if query.operator == "and" else operator.or_
+        return SearchQuery(reduce(combine, lexemes), search_type="raw", config=config)
 
     def search(self, config, start, stop, score_field=None, backend=None):
         self.configs = config

@@ -108,13 +108,15 @@ class AnalyzedQueryMixin:
 
     def plain_text_reading(self, query: PlainText, analyzer: Analyzer) -> str:
         """Each term of ``query`` analyzed (a term of several words, « l'équipe », as a
-        phrase), joined by the query's operator; the last one a prefix when autocompleting."""
+        phrase), joined by the query's operator. When autocompleting, the last term is a prefix
+        in the reading that keeps words whole only: the stem of a word being typed means
+        nothing (« camé » → « cam », which is « Camille » too)."""
         terms = [analyzer.analyze(term) for term in query.query_string.split()]
         terms = [term for term in terms if term]
         if not terms:
             return ""
         lexemes = [f'"{" ".join(term)}"' for term in terms]
-        if self.LAST_TERM_IS_PREFIX:
+        if self.LAST_TERM_IS_PREFIX and analyzer.stemmer is None:
             lexemes[-1] += "*"
         return "(" + f" {query.operator.upper()} ".join(lexemes) + ")"
 

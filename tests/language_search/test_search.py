@@ -40,6 +40,7 @@ def pages(org_a, org_b):
         "cafe": add_page(home, "Café des cinéastes"),
         "film": add_page(home, "Film", introduction="Un court métrage tourné en Abitibi."),
         "oeuvres": add_page(home, "Œuvres primées"),
+        "camille": add_page(home, "Camille au festival"),
         "draft": add_page(home, "Caméras en préparation", publish=False),
         "other_draft": make_organization_page(
             org_b.organizations_index, "Caméras privées du Réseau", publish=False
@@ -119,6 +120,7 @@ def test_admin_page_search_finds_other_forms_of_a_word(client, editor_a, pages, 
     text = html.unescape(response.content.decode())
     assert expected in text
     assert "Réseau" not in text
+    assert "Camille" not in text, "the stem of a word being typed (« camé » → « cam »)"
 
 
 def test_admin_image_search_finds_other_forms_of_a_word(client, editor_a, org_a):
