@@ -130,6 +130,7 @@ class AnalyzedQueryMixin:
         return SearchQuery(reduce(combine, lexemes), search_type="raw", config=config)
 
     def search(self, config, start, stop, score_field=None, backend=None):
+        """Keeps the configurations for ``get_fields_vectors``, which Wagtail calls without."""
         self.configs = config
         return super().search(config, start, stop, score_field=score_field, backend=backend)
 
