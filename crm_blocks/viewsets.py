@@ -81,6 +81,13 @@ class ContactIndexView(SpreadsheetIndexMixin, ScopedIndexView):
         live_page = Page.objects.filter(translation_key=OuterRef("translation_key"), live=True)
         return super().get_base_queryset().with_name().annotate(is_published=Exists(live_page))
 
+    def search_queryset(self, queryset):
+        """Accents, case and plurals aside (``ContactQuerySet.matching``), where Wagtail's
+        ``icontains`` would miss « Échu » for « echu »."""
+        if not self.is_searching:
+            return queryset
+        return queryset.matching(self.search_query)
+
 
 class ContactViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     """CRM records: created with their person or organization page, looked at and completed

@@ -19,6 +19,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Page, Site
 
+from language_search.analysis import content_analyzers, substring_stems
 from organizations.scoping import SiteScopedQuerySet
 from privacy.models import PrivateRecord, PrivateRecordQuerySet
 from spreadsheets.text import fold
@@ -98,6 +99,28 @@ class ContactQuerySet(PrivateRecordQuerySet):
     def for_choices(self):
         """Records as a choice list shows them: by name."""
         return self.with_name().order_by("name")
+
+    def matching(self, text: str):
+        """Records holding every word of ``text`` in their name, e-mail or second e-mail, case
+        and accents aside, a word's plural or singular too: « echu » finds « Bruno Échu »,
+        « cinémas » finds « Cinéma Beaubien ».
+
+        Names are matched in the record pages' folded ``sort_name``; a one-word term also by
+        its French and English stems (``language_search``), which find its singular."""
+        analyzers = content_analyzers()
+        matching = self
+        for term in text.split():
+            names = models.Q()
+            for form in {fold(term)} | substring_stems(term, analyzers):
+                names |= models.Q(personpage__sort_name__contains=form)
+                names |= models.Q(organizationpage__sort_name__contains=form)
+            named = Page.objects.filter(names).values("translation_key")
+            matching = matching.filter(
+                models.Q(translation_key__in=named)
+                | models.Q(email__icontains=term)
+                | models.Q(secondary_email__icontains=term)
+            )
+        return matching
 
     def with_email(self, email: str):
         """Records using ``email`` (whatever its case), named (``with_name``)."""

@@ -1,6 +1,7 @@
 """The demo that `make demo` serves: both organizations load, every public page carries one valid
 graph, and none of the demo's private details shows on the public site."""
 
+import html
 import io
 
 import pytest
@@ -89,3 +90,19 @@ def test_no_private_detail_of_the_demo_is_public(client, demo):
             text = html.content.decode()
             leaked = [value for value in private if value in text]
             assert not leaked, (url, leaked)
+
+
+def test_the_demo_is_indexed_for_search_in_french(client, demo):
+    """``make demo`` indexes what it loads, stemmed and without accents: a visitor of the demo
+    finds « Location d'équipement » by typing « equipements », « Les Films du Lac Osisko » by
+    « film »."""
+    site = Site.objects.get(hostname="127.0.0.1")
+
+    def found(query):
+        response = client.get(
+            "/search/", {"q": query}, HTTP_HOST=site.hostname, SERVER_PORT=site.port
+        )
+        return html.unescape(response.content.decode())
+
+    assert "Location d'équipement" in found("equipements")
+    assert "Les Films du Lac Osisko" in found("film")

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "privacy",
     "organizations",
     "structured_data",
+    "language_search",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -244,8 +245,10 @@ ORGANIZATIONS_HOME_PAGE_MODEL = "home.HomePage"
 
 WAGTAIL_SITE_NAME = "Liens Mutuels"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Wagtail's database search, stemming and ignoring accents in French and English (the
+# language_search foundation; on PostgreSQL it needs the unaccent extension, see its migration).
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+    "default": {"BACKEND": "language_search.backend"},
 }
 # Documents staff upload start in their organization's private collection (organizations plugin).
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "organizations.documents.OrganizationDocumentForm"
