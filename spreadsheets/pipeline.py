@@ -99,14 +99,16 @@ def import_plan(*, kind: str, data: bytes, filename: str) -> ImportPlan:
 
 
 def _mapped_dataset(table, mapping: dict[str, str]) -> tablib.Dataset:
-    """The file's rows with only the mapped columns, headed by column names."""
+    """The file's rows with only the mapped columns, headed by column names, our exports'
+    anti-formula apostrophes removed (piece by piece in a CSV file, as they were added)."""
     headers = [header for header in table.headers if mapping.get(header)]
     dataset = tablib.Dataset(headers=[mapping[header] for header in headers])
     positions = [table.headers.index(header) for header in headers]
+    for_csv = table.format == "csv"
     for row in table.dataset:
         values = [row[position] for position in positions]
         dataset.append(
-            [restore(v) if isinstance(v, str) and v[:1] == "'" else v for v in values]
+            [restore(v, for_csv=for_csv) if isinstance(v, str) and "'" in v else v for v in values]
         )
     return dataset
 

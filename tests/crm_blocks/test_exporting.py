@@ -190,7 +190,7 @@ def test_csv_starts_with_a_bom_so_that_excel_shows_accents(records, org_a):
     data = export(org_a)
 
     assert data.startswith(b"\xef\xbb\xbf")
-    assert "Jean-François,Côté".encode() in data
+    assert '"Jean-François","Côté"'.encode() in data
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
