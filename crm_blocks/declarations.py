@@ -108,7 +108,9 @@ def crm_private_fields():
         ),
         PrivateFields(
             "crm_blocks.Affiliation",
+            # The role is shown publicly only when staff tick "public" (see
+            # ``AffiliationQuerySet.shown_publicly``); the flag itself says nothing private.
             fields=("role", "start_date", "end_date"),
-            non_sensitive=("person", "organization"),
+            non_sensitive=("person", "organization", "public"),
         ),
     ]

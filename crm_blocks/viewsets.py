@@ -229,8 +229,11 @@ class AffiliationViewSet(ScopedModelViewSet):
         Column("organization_name", label=_("Organization"), sort_key="organization_name"),
         "start_date",
         "end_date",
+        BooleanColumn("public", label=_("Public")),
     ]
-    edit_handler = scoped_form("person", "organization", "role", "start_date", "end_date")
+    edit_handler = scoped_form(
+        "person", "organization", "role", "start_date", "end_date", "public"
+    )
 
 
 class ContactTagViewSet(ScopedModelViewSet):

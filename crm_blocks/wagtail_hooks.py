@@ -1,5 +1,6 @@
 """Registrations only: what every organization gets, the CRM's private fields, the CRM menu,
-permission policies, and the editor's link to a record's CRM view."""
+permission policies, the editor's link to a record's CRM view, and the dashboard's panel of
+memberships ending this month."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from wagtail.permissions import register_permission_policy
 from organizations.permissions import SiteScopedPermissionPolicy
 from privacy.pages import twin_model_of
 
+from .dashboard import expiring_memberships_panel
 from .declarations import crm_grants, crm_private_fields, crm_sections, crm_spreadsheet_kinds
 from .models import Affiliation, Contact, ContactNote, ContactTag, Membership, MembershipType
 from .permissions import ContactPermissionPolicy, user_can_access_crm
@@ -19,6 +21,7 @@ hooks.register("register_organization_grants", crm_grants)
 hooks.register("register_organization_sections", crm_sections)
 hooks.register("register_spreadsheet_kinds", crm_spreadsheet_kinds)
 hooks.register("register_private_fields", crm_private_fields)
+hooks.register("construct_homepage_panels", expiring_memberships_panel)
 
 register_permission_policy(Contact, ContactPermissionPolicy(Contact))
 for _model in (Membership, MembershipType, Affiliation, ContactTag, ContactNote):

@@ -15,7 +15,10 @@ class OrganizationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .wagtail_admin import install
+
         post_migrate.connect(sync_after_migrate, dispatch_uid="organizations_sync_after_migrate")
+        install()  # Wagtail's filter choices and popular tags, narrowed to the user's organizations
 
 
 def sync_after_migrate(sender, using=DEFAULT_DB_ALIAS, verbosity=1, plan=None, **kwargs):

@@ -21,8 +21,10 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.models import (
     Collection,
+    CollectionViewRestriction,
     GroupCollectionPermission,
     GroupPagePermission,
     GroupSitePermission,
@@ -154,6 +156,27 @@ def organization_collection(site: Site) -> Collection | None:
     )
 
 
+#: The name of an organization's private collection, in the organization's language.
+PRIVATE_COLLECTION_NAME = gettext_lazy("Private documents")
+#: Provision keys of the private collection and of each admin role's access to it.
+PRIVATE_COLLECTION_KEY = "collection:private"
+
+
+def organization_private_collection(site: Site) -> Collection | None:
+    """The organization's private collection: the first one (in tree order) whose view
+    restriction lets in groups of that organization. A document in it is served to
+    signed-in staff of the organization alone. ``None`` if staff deleted it or lifted its
+    restriction: nothing is private then, and nothing pretends to be."""
+    return (
+        Collection.objects.filter(
+            view_restrictions__restriction_type=CollectionViewRestriction.GROUPS,
+            view_restrictions__groups__organization_role__site=site,
+        )
+        .order_by("path")
+        .first()
+    )
+
+
 @dataclass
 class SyncReport:
     """What ``organization_sync`` gave, per organization: ``{site name: [provision keys]}``."""
@@ -172,13 +195,15 @@ class SyncReport:
                 lines.append(
                     _(
                         "%(site)s: %(groups)d group(s), %(permissions)d permission(s), "
-                        "%(sections)d section page(s) added."
+                        "%(sections)d section page(s), %(collections)d private collection(s) "
+                        "added."
                     )
                     % {
                         "site": site,
                         "groups": kinds.count("role"),
                         "permissions": kinds.count("grant"),
                         "sections": kinds.count("section"),
+                        "collections": keys.count(PRIVATE_COLLECTION_KEY),
                     }
                 )
         return "\n".join(lines) or _("Every organization is up to date.")
@@ -220,6 +245,7 @@ class _Sync:
             self.ensure_group(role)
         for grant in registry.grants():
             self.apply_grant(grant)
+        self.ensure_private_collection()
         for section in registry.sections():
             self.ensure_section(section)
         return self.given
@@ -273,6 +299,36 @@ class _Sync:
                 GroupSitePermission.objects.get_or_create(
                     group=group, site=self.site, permission=_permission(name)
                 )
+            self.record(key)
+
+    def ensure_private_collection(self) -> None:
+        """A child of the organization's collection whose documents only its admin roles'
+        groups may open; each admin role's group is let in once (a role a plugin adds later
+        too), so a group staff took out of the restriction stays out, and a private
+        collection staff deleted is not made again."""
+        private = organization_private_collection(self.site)
+        if PRIVATE_COLLECTION_KEY not in self.given_before:
+            if private is None:
+                language = OrganizationSettings.for_site(self.site).content_language
+                with translation.override(language):
+                    name = str(PRIVATE_COLLECTION_NAME)
+                private = self.collection.add_child(name=name)
+                # Restricted from the start: with no group in it yet, only superusers get in.
+                CollectionViewRestriction.objects.create(
+                    collection=private, restriction_type=CollectionViewRestriction.GROUPS
+                )
+            self.record(PRIVATE_COLLECTION_KEY)
+        if private is None:
+            return
+        restriction = private.view_restrictions.filter(
+            restriction_type=CollectionViewRestriction.GROUPS
+        ).first()
+        for role in registry.admin_roles():
+            key = f"{PRIVATE_COLLECTION_KEY}:{role}"
+            group = self.groups.get(role)
+            if restriction is None or group is None or key in self.given_before:
+                continue
+            restriction.groups.add(group)
             self.record(key)
 
     def ensure_section(self, section: registry.Section) -> None:

@@ -39,12 +39,14 @@ class ScopedObjectMixin:
     #: What the view does to its object: only organizations where the user may do it count.
     scope_actions: tuple[str, ...] = ("view", "change", "delete")
 
-    def get_queryset(self):
+    def scoped_objects(self):
+        """The objects this view may address. (Not ``get_queryset``: history and usage views
+        list log entries and references under that name.)"""
         return scoped_queryset(self.model, self.request.user, self.scope_actions)
 
     def get_object(self, queryset=None):
         pk = getattr(self, "pk", None) or self.kwargs.get(self.pk_url_kwarg)
-        return get_object_or_404(self.get_queryset(), pk=unquote(str(pk)))
+        return get_object_or_404(self.scoped_objects(), pk=unquote(str(pk)))
 
 
 class ScopedIndexView(ScopedIndexMixin, generic.IndexView):

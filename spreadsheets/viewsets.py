@@ -1,8 +1,24 @@
 """The one admin integration every listing shares: declare the kinds of rows, get the screens."""
 
-from django.urls import path
+from django.urls import NoReverseMatch, path, reverse
 
 from . import views
+
+#: Kind name → URL name of the job screen of the listing that imports it, filled as viewsets are
+#: registered: an import job knows its kind, not the listing it was started from.
+_job_url_names: dict[str, str] = {}
+
+
+def job_admin_url(job) -> str | None:
+    """The address of ``job``'s screen (matching, progress, preview or report), or ``None``
+    when no registered listing imports its kind."""
+    url_name = _job_url_names.get(job.kind)
+    if url_name is None:
+        return None
+    try:
+        return reverse(url_name, args=[job.pk])
+    except NoReverseMatch:
+        return None
 
 
 class SpreadsheetViewSetMixin:
@@ -21,6 +37,11 @@ class SpreadsheetViewSetMixin:
     import_job_view_class = views.ImportJobView
     import_progress_view_class = views.ImportProgressView
     import_template_view_class = views.ImportTemplateView
+
+    def on_register(self):
+        super().on_register()
+        for kind in self.spreadsheet_kinds:
+            _job_url_names.setdefault(kind, self.get_url_name("import_job"))
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(

@@ -22,11 +22,12 @@ from wagtail.admin.panels import (
 )
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet, Site
 from wagtail.search import index
 
+from organizations.maps import place_markers
 from organizations.models import OrganizationKind, PublicAddress
-from organizations.scoping import public_within
+from organizations.scoping import public_pages_for_site, public_within
 from organizations.structured_data import organization_node_type
 from privacy.pages import PrivateTwinPageMixin
 from spreadsheets.text import fold
@@ -41,6 +42,7 @@ from structured_data.nodes import Person
 from ..blocks import PROFILE_BLOCKS
 from ..panels import DuplicateConfirmationPanel
 from .contacts import Contact
+from .relations import Affiliation
 
 PAGE_SIZE = 24
 
@@ -173,6 +175,42 @@ class RecordPageMixin(PrivateTwinPageMixin):
                 )
 
 
+def affiliated_records(page, request, *, side: str, other_model) -> list[dict]:
+    """``[{"role", "page"}]``: the affiliations of ``page``'s record (``side`` is ``"person"``
+    or ``"organization"``) that staff made public, with the other record's page.
+
+    The card rule (``crm_blocks.blocks.shown_record``) holds: only live pages without view
+    restriction, of the site being visited, in the visitor's language when translated; an
+    affiliation whose other page is not public is simply not shown."""
+    site = Site.find_for_request(request) if request is not None else page.get_site()
+    if site is None or not page.translation_key:
+        return []
+    other = "organization" if side == "person" else "person"
+    affiliations = list(
+        Affiliation.objects.for_site(site)
+        .shown_publicly()
+        .filter(**{f"{side}__translation_key": page.translation_key})
+        .values_list("role", f"{other}__translation_key")
+    )
+    if not affiliations:
+        return []
+    pages: dict = {}
+    candidates = (
+        public_pages_for_site(site)
+        .type(other_model)
+        .filter(translation_key__in={key for _role, key in affiliations})
+        .order_by("pk")
+        .specific()
+    )
+    for candidate in candidates:
+        # The page in the visitor's language if there is one, else the first published.
+        if candidate.translation_key not in pages or candidate.locale_id == page.locale_id:
+            pages[candidate.translation_key] = candidate
+    return [
+        {"role": role, "page": pages[key]} for role, key in affiliations if key in pages
+    ]
+
+
 class RecordPageQuerySet(PageQuerySet):
     def published(self, within: Page | None = None):
         """What the public may see: live pages without view restrictions. With ``within`` (the
@@ -227,6 +265,12 @@ class PersonIndexPage(RecordIndexPage):
             .prefetch_related("roles", images_with_renditions("photo", "fill-200x200"))
             .order_by("sort_name", "pk")
         )
+        # Only the roles someone listed here has: a choice that lists nobody is a dead end.
+        present = set(
+            PersonRole.objects.filter(personpage__in=people.values("pk")).values_list(
+                "code", flat=True
+            )
+        )
         role_codes = {code for code, _label in PersonRole.Code.choices}
         role = request.GET.get("role", "")
         if role in role_codes:
@@ -237,7 +281,7 @@ class PersonIndexPage(RecordIndexPage):
             "name": "role",
             "label": _("Role"),
             "selected": role,
-            "choices": PersonRole.Code.choices,
+            "choices": [c for c in PersonRole.Code.choices if c[0] in present or c[0] == role],
         }
         return people, filters
 
@@ -253,6 +297,7 @@ class PersonPage(RecordPageMixin, StructuredDataPageMixin, Page):
         "ProfilePage.description": "summary",
         "Person.sameAs": "links",
         "Person.jobTitle": "roles",
+        "ImageObject.creator|creditText|copyrightNotice|license": "photo_credit",
     }
 
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
@@ -278,6 +323,15 @@ class PersonPage(RecordPageMixin, StructuredDataPageMixin, Page):
         related_name="+",
         verbose_name=_("photo"),
     )
+    photo_credit = models.CharField(
+        _("photo credit"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Who took the photo or holds its rights, for example “Photo: Jean Dupont”. Shown "
+            "under the photo and given to search engines."
+        ),
+    )
     bio = StreamField(PROFILE_BLOCKS, blank=True, verbose_name=_("biography"))
 
     objects = RecordPageManager()
@@ -293,6 +347,7 @@ class PersonPage(RecordPageMixin, StructuredDataPageMixin, Page):
         FieldPanel("summary"),
         FieldPanel("roles", widget=forms.CheckboxSelectMultiple),
         FieldPanel("photo"),
+        FieldPanel("photo_credit"),
         FieldPanel("bio"),
         InlinePanel("links", heading=_("Links"), label=_("Link")),
     ]
@@ -318,6 +373,16 @@ class PersonPage(RecordPageMixin, StructuredDataPageMixin, Page):
 
     def structured_data_image(self):
         return self.photo
+
+    def structured_data_image_fields(self) -> dict:
+        return {"credit_text": self.photo_credit} if self.photo_credit else {}
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["affiliations"] = affiliated_records(
+            self, request, side="person", other_model=OrganizationPage
+        )
+        return context
 
     def set_derived_fields(self) -> None:
         """Fields computed from others; also called by bulk imports, which skip ``save``."""
@@ -376,6 +441,8 @@ class OrganizationIndexPage(RecordIndexPage):
             .prefetch_related(images_with_renditions("logo", "max-200x200"))
             .order_by("sort_name", "pk")
         )
+        # Only the kinds of the organizations listed here: a choice that lists none is a dead end.
+        present = set(organizations.order_by().values_list("kind", flat=True).distinct())
         kind = request.GET.get("kind", "")
         if kind in OrganizationKind.values:
             organizations = organizations.filter(kind=kind)
@@ -385,9 +452,15 @@ class OrganizationIndexPage(RecordIndexPage):
             "name": "kind",
             "label": _("Kind"),
             "selected": kind,
-            "choices": OrganizationKind.choices,
+            "choices": [c for c in OrganizationKind.choices if c[0] in present or c[0] == kind],
         }
         return organizations, filters
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The organizations of this page of the list that have a public position.
+        context["map_markers"] = place_markers(context["records"], request=request)
+        return context
 
 
 class OrganizationPage(RecordPageMixin, StructuredDataPageMixin, PublicAddress, Page):
@@ -466,6 +539,13 @@ class OrganizationPage(RecordPageMixin, StructuredDataPageMixin, PublicAddress, 
     def structured_data_image(self):
         return self.logo
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["affiliations"] = affiliated_records(
+            self, request, side="organization", other_model=PersonPage
+        )
+        return context
+
     def structured_data_image_fields(self) -> dict:
         # An organization holds the rights to its own logo.
         return {"copyright_notice": f"© {self.title}"}
@@ -489,6 +569,9 @@ class OrganizationPage(RecordPageMixin, StructuredDataPageMixin, PublicAddress, 
             name=self.title,
             description=self.summary or None,
             url=self.website or context.page_url,
+            # On this profile page, the organization's own website is the page elsewhere on the
+            # Web that says who it is (what Google asks of a profile's sameAs).
+            same_as=[self.website] if self.website else None,
             logo=primary_image_ref(context) if self.logo else None,
             image=primary_image_ref(context) if self.logo else None,
             address=self.postal_address_node(),

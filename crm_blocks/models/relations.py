@@ -155,6 +155,14 @@ class Membership(models.Model):
 class AffiliationQuerySet(SiteScopedQuerySet):
     site_lookup = "person__site"
 
+    def shown_publicly(self, today: datetime.date | None = None):
+        """Affiliations staff chose to show on the public pages, still current (no end date,
+        or one not past). Whether both records' pages are public is for the caller to check."""
+        today = today or timezone.localdate()
+        return self.filter(public=True).filter(
+            models.Q(end_date__isnull=True) | models.Q(end_date__gte=today)
+        )
+
 
 class Affiliation(models.Model):
     """A person's role in an organization (director at, technician for…), with dates."""
@@ -176,6 +184,14 @@ class Affiliation(models.Model):
     role = models.CharField(_("role"), max_length=150)
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
+    public = models.BooleanField(
+        _("shown on the public pages"),
+        default=False,
+        help_text=_(
+            "Show this role on the person's and the organization's public pages, while both "
+            "are published. Otherwise it stays in the CRM."
+        ),
+    )
 
     objects = AffiliationQuerySet.as_manager()
 

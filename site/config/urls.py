@@ -1,25 +1,41 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from organizations.isolation import isolated_urlpatterns
 
 urlpatterns = [
-    path("admin/", include(wagtailadmin_urls)),
+    # Every admin view, Wagtail's included, answers "not found" for another organization's ids.
+    path("admin/", include(isolated_urlpatterns(wagtailadmin_urls.urlpatterns))),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("favicon.ico", home_views.favicon, name="favicon"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static as media_urls
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+    # Development and the demo only; in production the reverse proxy serves the same folders.
+    # Images only: documents go through /documents/, which checks their collection's privacy.
+    from django.views.static import serve as serve_media
 
-    urlpatterns += media_urls(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}"
+            r"(?P<path>(?:original_images|images)/.*)$",
+            serve_media,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
+
+if getattr(settings, "DEMO_SERVER_ERROR_PATH", ""):
+    urlpatterns.append(path(settings.DEMO_SERVER_ERROR_PATH, home_views.demo_server_error))
 
 urlpatterns += i18n_patterns(
     path("search/", home_views.search, name="search"),

@@ -418,6 +418,8 @@ class OrganizationLoader:
             page.photo = self._record_image(
                 "portrait", spec["key"], f"Portrait — {spec['title']}", spec["title"]
             )
+            # The demo drew the portrait: it says so, as an editor credits a photographer.
+            page.photo_credit = spec.get("photo_credit", f"Illustration : {self.name}")
         roles = list(PersonRole.objects.filter(code__in=spec.get("roles", [])))
         if len(roles) != len(set(spec.get("roles", []))):
             raise DemoDataError(f"{spec['key']}: unknown role in {spec.get('roles')}.")
@@ -579,6 +581,7 @@ class OrganizationLoader:
                 role=spec["role"],
                 start_date=parse_date(spec.get("start_date"), self.today),
                 end_date=parse_date(spec.get("end_date"), self.today),
+                public=spec.get("public", False),
             )
             affiliation.full_clean()
             affiliation.save()

@@ -48,6 +48,15 @@ def page_not_found(request, exception=None):
     return HttpResponseNotFound(render_to_string("404.html", request=request))
 
 
+class DemoServerError(Exception):
+    """Raised on purpose by the demo's ``DEMO_SERVER_ERROR_PATH``."""
+
+
+def demo_server_error(request):
+    """Fail on purpose, so that the demo shows (and its test checks) the server error page."""
+    raise DemoServerError("This address of the demo fails on purpose, to show the error page.")
+
+
 def server_error(request):
     # No context processors or database here: the error may be the database itself.
     return HttpResponseServerError(render_to_string("500.html"))

@@ -54,6 +54,27 @@ def test_every_demo_page_has_one_graph_that_passes_the_check(client, demo):
     assert "0 error(s)" in out.getvalue().splitlines()[-1]
 
 
+def test_the_demo_leaves_search_engines_nothing_to_ask_for(demo):
+    """Every warning of the check is something an editor can give (a photo and its credit, a
+    link to the profile elsewhere, an image credit): the demo gives them all, so that what a
+    newcomer sees in the report is a model, not a to-do list."""
+    out = io.StringIO()
+    call_command("check_structured_data", stdout=out)
+    summary = out.getvalue().splitlines()[-1]
+    assert " 0 error(s), 0 warning(s)." in summary, out.getvalue()
+    assert int(summary.split()[0]) >= 40, "the public pages were all checked"
+
+
+def test_the_demo_shows_its_public_affiliations_and_a_map(client, demo):
+    site = Site.objects.get(hostname="127.0.0.1")
+    person = client.get("/personnes/mathieu-gagnon/", HTTP_HOST=site.hostname).content.decode()
+    assert "Productions Aurore boréale</a> — Réalisateur associé" in person
+    juror = client.get("/personnes/elise-tremblay/", HTTP_HOST=site.hostname).content.decode()
+    assert "Jurée" not in juror, "an affiliation not made public stays in the CRM"
+    index = client.get("/partenaires/", HTTP_HOST=site.hostname).content.decode()
+    assert 'data-places-map="places-map-data-1"' in index
+
+
 def test_no_private_detail_of_the_demo_is_public(client, demo):
     private = set()
     for contact in Contact.objects.all():

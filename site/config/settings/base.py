@@ -95,9 +95,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves pages while the worker writes (imports, search index): in
     # WAL mode readers never wait for a writer, and a writer waits up to 20 s for another
-    # instead of failing at once with "database is locked".
+    # instead of failing at once with "database is locked". Transactions take the write lock
+    # when they begin (IMMEDIATE): a transaction that read first and wrote later would otherwise
+    # fail at once, without waiting, whenever another process wrote in between (SQLite cannot
+    # upgrade a stale read snapshot), as the worker's search-index updates do while the server
+    # makes renditions.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -225,6 +233,14 @@ SPREADSHEET_IMPORT_MAX_ROWS = env(
 SPREADSHEET_IMPORT_MAX_COLUMNS = env("SPREADSHEET_IMPORT_MAX_COLUMNS", 1000, cast=int)
 SPREADSHEET_IMPORT_MAX_CELLS = env("SPREADSHEET_IMPORT_MAX_CELLS", 5_000_000, cast=int)
 
+# Maps of places (organizations.maps): the tile server and the attribution its licence asks for.
+# OpenStreetMap's by default; its tile usage policy asks busy sites to use another server.
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
 LOGIN_URL = "wagtailadmin_login"
 
 # The page type of each organization's home page, made by `create_organization`.
@@ -235,11 +251,20 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
+# Documents staff upload start in their organization's private collection (organizations plugin).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "organizations.documents.OrganizationDocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: an MD5 of each user's e-mail would go to a third party from every admin page.
+# Users without an uploaded avatar get their initials instead (organizations.avatars).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # ASCII slugs: /personnes/elise-tremblay/ reads and shares better than percent-encoded accents.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# Wagtail turns a pasted URL into a link to the page it matches on *any* site of the
+# installation, showing that page's draft title: one organization would read another's drafts.
+# Pasted URLs stay external links.
+WAGTAILADMIN_EXTERNAL_LINK_CONVERSION = ""
 
 LOGGING = {
     "version": 1,

@@ -37,6 +37,9 @@ class LanguageLink:
     url: str
     full_url: str
     current: bool
+    #: The page itself in that language (an ``hreflang`` alternate); ``False`` when the link
+    #: leads to that language's home page because the page has no translation there.
+    translated: bool = True
 
 
 def _request(context):
@@ -133,25 +136,44 @@ def _language_name(code: str) -> str:
 
 
 def _page_languages(request, page) -> list[LanguageLink]:
-    """Live translations of ``page`` (the page itself always, even as a draft preview)."""
-    translations = Page.objects.filter(translation_key=page.translation_key).filter(
-        Q(live=True) | Q(pk=page.pk)
+    """The page in every language of the site: its live translation (the page itself always,
+    even as a draft preview), else that language's home page, so that the visitor can always
+    switch. One query for the translations and the live home pages together."""
+    roots = _site_root_paths(request)
+    root_paths = [root.root_path for root in roots]
+    candidates = (
+        Page.objects.filter(
+            Q(translation_key=page.translation_key, live=True)
+            | Q(pk=page.pk)
+            | Q(url_path__in=root_paths, live=True)
+        )
+        .select_related("locale")
     )
+    translations, homes = {}, {}
+    for candidate in candidates:
+        code = candidate.locale.language_code
+        if candidate.translation_key == page.translation_key:
+            translations[code] = candidate
+        if candidate.url_path in root_paths and candidate.live:
+            homes[code] = candidate
     links = []
-    for translated in translations.select_related("locale"):
-        url = translated.get_url(request=request)
+    for code in sorted({*translations, *homes}, key=_language_order):
+        translated = code in translations
+        target = translations.get(code) or homes[code]
+        url = target.get_url(request=request)
         if not url:
             continue
         links.append(
             LanguageLink(
-                code=translated.locale.language_code,
-                name=_language_name(translated.locale.language_code),
+                code=code,
+                name=_language_name(code),
                 url=url,
-                full_url=translated.get_full_url(request=request),
-                current=translated.pk == page.pk,
+                full_url=target.get_full_url(request=request),
+                current=target.pk == page.pk,
+                translated=translated,
             )
         )
-    return sorted(links, key=lambda link: _language_order(link.code))
+    return links
 
 
 def _view_languages(request) -> list[LanguageLink]:

@@ -2,28 +2,17 @@
 
 Run it in CI or after an upgrade: it fails when a page's graph has an error (an unknown
 schema.org type or property, a dangling ``@id``, a property Google requires for the page's rich
-result), and lists warnings (Google's recommendations) without failing.
+result), and lists warnings (Google's recommendations) without failing. What it finds is also
+remembered for the admin dashboard (``structured_data.models.PageCheck``).
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
-from django.test import RequestFactory
-from django.utils import translation
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
-from structured_data.graph import build_graph
-from structured_data.validation import Issue, validate_graph
-
-
-def public_pages(site: Site):
-    """Live pages without view restrictions under the site's root page and its translations."""
-    roots = Page.objects.filter(translation_key=site.root_page.translation_key)
-    pages = Page.objects.none()
-    for root in roots.only("path", "depth"):
-        pages |= Page.objects.descendant_of(root, inclusive=True)
-    return pages.live().public().specific().order_by("path")
+from structured_data.checks import check_page, page_request, public_pages, record_check
+from structured_data.validation import Issue
 
 
 class Command(BaseCommand):
@@ -50,25 +39,17 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"No site has the hostname {site!r}. Known hostnames: {known or 'none'}."
                 )
-        factory = RequestFactory()
         checked = failed = error_count = warning_count = 0
         for current_site in sites:
             for page in public_pages(current_site):
                 if not hasattr(page, "structured_data_nodes"):
                     continue
-                url_parts = page.get_url_parts()
-                if url_parts is None:
-                    continue  # not routable (outside every site)
-                site_id, _root_url, page_path = url_parts
-                if site_id != current_site.pk:
-                    continue  # checked with the site that serves it
-                request = factory.get(
-                    page_path, HTTP_HOST=current_site.hostname, SERVER_PORT=current_site.port
-                )
-                request._wagtail_site = current_site
-                request.user = AnonymousUser()
-                url = current_site.root_url + page_path
+                request = page_request(page, current_site)
+                if request is None:
+                    continue  # not routable, or checked with the site that serves it
+                url = current_site.root_url + request.path
                 issues = self.check_page(page, request)
+                record_check(page, issues)  # what the admin dashboard counts
                 checked += 1
                 errors = [i for i in issues if i.is_error]
                 warnings = [i for i in issues if not i.is_error]
@@ -85,21 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
     def check_page(self, page, request) -> list[Issue]:
-        with translation.override(page.locale.language_code):
-            try:
-                document = build_graph(page, request)
-            except Exception as exc:  # a node refused its data: report it, check the rest
-                return [
-                    Issue(
-                        "error",
-                        None,
-                        None,
-                        None,
-                        "build-failed",
-                        f"The graph could not be built: {type(exc).__name__}: {exc}",
-                    )
-                ]
-        return validate_graph(document)
+        return check_page(page, request)
 
     def report(self, url: str, errors: list[Issue], warnings: list[Issue]) -> None:
         if not errors and not warnings:

@@ -1,5 +1,10 @@
 """Serve the demo: the background task worker and the development server, stopped together.
 
+They start only once the demo is in the database (migrated, and ``load_demo`` run for this
+port): the worker would otherwise race the loading for the database, and the search index of
+what it had not seen yet would be left behind. They run with the demo settings
+(``config.settings.demo``: DEBUG off, so that visitors see the site's own error pages).
+
 Both run as child processes of this command, so that it alone decides when they stop: Ctrl+C,
 SIGTERM or SIGHUP stop the server and then let the worker finish its current task. The server is
 a child process rather than ``call_command("runserver")`` because runserver leaves with
@@ -15,11 +20,15 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from wagtail.models import Site
 
 MANAGE_PY = Path(__file__).resolve().parents[3] / "manage.py"
 HOST = "127.0.0.1"  # localhost resolves here too; nothing is exposed to the network
 STOP_TIMEOUT = 10  # seconds a child gets to stop before it is killed
+DEV_SETTINGS = "config.settings.dev"
+DEMO_SETTINGS = "config.settings.demo"
 
 
 def _interrupt(signum, frame):
@@ -39,12 +48,21 @@ class Command(BaseCommand):
             default=int(os.environ.get("PORT") or 8000),
             help="Port to listen on (env PORT or 8000).",
         )
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="Keep the development settings (DEBUG on: Django's debug pages instead of the "
+            "site's own error pages).",
+        )
 
     def handle(self, *args, **options):
         port = options["port"]
         self._check_port_free(port)
+        self._check_demo_loaded(port)
         env = os.environ.copy()
         env.setdefault("WAGTAILADMIN_BASE_URL", f"http://{HOST}:{port}")
+        if not options["debug"] and env.get("DJANGO_SETTINGS_MODULE", DEV_SETTINGS) == DEV_SETTINGS:
+            env["DJANGO_SETTINGS_MODULE"] = DEMO_SETTINGS
         python = [sys.executable, str(MANAGE_PY)]
 
         # SIGINT too: a shell starts background jobs with it ignored, and `kill -INT` should work.
@@ -93,16 +111,26 @@ class Command(BaseCommand):
                     "--port or stop what listens there."
                 ) from error
 
+    def _check_demo_loaded(self, port: int) -> None:
+        """Refuse to start the worker and the server before the demo is in the database: the
+        worker would run against a half-built database (and lose the tasks that fail there)."""
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(
+                "The database is not up to date: run `python site/manage.py migrate`, then "
+                f"`python site/manage.py load_demo --port {port}` (`make demo` does both)."
+            )
+        if not Site.objects.filter(port=port).exists():
+            raise CommandError(
+                f"No organization uses port {port} yet: run "
+                f"`python site/manage.py load_demo --port {port}` first (`make demo` does it)."
+            )
+
     def _print_addresses(self, port: int, worker_pid: int) -> None:
         sites = list(Site.objects.filter(port=port).order_by("-is_default_site", "pk"))
         self.stdout.write(self.style.SUCCESS(f"Demo served on port {port}:"))
         for site in sites:
             self.stdout.write(f"  {site.site_name}: {site.root_url}/")
-        if not sites:
-            self.stdout.write(
-                f"  No organization uses port {port} yet: run "
-                f"`python site/manage.py load_demo --port {port}` first."
-            )
         self.stdout.write(f"  Administration: http://{HOST}:{port}/admin/")
         self.stdout.write(f"  Task worker: process {worker_pid}")
         self.stdout.write("Press Ctrl+C to stop the server and the worker.")
