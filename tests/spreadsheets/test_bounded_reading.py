@@ -239,12 +239,21 @@ def test_quoted_separators_do_not_count_as_columns():
     assert too_wide.code == "too_many_columns"
 
 
-def test_the_limits_are_counted_up_to_each_rows_last_value():
-    """A CSV written with a trailing delimiter on every row (thousands of empty cells) is not
-    wider than its values."""
-    data = b"email,last_name" + b"," * 5000 + b"\r\np@example.org,Roy" + b"," * 5000 + b"\r\n"
+@pytest.mark.parametrize("empty", [b",", b',""'], ids=["bare", "quoted"])
+def test_the_limits_are_counted_up_to_each_rows_last_value(empty):
+    """A CSV written with thousands of empty cells ending every row (Excel's formatted columns,
+    or a program quoting every cell) is not wider than its values."""
+    data = b"email,last_name" + empty * 5000 + b"\r\np@example.org,Roy" + empty * 5000 + b"\r\n"
 
     table, _peak = read_measured(data, "membres.csv", max_columns=1000, max_cells=4)
 
     assert table.headers == ["email", "last_name"]
     assert list(table.dataset) == [("p@example.org", "Roy")]
+
+
+def test_a_value_after_thousands_of_empty_cells_is_past_the_column_limit():
+    data = b"email,last_name\r\np@example.org,Roy" + b',""' * 2000 + b',"x"\r\n'
+
+    error, _peak = read_measured(data, "membres.csv", max_columns=1000)
+
+    assert error.code == "too_many_columns"
