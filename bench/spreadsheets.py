@@ -21,6 +21,8 @@ set. What it measures, each against a floor measured in the same run on the same
 3. Exporting ``--export-rows`` records (``bench/export.py``): within 3 times a streaming
    ``queryset.iterator()`` + ``csv.writer`` floor, with a memory peak that does not grow with
    the number of rows.
+4. Reading the same people from XLSX and ODS against CSV (``bench/reading.py``): at least 0.15
+   of CSV's rate, with a memory peak per row that does not grow with the number of rows.
 
 It prints ``RATIO`` lines and exits 1 when a target is missed (``--no-fail`` only reports).
 """
@@ -284,6 +286,9 @@ def main(argv=None) -> int:
             export_bench = load_sibling("export")
             figures = export_bench.measure(args.export_rows)
             ok &= export_bench.report(figures)
+
+        reading_bench = load_sibling("reading")
+        ok &= reading_bench.report(reading_bench.measure())
         print(f"\nTotal {time.perf_counter() - started:.1f}s")
     return pages_bench.exit_status(ok, no_fail=args.no_fail)
 

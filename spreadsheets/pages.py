@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext
 from wagtail.models import Page, Revision
@@ -36,6 +36,16 @@ class PageRowsMixin:
     page_model: type[Page]
     index_model: type[Page]
     page_fields: dict[str, str] = {}
+
+    @classmethod
+    def column_model_field(cls, name: str):
+        """A column of ``page_fields`` fills that field of the page."""
+        if name in cls.page_fields and getattr(cls, "page_model", None) is not None:
+            try:
+                return cls.page_model._meta.get_field(cls.page_fields[name])
+            except FieldDoesNotExist:
+                return None
+        return super().column_model_field(name)
 
     def index_page(self) -> Page:
         """Where new rows of this kind go: the organization's section page for them."""

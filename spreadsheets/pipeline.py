@@ -23,7 +23,7 @@ import tablib
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .files import match_headers, read_table, restore
+from .files import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS, match_headers, read_table, restore
 from .registry import get_kind
 from .reports import Column, ImportReport
 
@@ -41,6 +41,29 @@ def max_upload_bytes() -> int:
 def max_rows() -> int:
     """The most rows one import may hold."""
     return getattr(settings, "SPREADSHEET_IMPORT_MAX_ROWS", 50_000)
+
+
+def max_columns() -> int:
+    """The most columns a file may have (up to a row's last value)."""
+    return getattr(settings, "SPREADSHEET_IMPORT_MAX_COLUMNS", DEFAULT_MAX_COLUMNS)
+
+
+def max_cells() -> int:
+    """The most cells a file may hold in all (each row's up to its last value)."""
+    return getattr(settings, "SPREADSHEET_IMPORT_MAX_CELLS", DEFAULT_MAX_CELLS)
+
+
+def read_upload(data: bytes, filename: str):
+    """``read_table`` with the installation's limits, all checked while the file is read:
+    a file past one is refused (``SpreadsheetError``) before it is read further."""
+    return read_table(
+        data,
+        filename,
+        max_bytes=max_upload_bytes(),
+        max_rows=max_rows(),
+        max_columns=max_columns(),
+        max_cells=max_cells(),
+    )
 
 
 #: ``progress(done, total)`` is called as rows are validated and written.
@@ -82,10 +105,10 @@ def import_plan(*, kind: str, data: bytes, filename: str) -> ImportPlan:
     """Read ``data`` and match its headers to ``kind``'s columns.
 
     Raises ``SpreadsheetError`` (its ``str()`` is a message for staff) when the file cannot be
-    read, is too large or holds too many rows.
+    read, is too large, or holds too many rows, columns or cells.
     """
     resource_class = resource_class_for(kind)
-    table = read_table(data, filename, max_bytes=max_upload_bytes(), max_rows=max_rows())
+    table = read_upload(data, filename)
     match = match_headers(table.headers, resource_class.header_spellings())
     return ImportPlan(
         kind=kind,
@@ -99,14 +122,16 @@ def import_plan(*, kind: str, data: bytes, filename: str) -> ImportPlan:
 
 
 def _mapped_dataset(table, mapping: dict[str, str]) -> tablib.Dataset:
-    """The file's rows with only the mapped columns, headed by column names."""
+    """The file's rows with only the mapped columns, headed by column names, our exports'
+    anti-formula apostrophes removed (piece by piece in a CSV file, as they were added)."""
     headers = [header for header in table.headers if mapping.get(header)]
     dataset = tablib.Dataset(headers=[mapping[header] for header in headers])
     positions = [table.headers.index(header) for header in headers]
+    for_csv = table.format == "csv"
     for row in table.dataset:
         values = [row[position] for position in positions]
         dataset.append(
-            [restore(v) if isinstance(v, str) and v[:1] == "'" else v for v in values]
+            [restore(v, for_csv=for_csv) if isinstance(v, str) and "'" in v else v for v in values]
         )
     return dataset
 
@@ -131,7 +156,7 @@ def spreadsheet_import(
     published ones); otherwise new records are drafts.
     """
     resource_class = resource_class_for(kind)
-    table = read_table(data, filename, max_bytes=max_upload_bytes(), max_rows=max_rows())
+    table = read_upload(data, filename)
     match = match_headers(table.headers, resource_class.header_spellings())
     mapping = match.mapping if columns is None else _checked_mapping(resource_class, columns)
     dataset = _mapped_dataset(table, mapping)

@@ -27,16 +27,17 @@ from decimal import Decimal
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.html import escape, strip_tags
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from import_export import resources, widgets
 from import_export.results import RowResult
+from wagtail.fields import StreamField
 
-from .files import parse_date, parse_decimal
+from .files import parse_bool, parse_date, parse_decimal
 from .reports import PREVIEW_ROWS, Column, RowError, RowPreview
 from .sql import chunks
 from .text import fold
@@ -125,7 +126,8 @@ class SheetColumn:
 
     ``name`` is the canonical header (what operators' files and commands use), ``label`` the
     header staff see in their language, ``aliases`` other spellings accepted on import (case,
-    accents and punctuation are ignored anyway).
+    accents and punctuation are ignored anyway). ``help`` tells staff what to write, when what
+    the column's widget or model field says (``SpreadsheetResource.column_hint``) is not enough.
     """
 
     name: str
@@ -167,6 +169,10 @@ class TextWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value
 
+    def describe(self) -> str | None:
+        """What a cell may hold, for staff: nothing to say of text (its model field may)."""
+        return None
+
 
 class DateWidget(widgets.Widget):
     """dd/mm/yyyy, yyyy-mm-dd or a real date cell (see ``parse_date``); exported as a date."""
@@ -176,6 +182,9 @@ class DateWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value
+
+    def describe(self) -> str:
+        return str(DATE_HINT)
 
 
 class AmountWidget(widgets.Widget):
@@ -187,6 +196,23 @@ class AmountWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value
+
+    def describe(self) -> str:
+        return f"{AMOUNT_HINT} {EMPTY_IS_ZERO}"
+
+
+class YesNoWidget(widgets.Widget):
+    """oui/non, yes/no, vrai/faux, 1/0 or a ticked "x" (see ``parse_bool``); blank is
+    ``None``; exported as a boolean cell."""
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_bool(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+    def describe(self) -> str:
+        return str(YES_NO_HINT)
 
 
 class LabelChoiceWidget(widgets.Widget):
@@ -226,6 +252,57 @@ class LabelChoiceWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return str(dict(self.choices).get(value, value or ""))
+
+    def describe(self) -> str:
+        text = choices_hint(self.choices)
+        if self.default is not None:
+            default = dict(self.choices).get(self.default, self.default)
+            text += " " + gettext("Empty: %(default)s.") % {"default": default}
+        return text
+
+
+# --- What to write in a column ---------------------------------------------------------------
+
+DATE_HINT = gettext_lazy("A date, day first: 31/12/2026, or 2026-12-31, or a date cell.")
+AMOUNT_HINT = gettext_lazy("An amount: 1234,50 or 1 234,50 or 1234.50, or a number cell.")
+EMPTY_IS_ZERO = gettext_lazy("Empty is 0.")
+YES_NO_HINT = gettext_lazy(
+    "Yes or no: oui/non, yes/no, vrai/faux, 1/0, or x for yes. Empty: unknown."
+)
+#: What a model field accepts, by its class (the first that matches, in this order).
+FIELD_HINTS: tuple[tuple[type[models.Field], Promise], ...] = (
+    (models.BooleanField, YES_NO_HINT),
+    (models.DateTimeField, gettext_lazy("A date and time: 2026-12-31 18:30, or a date cell.")),
+    (models.DateField, DATE_HINT),
+    (models.DecimalField, AMOUNT_HINT),
+    (models.FloatField, AMOUNT_HINT),
+    (models.IntegerField, gettext_lazy("A whole number.")),
+    (models.EmailField, gettext_lazy("An e-mail address.")),
+    (models.URLField, gettext_lazy("A web address, like https://example.org/.")),
+    (StreamField, gettext_lazy("Text; separate paragraphs with an empty line.")),
+    (models.TextField, gettext_lazy("Text; line breaks are kept.")),
+)
+TEXT_HINT = pgettext_lazy("spreadsheet column", "Text.")
+
+
+def choices_hint(choices) -> str:
+    """"One of: …", the choices' labels in the active language (staff may write a choice's
+    label in any of the installation's languages, or its code)."""
+    return gettext("One of: %(choices)s.") % {
+        "choices": ", ".join(str(label) for _code, label in choices)
+    }
+
+
+def model_field_hint(field: models.Field) -> str:
+    """What a cell for ``field`` may hold, from its choices, its class or its length."""
+    if field.choices:
+        return choices_hint(field.flatchoices)
+    for field_class, hint in FIELD_HINTS:
+        if isinstance(field, field_class):
+            return str(hint)
+    if getattr(field, "max_length", None):
+        return gettext("Text, at most %(length)s characters.") % {"length": field.max_length}
+    return str(TEXT_HINT)
 
 
 # --- The shared machinery --------------------------------------------------------------------
@@ -278,10 +355,40 @@ class SpreadsheetResource(resources.ModelResource):
 
     @classmethod
     def spreadsheet_columns(cls):
+        """The columns, in the active language, each with what to write in it."""
         return [
-            Column(name=c.name, label=str(c.label), required=c.required, help=str(c.help))
+            Column(name=c.name, label=str(c.label), required=c.required, help=cls.column_hint(c))
             for c in cls.sheet_columns
         ]
+
+    @classmethod
+    def column_hint(cls, column: SheetColumn) -> str:
+        """What to write in ``column``, in the active language: its own ``help``, else what
+        its field's widget accepts (dates, amounts, yes/no, a choice), else what the model field
+        it fills accepts (a choice among its choices, an e-mail address, text of some length…).
+        So the import screen describes a new kind's columns without a word from its plugin."""
+        if column.help:
+            return str(column.help)
+        field = cls.fields.get(column.name)
+        describe = getattr(getattr(field, "widget", None), "describe", None)
+        hint = describe() if describe is not None else None
+        if hint:
+            return hint
+        model_field = cls.column_model_field(column.name)
+        return model_field_hint(model_field) if model_field is not None else str(TEXT_HINT)
+
+    @classmethod
+    def column_model_field(cls, name: str) -> models.Field | None:
+        """The model field that column ``name`` fills, if any: its field's ``attribute`` on
+        the resource's model."""
+        field = cls.fields.get(name)
+        model = cls._meta.model
+        if field is None or not field.attribute or model is None:
+            return None
+        try:
+            return model._meta.get_field(field.attribute)
+        except FieldDoesNotExist:
+            return None
 
     @classmethod
     def header_spellings(cls) -> dict[str, list[str]]:

@@ -3,7 +3,8 @@
 A listing gets them in two pieces (see ``viewsets.SpreadsheetViewSetMixin``):
 
 - its index view mixes in ``SpreadsheetIndexMixin``: ``?export=<kind>.<fmt>`` downloads the
-  listing as filtered on screen, and the header offers "Import" and the exports;
+  listing as filtered on screen, and the header shows "Import" and, for each kind, an export
+  button whose menu offers the formats;
 - its viewset adds the import screens below: upload, then one page per job that shows, as
   the job goes, the column matching, the progress, the preview with confirmation, the report.
 
@@ -31,7 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.admin.widgets.button import Button, ButtonWithDropdown, HeaderButton
 from wagtail.models import Site
 
 from .exports import export_response, template_response
@@ -76,7 +77,9 @@ def poll_interval_ms() -> int:
 
 
 class SpreadsheetIndexMixin:
-    """For a listing's index view: exports of what the listing shows, and an "Import" button.
+    """For a listing's index view: exports of what the listing shows, and an "Import" button,
+    both in the header beside the listing's own buttons (not in its "…" menu: staff look for
+    them there first).
 
     ``spreadsheet_kinds`` names the registered kinds (``registry.kinds()``) of the rows
     listed; override ``spreadsheet_queryset(kind)`` when one listing holds several kinds.
@@ -142,30 +145,42 @@ class SpreadsheetIndexMixin:
                     attrs={"data-crm-import": ""},
                 )
             )
+        buttons.extend(self.export_buttons())
         return buttons
 
-    @cached_property
-    def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
+    def export_buttons(self) -> list[ButtonWithDropdown]:
+        """One header button per kind the user may export ("Export people"), whose menu offers
+        the formats; each link carries the listing's filters."""
         query = self.request.GET.copy()
         query.pop("p", None)
+        buttons = []
         for position, kind in enumerate(self.spreadsheet_kinds):
             if not self.spreadsheet_export_sites[kind]:
                 continue
-            label = export_label(kind)
+            formats = []
             for fmt in FORMATS:
                 query["export"] = f"{kind}.{fmt}"
-                buttons.append(
+                formats.append(
                     Button(
-                        f"{label} ({fmt.upper()})",
+                        fmt.upper(),
                         url=f"{self.request.path}?{query.urlencode()}",
                         icon_name="download",
                         # The listing's filters may change without a reload: the link reads
                         # them again when clicked (export-links.js).
                         attrs={"data-crm-export": f"{kind}.{fmt}"},
-                        priority=50 + position,
+                        priority=FORMATS.index(fmt),
                     )
                 )
+            buttons.append(
+                ButtonWithDropdown(
+                    export_label(kind),
+                    buttons=formats,
+                    icon_name="download",
+                    classname="w-header-button button button-secondary",
+                    attrs={"data-crm-export-menu": kind},
+                    priority=1100 + position,  # after "Add" and "Import"
+                )
+            )
         return buttons
 
 
@@ -491,15 +506,38 @@ def report_context(job: ImportJob, report, page_number) -> dict:
                 ],
             }
         )
+    file_errors = [error.message for error in report.errors if not error.row]
+    rows_with_errors = len({error.row for error in report.errors if error.row})
+    can_confirm = job.status == ImportJobStatus.CHECKED and report.ok and report.total > 0
     return {
         "report": report,
         "columns": columns,
         "rows": rows,
         "page": page,
-        "file_errors": [error.message for error in report.errors if not error.row],
-        "rows_with_errors": len({error.row for error in report.errors if error.row}),
-        "can_confirm": job.status == ImportJobStatus.CHECKED and report.ok and report.total > 0,
+        "file_errors": file_errors,
+        "rows_with_errors": rows_with_errors,
+        "can_confirm": can_confirm,
+        "cannot_confirm_because": (
+            "" if can_confirm else cannot_confirm_because(report, rows_with_errors, file_errors)
+        ),
     }
+
+
+def cannot_confirm_because(report, rows_with_errors: int, file_errors: list[str]) -> str:
+    """Why the preview's "Confirm the import" button is disabled, shown beside it."""
+    if rows_with_errors:
+        return ngettext(
+            "The import cannot be confirmed while %(rows)s row has errors: correct the file and "
+            "upload it again, or change the column matching.",
+            "The import cannot be confirmed while %(rows)s rows have errors: correct the file "
+            "and upload it again, or change the column matching.",
+            rows_with_errors,
+        ) % {"rows": number_format(rows_with_errors, force_grouping=True)}
+    if file_errors:
+        return str(_("The import cannot be confirmed: the file has the errors shown above."))
+    if not report.total:
+        return str(_("The import cannot be confirmed: the file has no row to import."))
+    return ""
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -1,8 +1,9 @@
 """The file layer of spreadsheet import and export: bytes in, rows out, and back.
 
-A package because the layer is large (each format has its quirks): ``reading`` (detection,
-CSV/XLSX/ODS readers), ``headers`` (matching), ``cells`` (French habits), ``writing`` (streamed
-writers, formula neutralisation), ``common`` (formats and errors). Import from here.
+A package because the layer is large (each format has its quirks): ``reading`` (detection, CSV,
+the table), ``xlsx`` and ``ods`` (their streamed readers), ``archive`` (their ZIP and XML, read
+with bounds), ``headers`` (matching), ``cells`` (French habits), ``writing`` (streamed writers,
+formula neutralisation), ``common`` (formats, limits, errors). Import from here.
 
 Why a layer of its own: staff bring files from everywhere (Excel in French or English, LibreOffice,
 a funder's web export, a box office) and every one of them has its habits: a BOM or not, cp1252,
@@ -17,15 +18,28 @@ at display time (``SpreadsheetError`` for the whole file, ``CellValueError`` for
 """
 
 from .cells import parse_bool, parse_date, parse_decimal
-from .common import FORMATS, CellValueError, Format, SpreadsheetError
+from .common import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_CELLS,
+    DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_ROWS,
+    FORMATS,
+    MAX_CELL_CHARS,
+    CellValueError,
+    Format,
+    SpreadsheetError,
+)
 from .headers import HeaderMatch, match_headers, normalise_header
-from .reading import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, SpreadsheetTable, read_table
+from .reading import SpreadsheetTable, read_table
 from .writing import iter_csv, neutralise, restore, write_file, write_table
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_CELLS",
+    "DEFAULT_MAX_COLUMNS",
     "DEFAULT_MAX_ROWS",
     "FORMATS",
+    "MAX_CELL_CHARS",
     "CellValueError",
     "Format",
     "HeaderMatch",

@@ -1,13 +1,42 @@
-"""What every part of the file layer shares: the formats, and errors written for staff."""
+"""What every part of the file layer shares: the formats, the bounds of reading, cells made
+clean, and errors written for staff."""
 
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
+
+from django.utils.translation import gettext_lazy as _
 
 Format = Literal["csv", "xlsx", "ods"]
 #: The formats we read and write, in the order offered to staff.
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "ods")
 #: The first entry of every ODS archive, uncompressed: how an ODS file is recognised.
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
 #: Upload limit when the caller gives none: a 10,000-person CSV is about 1 MB.
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: Excel's own limit is 1,048,576 rows; past a million something is wrong with the file.
+DEFAULT_MAX_ROWS = 1_000_000
+#: Far more columns than any kind has; files from other systems carry a few dozen more at most.
+DEFAULT_MAX_COLUMNS = 1000
+#: Cells held in memory once read (about a hundred bytes each): 50,000 rows of 100 columns.
+DEFAULT_MAX_CELLS = 5_000_000
+#: The longest text a cell may hold: what Python's CSV reader accepts (Excel stops at 32,767).
+MAX_CELL_CHARS = 131_072
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """How far reading a file may go, checked while it is read, before anything is kept:
+    ``None`` for no limit. Rows are counted without the header and empty rows; columns and
+    cells up to the last value of a row, so that the empty cells and rows of formatting that
+    spreadsheet software writes (a million of them, for LibreOffice) cost nothing."""
+
+    rows: int | None = DEFAULT_MAX_ROWS
+    columns: int | None = DEFAULT_MAX_COLUMNS
+    cells: int | None = DEFAULT_MAX_CELLS
+    cell_chars: int = MAX_CELL_CHARS
 
 
 # --- Errors -------------------------------------------------------------------------------------
@@ -47,8 +76,9 @@ class SpreadsheetError(_TranslatedMessage):
 
     ``code`` is one of ``"empty"``, ``"no_rows"``, ``"unknown_format"``,
     ``"unsupported_format"``, ``"encrypted"``, ``"corrupt"``, ``"too_large"``,
-    ``"too_many_rows"``, ``"encoding"``, ``"csv_syntax"``, ``"duplicate_columns"``; ``str()``
-    is the message for staff, in the active language.
+    ``"too_many_rows"``, ``"too_many_columns"``, ``"too_many_cells"``, ``"cell_too_long"``,
+    ``"encoding"``, ``"csv_syntax"``, ``"duplicate_columns"``; ``str()`` is the message for
+    staff, in the active language.
     """
 
 
@@ -63,3 +93,71 @@ class CellValueError(_TranslatedMessage, ValueError):
     def __init__(self, message: Any, *, code: str, value: object = None, **kwargs: Any):
         params = kwargs.pop("params", None) or {"value": value}
         super().__init__(message, code=code, params=params)
+
+
+def damaged(fmt: str) -> SpreadsheetError:
+    return SpreadsheetError(
+        _(
+            "This %(format)s file could not be opened; it may be damaged. Open it in your "
+            "spreadsheet software, save it again and retry."
+        ),
+        code="corrupt",
+        params={"format": fmt},
+    )
+
+
+def empty_file() -> SpreadsheetError:
+    return SpreadsheetError(_("The file is empty."), code="empty")
+
+
+def too_many_columns(limit: int, row: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _(
+            "Row %(row)s of the file has more than %(limit)s columns. Delete the columns you do "
+            "not import, then try again."
+        ),
+        code="too_many_columns",
+        params={"row": row, "limit": limit},
+    )
+
+
+def too_many_cells(limit: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _(
+            "The file holds more than %(limit)s cells. Delete the columns you do not import, or "
+            "split it into smaller files."
+        ),
+        code="too_many_cells",
+        params={"limit": limit},
+    )
+
+
+def cell_too_long(limit: int, row: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("A cell of row %(row)s holds more than %(limit)s characters. Shorten it and try again."),
+        code="cell_too_long",
+        params={"row": row, "limit": limit},
+    )
+
+
+# --- Cells --------------------------------------------------------------------------------------
+
+
+def clean_value(value: Any) -> Any:
+    """Strip text, make numbers exact, make blanks ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value.strip())
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        if value.is_integer():
+            return int(value)
+        # repr is the shortest text that gives this float back: 0.1 stays Decimal("0.1").
+        return Decimal(repr(value))
+    if isinstance(value, Decimal) and value.is_finite():
+        return int(value) if value == value.to_integral_value() else value
+    return value

@@ -1,15 +1,19 @@
-"""Reading: bytes of a CSV, XLSX or ODS file in, a ``tablib.Dataset`` of clean cells out."""
+"""Reading: bytes of a CSV, XLSX or ODS file in, a ``tablib.Dataset`` of clean cells out.
+
+Reading is bounded in time and memory before any limit is checked on what was read: rows,
+columns, cells and the length of a cell are counted while the file is read (``ReadLimits``),
+and reading stops at the first one past its limit. CSV text is in memory already (it is at most
+``max_bytes``), but a record is not parsed before its width is known to be within the limit;
+XLSX and ODS are streamed from their archive (``xlsx``, ``ods``, ``archive``).
+"""
 
 import codecs
 import csv
-import datetime as dt
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
 
@@ -19,14 +23,27 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
-from .common import ODS_MIMETYPE, Format, SpreadsheetError
+from .archive import open_archive, zip_sizes_check
+from .common import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_CELLS,
+    DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_ROWS,
+    ODS_MIMETYPE,
+    Format,
+    ReadLimits,
+    SpreadsheetError,
+    cell_too_long,
+    clean_value,
+    damaged,
+    empty_file,
+    too_many_cells,
+    too_many_columns,
+)
+from .ods import ods_rows
+from .xlsx import xlsx_rows
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-#: Excel's own limit is 1,048,576 rows; past a million something is wrong with the file.
-DEFAULT_MAX_ROWS = 1_000_000
-#: XLSX and ODS are ZIP archives: a legitimate sheet unpacks to 5–20 times its size. Refusing
-#: past this ratio of ``max_bytes`` keeps a "zip bomb" from exhausting the server's memory.
-MAX_UNPACKED_RATIO = 20
+__all__ = ["SpreadsheetTable", "read_table"]
 
 CSV_EXTENSIONS = frozenset({"csv", "txt", "tsv"})
 #: Delimiters we detect, most specific first: this order breaks ties (see ``_detect_delimiter``).
@@ -70,6 +87,8 @@ def read_table(
     *,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     max_rows: int | None = DEFAULT_MAX_ROWS,
+    max_columns: int | None = DEFAULT_MAX_COLUMNS,
+    max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> SpreadsheetTable:
     """Read an uploaded CSV, XLSX or ODS file into a ``Dataset`` of clean cells.
 
@@ -89,6 +108,11 @@ def read_table(
     A column without a header but with values is named "Column F" (in the user's language)
     rather than dropped, so no value is lost silently; columns that are wholly empty are dropped.
 
+    Limits (``None``: none), checked while the file is read: ``max_bytes`` (the file, and what
+    its archive may unpack to: ``archive.MAX_UNPACKED_RATIO`` times as much), ``max_rows``
+    (rows with a value, header not counted), ``max_columns`` (up to a row's last value),
+    ``max_cells`` (all rows' cells up to their last value), and ``MAX_CELL_CHARS`` per cell.
+
     Raises ``SpreadsheetError`` with a message for staff when the file cannot be used.
     """
     if max_bytes is not None and len(data) > max_bytes:
@@ -98,18 +122,19 @@ def read_table(
             params={"size": filesizeformat(len(data)), "limit": filesizeformat(max_bytes)},
         )
     if not data:
-        raise SpreadsheetError(_("The file is empty."), code="empty")
+        raise empty_file()
 
+    limits = ReadLimits(rows=max_rows, columns=max_columns, cells=max_cells)
     fmt = _detect_format(data, filename, max_bytes=max_bytes)
     encoding = delimiter = None
     if fmt == "csv":
         text, encoding = _decode_text(data)
-        rows, delimiter = _csv_rows(text)
+        rows, delimiter = _csv_rows(text, limits)
     elif fmt == "xlsx":
-        rows = _xlsx_rows(data)
+        rows = xlsx_rows(data, limits)
     else:
-        rows = _ods_rows(data)
-    dataset, row_numbers = _build_dataset(rows, max_rows=max_rows)
+        rows = ods_rows(data, limits)
+    dataset, row_numbers = _build_dataset(rows, limits)
     return SpreadsheetTable(
         dataset=dataset,
         format=fmt,
@@ -123,17 +148,6 @@ def _not_a_spreadsheet() -> SpreadsheetError:
     return SpreadsheetError(
         _("This file is not a spreadsheet we can read: use CSV, XLSX or ODS."),
         code="unknown_format",
-    )
-
-
-def _damaged(fmt: str) -> SpreadsheetError:
-    return SpreadsheetError(
-        _(
-            "This %(format)s file could not be opened; it may be damaged. Open it in your "
-            "spreadsheet software, save it again and retry."
-        ),
-        code="corrupt",
-        params={"format": fmt},
     )
 
 
@@ -161,7 +175,7 @@ def _detect_format(data: bytes, filename: str, *, max_bytes: int | None) -> Form
             )
         raise _not_a_spreadsheet()
     if extension in {"xlsx", "ods"}:
-        raise _damaged(extension.upper())
+        raise damaged(extension.upper())
     if extension == "xls":
         # Some web exports name an HTML or text table ".xls"; we do not guess.
         raise SpreadsheetError(
@@ -179,19 +193,17 @@ def _detect_format(data: bytes, filename: str, *, max_bytes: int | None) -> Form
 def _zip_format(data: bytes, *, extension: str, max_bytes: int | None) -> Format:
     """Tell XLSX from ODS by their manifests, and refuse archives that unpack to too much."""
     label = extension.upper() if extension in {"xlsx", "ods"} else "XLSX / ODS"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError) as exc:
-        raise _damaged(label) from exc
-    if max_bytes is not None and unpacked > max_bytes * MAX_UNPACKED_RATIO:
-        raise SpreadsheetError(
-            _("The file is too large once unpacked (%(size)s). Split it into smaller files."),
-            code="too_large",
-            params={"size": filesizeformat(unpacked)},
-        )
+    with open_archive(data, label) as archive:
+        zip_sizes_check(archive, max_bytes=max_bytes)
+        names = set(archive.namelist())
+        try:
+            if "mimetype" in names:
+                with archive.open("mimetype") as part:
+                    mimetype = part.read(100)
+            else:
+                mimetype = b""
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise damaged(label) from exc
     if mimetype.strip() == ODS_MIMETYPE:
         return "ods"
     if "xl/workbook.xml" in names:
@@ -199,7 +211,7 @@ def _zip_format(data: bytes, *, extension: str, max_bytes: int | None) -> Format
     if mimetype or "[Content_Types].xml" in names:
         # A text document, a presentation, a Word file: a real file, but not a spreadsheet.
         raise _not_a_spreadsheet()
-    raise _damaged(label)
+    raise damaged(label)
 
 
 # CSV
@@ -240,7 +252,7 @@ def _decode_text(data: bytes) -> tuple[str, str]:
         # A binary file (PDF, image…) renamed ".csv", or UTF-16 without its BOM.
         raise _not_a_spreadsheet()
     if not text.strip():
-        raise SpreadsheetError(_("The file is empty."), code="empty")
+        raise empty_file()
     return text, encoding
 
 
@@ -258,11 +270,13 @@ def _encoding_error(data: bytes, position: int) -> SpreadsheetError:
 _SEP_HINT = re.compile(r"sep=(.)\r?\n?")
 
 
-def _csv_rows(text: str) -> tuple[Iterator[tuple[int, list[Any]]], str]:
+def _csv_rows(text: str, limits: ReadLimits) -> tuple[Iterator[tuple[int, list[Any]]], str]:
     """Numbered records of a CSV text, and the delimiter used.
 
     Records are numbered as spreadsheet software numbers rows (a cell holding a line break
-    stays one row), so an error report points at the row staff see.
+    stays one row), so an error report points at the row staff see. A record wider than
+    ``limits.columns`` is refused before it is parsed (``_CsvLines``): a single line of
+    millions of cells would otherwise become millions of strings.
     """
     first_line, _newline, rest = text.partition("\n")
     hint = _SEP_HINT.fullmatch(first_line + _newline)
@@ -271,14 +285,18 @@ def _csv_rows(text: str) -> tuple[Iterator[tuple[int, list[Any]]], str]:
         delimiter, text = hint.group(1), rest
     else:
         delimiter = _detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines = _CsvLines(text, delimiter, limits.columns)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
 
     def records() -> Iterator[tuple[int, list[Any]]]:
         number = 0
         try:
             for number, record in enumerate(reader, start=1):
-                yield number, record
+                lines.next_record(number + 1)
+                yield number, _without_trailing_blanks(record)
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise cell_too_long(csv.field_size_limit(), number + 1) from exc
             raise SpreadsheetError(
                 _(
                     "Row %(row)s of the file could not be read: check its quotation marks "
@@ -289,6 +307,137 @@ def _csv_rows(text: str) -> tuple[Iterator[tuple[int, list[Any]]], str]:
             ) from exc
 
     return records(), delimiter
+
+
+class _CsvLines:
+    """The lines of a CSV text, handed to ``csv.reader`` one at a time, that refuse a record
+    with a value past the ``limit``-th cell before the reader builds it.
+
+    Cheap for ordinary files: a record's delimiters are counted (at C speed) as its lines go
+    by, which bounds its cells from above; delimiters that end a line do not count (Excel ends
+    every row with as many as the sheet's formatted columns). Only when that bound passes the
+    limit (many delimiters quoted in a cell, or a hostile file) are the record's cells read
+    exactly, as ``csv.reader`` reads them, until a value past the limit or the record's end.
+    """
+
+    def __init__(self, text: str, delimiter: str, limit: int | None):
+        self.lines = _text_lines(text)
+        self.delimiter = delimiter
+        self.trailing = delimiter + " \r\n"
+        self.limit = limit
+        self.row = 1  # the record being read, as the error names it
+        self.bound = 1  # cells of the record so far, at most
+        self.record_lines: list[str] = []
+        self.exact: _CsvCellCounter | None = None
+
+    def __iter__(self) -> "_CsvLines":
+        return self
+
+    def next_record(self, row: int) -> None:
+        """The reader finished a record: the next line starts record ``row``."""
+        self.row, self.bound, self.exact = row, 1, None
+        self.record_lines.clear()
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        if self.limit is None:
+            return line
+        if self.exact is None:
+            delimiters = line.count(self.delimiter)
+            if self.bound + delimiters > self.limit:
+                delimiters = line.rstrip(self.trailing).count(self.delimiter)
+            self.bound += delimiters
+            self.record_lines.append(line)
+            if self.bound <= self.limit:
+                return line
+            self.exact = _CsvCellCounter(self.delimiter)
+            pending, self.record_lines = self.record_lines, []
+        else:
+            pending = [line]
+        for part in pending:
+            if self.exact.count(part, self.limit) > self.limit:
+                raise too_many_columns(self.limit, self.row)
+        return line
+
+
+def _without_trailing_blanks(record: list[str]) -> list[str]:
+    """``record`` without its trailing empty cells, cut at C speed (``_decode_text`` leaves no
+    NUL in the text): a row of Excel's ends with thousands of them."""
+    if record and record[-1] == "":
+        kept = "\x00".join(record).rstrip("\x00")
+        del record[kept.count("\x00") + 1 if kept else 0 :]
+    return record
+
+
+#: A line and its end, as ``io.StringIO(newline="")`` splits lines: "\r\n", "\r" or "\n".
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, one at a time, as ``io.StringIO(text,
+    newline="")`` gives them, without its copy of the whole text (four bytes a character)."""
+    if text.count("\r") != text.count("\r\n"):
+        # Lone carriage returns end lines too (old Mac files): the slower way.
+        for match in _LINE.finditer(text):
+            line = match.group()
+            if not line:
+                return
+            yield line
+        return
+    start, find = 0, text.find
+    while end := find("\n", start) + 1:
+        yield text[start:end]
+        start = end
+    if start < len(text):
+        yield text[start:]
+
+
+class _CsvCellCounter:
+    """Reads one CSV record, fed line by line, as ``csv.reader(strict=True)`` splits it into
+    cells (a quote opens a quoted cell only at the start of a cell; inside, ``""`` is a quote
+    and the delimiter is text), and counts its cells up to the last one with a value."""
+
+    def __init__(self, delimiter: str):
+        self.delimiter = delimiter
+        # Delimiters, each followed or not by an empty quoted cell: a run of empty cells,
+        # skipped at C speed.
+        separator = re.escape(delimiter)
+        self.empty_cells = re.compile(f'(?:{separator}(?:""(?={separator}|[\\r\\n]|\\Z))?)+')
+        self.cell = 1  # the cell being read
+        self.last_value = 0  # the last cell with a value so far
+        self.quoted = False
+        self.at_start = True
+
+    def count(self, line: str, limit: int) -> int:
+        """The cells up to the last value so far, ``line`` included; stops past ``limit``."""
+        position, end, delimiter = 0, len(line), self.delimiter
+        while position < end:
+            if self.quoted:
+                quote = line.find('"', position)
+                if quote != position:
+                    self.last_value = self.cell  # quoted text
+                if quote < 0:
+                    return self.last_value  # the quoted cell goes on, on the next line
+                if line.startswith('"', quote + 1):
+                    self.last_value, position = self.cell, quote + 2  # a doubled quote
+                    continue
+                self.quoted, position = False, quote + 1
+                continue
+            if self.at_start and line.startswith('"', position):
+                self.quoted, self.at_start, position = True, False, position + 1
+                continue
+            found = line.find(delimiter, position)
+            if line[position : end if found < 0 else found].strip():
+                self.last_value = self.cell
+            if found < 0:
+                self.at_start = False
+                break
+            if self.last_value > limit:
+                break
+            run = self.empty_cells.match(line, found)
+            self.cell += run.group().count(delimiter)
+            position, self.at_start = run.end(), True
+        return self.last_value
 
 
 def _fields(line: str, delimiter: str) -> int:
@@ -333,252 +482,46 @@ def _detect_delimiter(text: str) -> str:
     return max(present, key=score)
 
 
-# XLSX
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    """Numbered rows of the first visible worksheet, read with openpyxl in streaming mode.
-
-    Formulas are never evaluated. One pass reads formulas as text; only if there were any, a
-    second pass fetches the values the spreadsheet software cached for them, and a formula
-    without a cached value (a file written by a program, never opened) keeps its text.
-    """
-    from openpyxl import load_workbook
-
-    def open_sheet(*, data_only: bool):
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
-        except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
-            raise _damaged("XLSX") from exc
-        sheets = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-        if not sheets:
-            workbook.close()
-            raise SpreadsheetError(_("The file is empty."), code="empty")
-        sheet = sheets[0]
-        sheet.reset_dimensions()  # some programs write wrong dimensions; read what is there
-        return workbook, sheet
-
-    rows: list[tuple[int, list[Any]]] = []
-    formulas: set[tuple[int, int]] = set()
-    workbook, sheet = open_sheet(data_only=False)
-    try:
-        for row_number, cells in enumerate(sheet.iter_rows(), start=1):
-            values = []
-            for column, cell in enumerate(cells):
-                value = cell.value
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.add((row_number, column))
-                    value = getattr(value, "text", value)  # array formulas
-                values.append(_xlsx_value(value, getattr(cell, "number_format", None)))
-            rows.append((row_number, values))
-    except SpreadsheetError:
-        raise
-    except Exception as exc:
-        raise _damaged("XLSX") from exc
-    finally:
-        workbook.close()
-
-    if formulas:
-        workbook, sheet = open_sheet(data_only=True)
-        try:
-            for row_index, cells in enumerate(sheet.iter_rows()):
-                for column, cell in enumerate(cells):
-                    if (row_index + 1, column) in formulas and cell.value is not None:
-                        rows[row_index][1][column] = _xlsx_value(cell.value, cell.number_format)
-        except Exception as exc:
-            raise _damaged("XLSX") from exc
-        finally:
-            workbook.close()
-    return iter(rows)
-
-
-_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
-
-
-def _xlsx_value(value: Any, number_format: str | None) -> Any:
-    """openpyxl gives ``datetime`` for any date cell; a date-only format means a date."""
-    if isinstance(value, dt.datetime):
-        tokens = _FORMAT_LITERALS.sub("", (number_format or "").lower())
-        if not ("h" in tokens or "s" in tokens) and value.time() == dt.time(0):
-            return value.date()
-        return value
-    return _clean_value(value)
-
-
-# ODS
-
-_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-_ROW_CONTAINERS = {"table-header-rows", "table-rows", "table-row-group"}
-_ODS_DURATION = re.compile(r"PT(\d{1,2})H(\d{1,2})M(\d{1,2})(?:\.(\d+))?S")
-
-
-def _ods_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    """Numbered rows of the first sheet of an ODS file, read with odfpy.
-
-    Done by hand rather than with tablib's ODS reader because LibreOffice compresses repeated
-    cells and rows (``number-columns-repeated``), which that reader skips when they are empty,
-    shifting the next cells into the wrong columns. Trailing repeats (LibreOffice writes a
-    million empty rows of formatting) are counted, never expanded.
-    """
-    from odf import opendocument, table
-
-    try:
-        document = opendocument.load(io.BytesIO(data))
-        sheets = document.spreadsheet.getElementsByType(table.Table)
-    except Exception as exc:  # odfpy raises anything from KeyError to SAX errors
-        raise _damaged("ODS") from exc
-    if not sheets:
-        raise SpreadsheetError(_("The file is empty."), code="empty")
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        try:
-            yield from _ods_sheet_rows(sheets[0])
-        except (ValueError, TypeError, AttributeError) as exc:  # a malformed attribute
-            raise _damaged("ODS") from exc
-
-    return rows()
-
-
-def _ods_sheet_rows(sheet) -> Iterator[tuple[int, list[Any]]]:
-    row_number = 0
-    for row in _ods_row_elements(sheet):
-        repeat = int(row.getAttrNS(_TABLE_NS, "number-rows-repeated") or 1)
-        values = _ods_row_values(row)
-        if not values:
-            row_number += repeat
-            continue
-        for _copy in range(repeat):
-            row_number += 1
-            yield row_number, list(values)
-
-
-def _ods_row_elements(element) -> Iterator[Any]:
-    for child in element.childNodes:
-        namespace, name = getattr(child, "qname", (None, None))
-        if namespace != _TABLE_NS:
-            continue
-        if name == "table-row":
-            yield child
-        elif name in _ROW_CONTAINERS:
-            yield from _ods_row_elements(child)
-
-
-def _ods_row_values(row) -> list[Any]:
-    """The row's values, with empty repeats expanded only when a value follows them."""
-    values: list[Any] = []
-    pending_empty = 0
-    for cell in row.childNodes:
-        namespace, name = getattr(cell, "qname", (None, None))
-        if namespace != _TABLE_NS or name not in {"table-cell", "covered-table-cell"}:
-            continue
-        repeat = int(cell.getAttrNS(_TABLE_NS, "number-columns-repeated") or 1)
-        value = _ods_cell_value(cell)
-        if value == "":
-            pending_empty += repeat
-            continue
-        values.extend([""] * pending_empty)
-        pending_empty = 0
-        values.extend([value] * repeat)
-    return values
-
-
-def _ods_cell_value(cell) -> Any:
-    from odf import teletype
-
-    value_type = cell.getAttrNS(_OFFICE_NS, "value-type")
-    if value_type in {"float", "percentage", "currency"}:
-        return _clean_value(_decimal_or_int(cell.getAttrNS(_OFFICE_NS, "value")))
-    if value_type == "date":
-        raw = cell.getAttrNS(_OFFICE_NS, "date-value") or ""
-        try:
-            parsed = dt.datetime.fromisoformat(raw)
-        except ValueError:
-            return _clean_value(raw)
-        return parsed if "T" in raw and parsed.time() != dt.time(0) else parsed.date()
-    if value_type == "time":
-        raw = cell.getAttrNS(_OFFICE_NS, "time-value") or ""
-        match = _ODS_DURATION.fullmatch(raw)
-        if match and int(match[1]) < 24:
-            micro = int((match[4] or "0")[:6].ljust(6, "0"))
-            return dt.time(int(match[1]), int(match[2]), int(match[3]), micro)
-        return _clean_value(raw)
-    if value_type == "boolean":
-        return cell.getAttrNS(_OFFICE_NS, "boolean-value") == "true"
-    paragraphs = [
-        teletype.extractText(child)
-        for child in cell.childNodes
-        if getattr(child, "qname", None) in {(_TEXT_NS, "p"), (_TEXT_NS, "h")}
-    ]
-    text = "\n".join(paragraphs)
-    if not text and value_type is None:
-        formula = cell.getAttrNS(_TABLE_NS, "formula")
-        if formula:
-            # A formula without a cached value: its text, never evaluated.
-            return _clean_value(formula.removeprefix("of:"))
-    if value_type == "string" and not text:
-        text = cell.getAttrNS(_OFFICE_NS, "string-value") or ""
-    return _clean_value(text)
-
-
-def _decimal_or_int(raw: str | None) -> int | Decimal | str:
-    try:
-        number = Decimal(raw or "")
-    except InvalidOperation:
-        return raw or ""
-    if not number.is_finite():
-        return raw or ""
-    return int(number) if number == number.to_integral_value() else number
-
-
 # Shared
 
 
-def _clean_value(value: Any) -> Any:
-    """Strip text, make numbers exact, make blanks ``""``."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value.strip())
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return str(value)
-        if value.is_integer():
-            return int(value)
-        # repr is the shortest text that gives this float back: 0.1 stays Decimal("0.1").
-        return Decimal(repr(value))
-    if isinstance(value, Decimal) and value.is_finite():
-        return int(value) if value == value.to_integral_value() else value
-    return value
-
-
 def _build_dataset(
-    rows: Iterable[tuple[int, list[Any]]], *, max_rows: int | None
+    rows: Iterable[tuple[int, list[Any]]], limits: ReadLimits
 ) -> tuple[tablib.Dataset, tuple[int, ...]]:
-    """Header from the first non-empty row; empty rows out; ragged rows made rectangular."""
+    """Header from the first non-empty row; empty rows out; ragged rows made rectangular.
+
+    Stops at the first row past a limit: more rows than ``limits.rows``, a row wider than
+    ``limits.columns``, more cells than ``limits.cells`` in all (a row's cells counted up to
+    its last value). ``rows`` is read lazily, so nothing past that row is ever read.
+    """
     header: list[Any] | None = None
     body: list[list[Any]] = []
     numbers: list[int] = []
+    cells = 0
     for number, raw in rows:
-        values = [_clean_value(v) for v in raw]
-        if all(v == "" for v in values):
+        values = [clean_value(v) for v in raw]
+        while values and values[-1] == "":
+            values.pop()
+        if not values:
             continue
+        if limits.columns is not None and len(values) > limits.columns:
+            raise too_many_columns(limits.columns, number)
+        cells += len(values)
+        if limits.cells is not None and cells > limits.cells:
+            raise too_many_cells(limits.cells)
         if header is None:
             header = values
             continue
-        if max_rows is not None and len(body) >= max_rows:
+        if limits.rows is not None and len(body) >= limits.rows:
             raise SpreadsheetError(
                 _("The file has more than %(limit)s rows. Split it into smaller files."),
                 code="too_many_rows",
-                params={"limit": max_rows},
+                params={"limit": limits.rows},
             )
         body.append(values)
         numbers.append(number)
     if header is None:
-        raise SpreadsheetError(_("The file is empty."), code="empty")
+        raise empty_file()
     if not body:
         raise SpreadsheetError(
             _("The file has column headings but no rows to import."), code="no_rows"

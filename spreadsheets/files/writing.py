@@ -22,54 +22,108 @@ from .common import FORMATS, ODS_MIMETYPE, Format
 
 # --- Writing ------------------------------------------------------------------------------------
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: What a formula starts with: "=", "+", "-", "@", and the characters Unicode folds (NFKC) into
+#: one of them or that spreadsheets may read as a minus: fullwidth ＝ ＋ － ＠ (typed with Asian
+#: keyboards), small ﹦ ﹢ ﹣ ﹫, super- and subscript ⁼ ⁺ ⁻ ₌ ₊ ₋, the minus sign − and the
+#: Hebrew alternative plus sign. Whitespace before them does not make them harmless: some
+#: software trims cells when it opens a file.
+FORMULA_SIGNS = frozenset(
+    "=+-@\u2212\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\ufe6b"
+    "\u207a\u207b\u207c\u208a\u208b\u208c\ufb29"
+)
+#: Where spreadsheet software may start a new cell inside one of ours when it opens a CSV file
+#: with another separator than ours (",", ";" or tab: people choose, or the software guesses
+#: from the language of the computer), or misreads its quotes: after one of these characters.
+CSV_CELL_BREAKS = ",;\t\r\n"
+_CSV_PIECES = re.compile(f"([{re.escape(CSV_CELL_BREAKS)}])")
 #: A sign followed only by digits, spaces, parentheses, dots, commas and hyphens: a phone number
 #: or a plain number. No function name, cell reference or "|" can hide in it, so the worst a
 #: spreadsheet can do with it is arithmetic, never run anything; it is exported as it is.
-_PLAIN_NUMBER = re.compile(r"[+-][\d ().,\-\u00a0\u202f]*\d[\d ().,\-\u00a0\u202f]*")
+_PLAIN_NUMBER = re.compile(
+    r"[ \u00a0\u202f]*[+\-\u2212]?[\d ().,\-\u00a0\u202f]*\d[\d ().,\-\u00a0\u202f]*"
+)
 
 T = TypeVar("T")
 
 
-def _is_dangerous(text: str) -> bool:
-    return text.startswith(_FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text)
+def _starts_like_a_formula(text: str) -> bool:
+    """Whether ``text``, once rid of leading apostrophes and whitespace, starts with a sign;
+    or starts with a tab or a carriage return, which some software drops before reading the
+    rest as a formula."""
+    text = text.lstrip("'")
+    return text[:1] in ("\t", "\r") or text.lstrip()[:1] in FORMULA_SIGNS
 
 
-def neutralise(value: T) -> T:
+def _is_plain_number(text: str) -> bool:
+    return _PLAIN_NUMBER.fullmatch(text.lstrip("'")) is not None
+
+
+def neutralise(value: T, *, for_csv: bool = False) -> T:
     """Keep spreadsheet software from running a cell as a formula ("CSV injection").
 
-    A text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a ``'`` in
-    front, the prefix spreadsheets read as "this is text" — except a sign followed only by
-    digits, spaces, ``( ) . , -`` (``+1 514 555 0100``, ``-12,5``), which stays as it is.
+    A text that starts with a formula sign (``FORMULA_SIGNS``: ``=``, ``+``, ``-``, ``@`` and
+    their look-alikes, even after spaces, a tab or a line break) gets a ``'`` in front, which
+    spreadsheets read as "this is text" — except a plain number or phone number (a sign, then
+    only digits, spaces and ``( ) . , -``: ``+1 514 555 0100``, ``-12,5``), which can do no
+    more than arithmetic and stays as it is, so that it still adds up in a funder's sheet.
 
-    So that ``restore`` can always undo it exactly, a text that already starts with
-    apostrophes followed by a dangerous text gets one more (``'=A1`` is exported ``''=A1``).
+    ``for_csv``: a CSV file may be opened with another separator than the one it was written
+    with, and then every ``,``, ``;``, tab or line break inside a cell starts a new cell. Each
+    piece of the text that such a break could make a cell of is treated as a cell of its own:
+    ``"Bénévole;=HYPERLINK(…)"`` becomes ``"Bénévole;'=HYPERLINK(…)"``. Unless the whole text
+    is a plain number, whose pieces are plain numbers too.
+
+    So that ``restore`` can always undo it exactly, a piece that already starts with
+    apostrophes followed by a formula sign gets one more (``'=A1`` is exported ``''=A1``).
     Values that are not text (numbers, dates) are returned unchanged: they are typed cells.
     """
-    if isinstance(value, str) and _is_dangerous(value.lstrip("'")):
-        return "'" + value  # type: ignore[return-value]
-    return value
+    if not isinstance(value, str) or _is_plain_number(value):
+        return value
+    if not for_csv:
+        return "'" + value if _starts_like_a_formula(value) else value  # type: ignore[return-value]
+    pieces = _CSV_PIECES.split(value)
+    for index in range(0, len(pieces), 2):
+        if _starts_like_a_formula(pieces[index]):
+            pieces[index] = "'" + pieces[index]
+    return "".join(pieces)  # type: ignore[return-value]
 
 
-def restore(value: T) -> T:
-    """Undo ``neutralise`` on import: ``restore(neutralise(v)) == v`` for every value.
+def restore(value: T, *, for_csv: bool = False) -> T:
+    """Undo ``neutralise`` on import: ``restore(neutralise(v)) == v`` for every value, with
+    the same ``for_csv``.
 
-    Only our prefix goes: an apostrophe before a text that ``neutralise`` would have prefixed.
-    "'tis" and "'Bonjour'" are left alone. Not applied by ``read_table``: the importer calls
-    it on text cells, once.
+    Only our prefix goes: an apostrophe before a text (or, ``for_csv``, a piece of text after
+    a ``,``, ``;``, tab or line break) that ``neutralise`` would have prefixed. "'tis" and
+    "'Bonjour'" are left alone. Not applied by ``read_table``: the importer calls it on text
+    cells, once, ``for_csv`` when the file is a CSV file.
+
+    Exact because ``neutralise`` decides piece by piece, on what the apostrophes it adds do not
+    change: whether the piece starts with a sign once its apostrophes are set aside, and whether
+    the whole text is a plain number (an added apostrophe never makes it one).
     """
-    if isinstance(value, str) and value.startswith("'") and _is_dangerous(value.lstrip("'")):
-        return value[1:]  # type: ignore[return-value]
-    return value
+    if not isinstance(value, str) or _is_plain_number(value):
+        return value
+    if not for_csv:
+        if value.startswith("'") and _starts_like_a_formula(value):
+            return value[1:]  # type: ignore[return-value]
+        return value
+    pieces = _CSV_PIECES.split(value)
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index]
+        if piece.startswith("'") and _starts_like_a_formula(piece):
+            pieces[index] = piece[1:]
+    return "".join(pieces)  # type: ignore[return-value]
 
 
 def write_table(dataset: tablib.Dataset, fmt: Format) -> bytes:
     """Export a dataset as a file for staff, every text cell passed through ``neutralise``.
 
-    ``"csv"``: UTF-8 with a BOM (without it Excel shows "QuÃ©bec"), ``,`` between cells,
-    CRLF between rows (what RFC 4180 and Excel expect; line breaks inside a cell are kept as
-    they are). ``"xlsx"`` and ``"ods"``: numbers, dates and booleans stay typed cells, text
-    cells are always written as text, never as formulas.
+    ``"csv"``: UTF-8 with a BOM (without it Excel shows "QuÃ©bec"), ``,`` between cells, every
+    cell quoted, CRLF between rows (what RFC 4180 and Excel expect; line breaks inside a cell
+    are kept as they are); text neutralised piece by piece (``neutralise(for_csv=True)``), so
+    that the file is safe whether it is opened with ``,``, ``;`` or tab as its separator;
+    numbers written as numbers. ``"xlsx"`` and ``"ods"``: numbers, dates and booleans stay
+    typed cells, text cells are always written as text, never as formulas.
 
     For small files (tests, a blank template); large exports stream with ``write_file``.
     """
@@ -128,7 +182,9 @@ def iter_csv(
     (a ``StreamingHttpResponse`` over a queryset iterator).
     """
     buffer = io.StringIO()
-    writerow = csv.writer(buffer, lineterminator="\r\n").writerow
+    # Every cell quoted: a cell holding a separator stays one cell whichever separator the
+    # spreadsheet software assumes.
+    writerow = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerow
     yield codecs.BOM_UTF8
     if headers:
         writerow([_csv_cell(h) for h in headers])
@@ -145,15 +201,31 @@ def iter_csv(
         yield buffer.getvalue().encode("utf-8")
 
 
-#: First characters after which a text may need ``neutralise`` (its triggers, and the
+#: First characters after which a text may need ``neutralise`` (signs, whitespace, and the
 #: apostrophe it adds): every other text is written as it is, without a regular expression.
-_NEUTRALISE_FIRST = frozenset("=+-@\t\r'")
+_NEUTRALISE_FIRST = FORMULA_SIGNS | {"'"}
+#: Texts that may need ``neutralise(for_csv=True)``: a sign (or the apostrophe it adds) at the
+#: start or after a cell break, whitespace between. Every other text is written as it is.
+_CSV_SUSPECT = re.compile(
+    f"(?:^|[{re.escape(CSV_CELL_BREAKS)}])"
+    + r"[\s']*"
+    + f"[{re.escape(''.join(sorted(FORMULA_SIGNS)))}]"
+)
+_NUMBERS = (int, Decimal, float)
 
 
 def _csv_cell(value: Any) -> str:
-    if value.__class__ is str:
-        return neutralise(value) if value and value[0] in _NEUTRALISE_FIRST else value
-    return neutralise(_csv_text(value))
+    """A cell of a CSV export: text neutralised piece by piece (``neutralise(for_csv=True)``);
+    numbers as their digits, never prefixed (they hold nothing but a sign and digits, and stay
+    numbers in the spreadsheet); other values as their text, neutralised."""
+    if value.__class__ is not str:
+        text = _csv_text(value)
+        if isinstance(value, _NUMBERS) and not isinstance(value, bool):
+            return text
+        value = text
+    if _CSV_SUSPECT.search(value) is None:
+        return value
+    return neutralise(value, for_csv=True)
 
 
 def _csv_text(value: Any) -> str:
@@ -184,7 +256,9 @@ def _typed_cell(value: Any) -> Any:
     if value.__class__ is str:
         if _XML_ILLEGAL.search(value):
             value = _XML_ILLEGAL.sub("", value)
-        return neutralise(value) if value and value[0] in _NEUTRALISE_FIRST else value
+        if value and (value[0] in _NEUTRALISE_FIRST or value[0].isspace()):
+            return neutralise(value)
+        return value
     if value is None:
         return None
     if isinstance(value, float):

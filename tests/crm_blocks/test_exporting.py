@@ -84,8 +84,8 @@ def organization(site, title, **private):
 
 @pytest.fixture
 def records(org_a):
-    """People with accents, a biography, affiliations, a draft and a formula-like note;
-    organizations; memberships."""
+    """People with accents, a biography, affiliations, a draft and a formula-like note (with a
+    formula after a ";" too); organizations; memberships."""
     cinema, cinema_contact = organization(
         org_a, "Cinéma Paramount", email="info@paramount.example.org", phone="819 555-0199"
     )
@@ -98,7 +98,7 @@ def records(org_a):
         bio=paragraphs_to_stream(BIO),
         email="elise@example.org",
         phone="+1 514 555 0100",
-        notes='=HYPERLINK("http://evil.example")\nBénévole; projection du 12 mai',
+        notes='=HYPERLINK("http://evil.example")\nBénévole; projection du 12 mai;=1+2',
         external_id="M-001",
     )
     _francois, francois_contact = person(
@@ -190,7 +190,7 @@ def test_csv_starts_with_a_bom_so_that_excel_shows_accents(records, org_a):
     data = export(org_a)
 
     assert data.startswith(b"\xef\xbb\xbf")
-    assert "Jean-François,Côté".encode() in data
+    assert '"Jean-François","Côté"'.encode() in data
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -199,6 +199,8 @@ def test_formulas_are_neutralised_and_phone_numbers_survive_the_round_trip(recor
 
     elise, francois = table(data, fmt).dataset
     assert elise[4].startswith("'=HYPERLINK(")
+    # In CSV, so is each piece another separator could make a cell of.
+    assert elise[4].endswith(";'=1+2" if fmt == "csv" else ";=1+2")
     assert (francois[3], francois[4]) == ("-12", "'@liensmutuels")
     assert elise[3] == "+1 514 555 0100"
     report = spreadsheet_import(site=org_a, kind="people", data=data, filename=f"x.{fmt}")
@@ -206,6 +208,7 @@ def test_formulas_are_neutralised_and_phone_numbers_survive_the_round_trip(recor
     assert (report.new, report.updated) == (0, 0)
     elise_contact = Contact.objects.get(email="elise@example.org")
     assert elise_contact.notes.startswith('=HYPERLINK("http://evil.example")\n')
+    assert elise_contact.notes.endswith("projection du 12 mai;=1+2")
     assert elise_contact.phone == "+1 514 555 0100"
 
 

@@ -2,10 +2,13 @@
 shows every row's fate and errors, confirmation, report; large files in the background with a
 progress bar. And they export what a listing shows, or a blank template to fill in."""
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -13,7 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from crm_blocks.models import Contact, Membership, MembershipType
 from organizations.models import OrganizationGroup
@@ -542,7 +545,7 @@ def test_export_keeps_the_listing_filters_and_uses_the_users_language(staff, org
         from spreadsheets.pipeline import import_columns
 
         first_header = import_columns("people")[0].label
-    assert content.splitlines()[0].split(",")[0].split(";")[0] == first_header
+    assert next(csv.reader(io.StringIO(content)))[0] == first_header
 
 
 def test_export_needs_the_export_permission_of_the_organization(client, org_a, crm_a):
@@ -570,4 +573,135 @@ def test_blank_templates_have_the_headers_in_the_users_language(staff, fmt):
         labels = [column.label for column in import_columns("people")]
     text = content.decode("utf-8-sig") if fmt == "csv" else ""
     if fmt == "csv":
-        assert text.splitlines()[0].replace(";", ",").split(",") == labels
+        assert next(csv.reader(io.StringIO(text))) == labels
+
+
+# --- Trust: what the screens say --------------------------------------------------------------
+
+
+def test_the_disabled_confirm_button_says_why_beside_it(staff):
+    """While rows are invalid, staff read beside the greyed-out button why they cannot
+    confirm, in French, and screen readers read it with the button."""
+    data = (
+        "email,first_name,last_name\n"
+        "elise@example.org,Élise,Tremblay\n"
+        "paul.gagnon(at)example.org,Paul,Gagnon\n"
+        "marc(at)example.org,Marc,Roy\n"
+    ).encode()
+    upload(staff, data)
+    job = ImportJob.objects.get()
+    check(staff, job)
+
+    page = BeautifulSoup(staff.get(job_url(job)).content, "html.parser")
+
+    button = page.find("button", attrs={"value": "confirm"})
+    reason = page.find(id="crm-import-confirm-reason")
+    assert button.has_attr("disabled") and button["aria-describedby"] == reason["id"]
+    assert button.find_parent(class_="crm-import-confirm") is reason.parent
+    with translation.override("fr"):
+        expected = ngettext(
+            "The import cannot be confirmed while %(rows)s row has errors: correct the file "
+            "and upload it again, or change the column matching.",
+            "The import cannot be confirmed while %(rows)s rows have errors: correct the file "
+            "and upload it again, or change the column matching.",
+            2,
+        ) % {"rows": 2}
+    assert expected.startswith("L’importation ne peut pas être confirmée")
+    assert reason.get_text(" ", strip=True) == expected
+
+
+def test_a_valid_preview_has_no_reason_beside_its_confirm_button(staff):
+    upload(staff)
+    job = ImportJob.objects.get()
+    check(staff, job)
+
+    page = BeautifulSoup(staff.get(job_url(job)).content, "html.parser")
+
+    assert not page.find("button", attrs={"value": "confirm"}).has_attr("disabled")
+    assert page.find(id="crm-import-confirm-reason") is None
+
+
+def header_of(response) -> BeautifulSoup:
+    """The listing's header: its title, then its buttons."""
+    return BeautifulSoup(response.content, "html.parser").find("header")
+
+
+@pytest.mark.parametrize(
+    ("listing", "kinds"),
+    [("crm_contact:index", ["people", "organizations"]), ("crm_membership:index", ["memberships"])],
+)
+def test_exports_are_buttons_of_the_listing_header_not_hidden_in_its_menu(staff, listing, kinds):
+    """Staff see "Export people" in the header, beside "Import"; its menu offers the formats,
+    each a link that keeps the listing's filters. Nothing of it is in the "…" menu."""
+    header = header_of(staff.get(reverse(listing), {"kind": "person"}))
+
+    for kind in kinds:
+        menu = header.find(attrs={"data-crm-export-menu": kind})
+        toggle = menu.find("button", class_="w-dropdown__toggle")
+        links = menu.find_all("a", attrs={"data-crm-export": True})
+        assert toggle.get_text(strip=True) == export_label_in_french(kind)
+        assert "button-secondary" in toggle["class"]
+        assert [link.get_text(strip=True) for link in links] == ["CSV", "XLSX", "ODS"]
+        assert [link["data-crm-export"] for link in links] == [
+            f"{kind}.csv",
+            f"{kind}.xlsx",
+            f"{kind}.ods",
+        ]
+        assert all("kind=person" in link["href"] for link in links)
+    more_menus = header.find_all(
+        lambda tag: tag.name == "button" and tag.get("aria-label") == french("Actions")
+    )
+    assert not any(
+        menu.find_parent(attrs={"data-controller": "w-dropdown"}).find(
+            attrs={"data-crm-export": True}
+        )
+        for menu in more_menus
+    )
+
+
+def export_label_in_french(kind: str) -> str:
+    from spreadsheets.registry import export_label
+
+    with translation.override("fr"):
+        return export_label(kind)
+
+
+def column_rows(page: BeautifulSoup, kind_label: str) -> dict[str, str]:
+    """Column → what to write, from the import page's table for ``kind_label``."""
+    heading = page.find("h3", string=kind_label)
+    table = heading.find_next("table")
+    return {
+        row.th.get_text(strip=True): row.find_all("td")[-1].get_text(" ", strip=True)
+        for row in table.tbody.find_all("tr")
+    }
+
+
+def test_the_import_page_lists_every_column_with_what_to_write_in_french(staff):
+    """Made from each kind's declarations: an organization's kind among the kinds of the
+    vocabulary, an e-mail, a web address; a membership's dates day first, its fee as an amount,
+    its status among the statuses."""
+    from crm_blocks.models import MembershipStatus
+    from organizations.models import OrganizationKind
+    from spreadsheets.pipeline import import_columns
+    from spreadsheets.registry import kind_label
+
+    records = BeautifulSoup(staff.get(reverse("crm_contact:import")).content, "html.parser")
+    memberships = BeautifulSoup(staff.get(reverse("crm_membership:import")).content, "html.parser")
+
+    with translation.override("fr"):
+        organizations = column_rows(records, kind_label("organizations"))
+        people = column_rows(records, kind_label("people"))
+        fees = column_rows(memberships, kind_label("memberships"))
+        kinds = [str(label) for label in OrganizationKind.labels]
+        statuses = [str(label) for _code, label in MembershipStatus.choices if _code != "expired"]
+        for kind, rows in (("organizations", organizations), ("people", people)):
+            assert list(rows) == [column.label for column in import_columns(kind)]
+    assert all(hint for rows in (organizations, people, fees) for hint in rows.values())
+    assert organizations["type"] == f"Une valeur parmi : {', '.join(kinds)}."
+    assert "Cinéma" in organizations["type"] and "Festival" in organizations["type"]
+    assert organizations["courriel"] == "Une adresse courriel."
+    assert organizations["site web"].startswith("Une adresse web")
+    assert "31/12/2026" in fees["date de début"] and "2026-12-31" in fees["date de début"]
+    assert "1 234,50" in fees["cotisation payée"]
+    assert fees["statut"].startswith(f"Une valeur parmi : {', '.join(statuses)}.")
+    assert people["affiliations"].startswith("« Organisme (rôle)")

@@ -6,6 +6,7 @@ in its private fields and looks for them in every public output, without naming 
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from wagtail.models import GroupPagePermission
 
 from organizations.models import OrganizationGroup, OrganizationProvision
@@ -145,3 +146,16 @@ def test_who_may_not_create_pages_by_hand_may_not_create_them_by_spreadsheet():
         assert NotePage.objects.count() == 1
 
         assert notes_import(site, "Ref;Titre\nN1;Note revue\n", user=editor).updated == 1
+
+
+def test_the_plugins_columns_are_described_from_its_declarations_alone():
+    """The import page tells staff what to write in each of the plugin's columns, though the
+    plugin wrote no word of it: the page fields its columns fill say it."""
+    with installed(), translation.override("en"):
+        columns = get_kind("notes").resource_class.spreadsheet_columns()
+
+    assert [(column.name, column.help) for column in columns] == [
+        ("external_id", "Text, at most 50 characters."),
+        ("title", "Text, at most 255 characters."),
+        ("summary", "Text, at most 120 characters."),
+    ]

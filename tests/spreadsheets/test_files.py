@@ -8,7 +8,11 @@ layer's package (reading, headers, cells, writing) section by section, and share
 import codecs
 import datetime as dt
 import io
+import itertools
 import pickle
+import re
+import sys
+import unicodedata
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +39,7 @@ from spreadsheets.files import (
     write_file,
     write_table,
 )
+from spreadsheets.files.writing import FORMULA_SIGNS
 
 SAMPLES = Path(make_samples.__file__).parent
 
@@ -681,6 +686,84 @@ def test_restore_only_removes_our_prefix(value):
     assert restore(value) == value
 
 
+@pytest.mark.parametrize(
+    ("value", "exported"),
+    [
+        # A piece that another separator, or a line break, would make a cell of.
+        (
+            'Bénévole;=HYPERLINK("http://evil.example")',
+            'Bénévole;\'=HYPERLINK("http://evil.example")',
+        ),
+        ("a,=1+2", "a,'=1+2"),
+        ("a\t@SUM(A1)", "a\t'@SUM(A1)"),
+        ("Appelée.\n-2+3", "Appelée.\n'-2+3"),
+        ("a;  =1+2", "a;'  =1+2"),  # spaces that software may trim
+        ("\t=1+2", "\t'=1+2"),
+        # Look-alike signs: fullwidth, small, minus sign.
+        ("\uff1d1+2", "'\uff1d1+2"),
+        ("x;\uff0bA1", "x;'\uff0bA1"),
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
+        ("\u22122+3", "'\u22122+3"),
+        ("\ufe66A1", "'\ufe66A1"),
+        ("  =1+2", "'  =1+2"),
+        # Already an apostrophe: one more, so that the import gives the text back exactly.
+        ("a;'=1", "a;''=1"),
+        # Plain numbers and phone numbers stay as they are, whole.
+        ("-1 234,50", "-1 234,50"),
+        ("+1 514 555 0100", "+1 514 555 0100"),
+        ("-12; -13", "'-12;' -13"),  # not a plain number as a whole: ";" is no digit
+        ("Bénévole; projection du 12 mai", "Bénévole; projection du 12 mai"),
+        ("a-b, c=d", "a-b, c=d"),
+    ],
+)
+def test_neutralise_for_csv_treats_every_piece_a_separator_could_split_off(value, exported):
+    assert neutralise(value, for_csv=True) == exported
+    assert restore(exported, for_csv=True) == value
+
+
+def every_short_text():
+    """Every text of up to four characters drawn from the ones that matter."""
+    alphabet = ["'", "=", "-", "\uff1d", "1", " ", ";", ",", "\t", "\n", "a"]
+    texts = [""]
+    for length in range(1, 5):
+        texts.extend("".join(chars) for chars in itertools.product(alphabet, repeat=length))
+    return texts
+
+
+@pytest.mark.parametrize("for_csv", [False, True])
+def test_restore_undoes_neutralise_exactly_for_every_short_text(for_csv):
+    """Whatever staff typed comes back from an export unchanged (16,105 texts, both ways)."""
+    wrong = [
+        text
+        for text in every_short_text()
+        if restore(neutralise(text, for_csv=for_csv), for_csv=for_csv) != text
+    ]
+
+    assert wrong == []
+
+
+def test_no_neutralised_csv_piece_starts_like_a_formula():
+    """After ``neutralise(for_csv=True)``, no piece a separator could split off starts with a
+    sign, whitespace or not, unless the whole text is a plain number."""
+    pieces = re.compile(r"[,;\t\r\n]")
+    for text in every_short_text():
+        exported = neutralise(text, for_csv=True)
+        if re.fullmatch(r"[\d ,\-]*\d[\d ,\-]*", text.lstrip("'")):
+            continue  # a plain number (or phone number): arithmetic at worst
+        for piece in pieces.split(exported):
+            assert piece.lstrip()[:1] not in FORMULA_SIGNS, (text, exported)
+
+
+def test_formula_signs_hold_every_character_unicode_folds_into_one():
+    folded = {
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.normalize("NFKC", chr(code)) in {"=", "+", "-", "@", "\u2212"}
+    }
+
+    assert folded | {"\u2212"} <= FORMULA_SIGNS
+
+
 # --- Export -------------------------------------------------------------------------------------
 
 
@@ -719,17 +802,19 @@ def people_dataset() -> tablib.Dataset:
     return dataset
 
 
-def test_csv_export_has_a_bom_crlf_and_neutralised_cells():
+def test_csv_export_has_a_bom_crlf_and_every_cell_quoted_and_neutralised():
+    """Quoted cells stay whole whichever separator the spreadsheet assumes; numbers stay
+    numbers."""
     data = write_table(people_dataset(), "csv")
 
     assert data.startswith(codecs.BOM_UTF8)
     text = data.decode("utf-8-sig")
-    assert text.startswith("email,first_name,last_name,phone,notes,bio,member_since,paid,")
+    assert text.startswith('"email","first_name","last_name","phone","notes","bio","member_since"')
     assert text.count("\r\n") == 4  # header + 3 rows; the line break inside a cell stays "\n"
-    assert "+1 514 555 0100," in text
+    assert '"+1 514 555 0100",' in text
     assert '"\'=HYPERLINK(""http://evil.example"")\nsecond line"' in text
-    assert ",'- appelé le 3 mars," in text
-    assert ",2024-03-15,25.50,yes\r\n" in text
+    assert ',"\'- appelé le 3 mars",' in text
+    assert ',"2024-03-15","25.50","yes"\r\n' in text
 
 
 def test_csv_export_import_export_is_identical():

@@ -229,6 +229,10 @@ SPREADSHEET_IMPORT_BACKGROUND_ROWS = env(
 SPREADSHEET_IMPORT_MAX_ROWS = env(
     "SPREADSHEET_IMPORT_MAX_ROWS", env("CRM_IMPORT_MAX_ROWS", 50_000, cast=int), cast=int
 )
+# Wider files, or files of more cells in all (a cell costs about a hundred bytes of memory once
+# read), are refused while they are read, with a message saying which limit they passed.
+SPREADSHEET_IMPORT_MAX_COLUMNS = env("SPREADSHEET_IMPORT_MAX_COLUMNS", 1000, cast=int)
+SPREADSHEET_IMPORT_MAX_CELLS = env("SPREADSHEET_IMPORT_MAX_CELLS", 5_000_000, cast=int)
 
 # Maps of places (organizations.maps): the tile server and the attribution its licence asks for.
 # OpenStreetMap's by default; its tile usage policy asks busy sites to use another server.
