@@ -20,8 +20,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Page, Site
 
 from organizations.scoping import SiteScopedQuerySet
+from organizations.sorting import collate, primary_key
 from privacy.models import PrivateRecord, PrivateRecordQuerySet
-from spreadsheets.text import fold
 
 #: How alike two normalised names must be to be called near-identical (0–1).
 SIMILAR_NAME_RATIO = 0.88
@@ -46,7 +46,7 @@ class ContactTag(models.Model):
     objects = SiteScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collate("name").asc()]
         verbose_name = _("internal tag")
         verbose_name_plural = _("internal tags")
         constraints = [
@@ -71,7 +71,7 @@ def record_name(contact_path: str = "") -> models.Subquery:
 def normalise_name(name: str) -> str:
     """Lower case, without accents, punctuation or word order: ``"Tremblay, Élise"`` and
     ``"elise tremblay"`` normalise alike."""
-    words = "".join(c if c.isalnum() else " " for c in fold(name)).split()
+    words = "".join(c if c.isalnum() else " " for c in primary_key(name)).split()
     return " ".join(sorted(words))
 
 
@@ -96,8 +96,8 @@ class ContactQuerySet(PrivateRecordQuerySet):
         return self.annotate(name=record_name())
 
     def for_choices(self):
-        """Records as a choice list shows them: by name."""
-        return self.with_name().order_by("name")
+        """Records as a choice list shows them: by name, in French alphabetical order."""
+        return self.with_name().order_by(collate("name"), "pk")
 
     def with_email(self, email: str):
         """Records using ``email`` (whatever its case), named (``with_name``)."""
@@ -143,7 +143,7 @@ class ContactQuerySet(PrivateRecordQuerySet):
             if ratio >= SIMILAR_NAME_RATIO:
                 seen.add(key)
                 found.append(pk)
-        return list(Page.objects.filter(pk__in=found).order_by("title"))
+        return list(Page.objects.filter(pk__in=found).order_by(collate("title"), "pk"))
 
 
 class Contact(PrivateRecord, ClusterableModel):

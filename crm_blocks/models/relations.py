@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from wagtail.models import Site
 
 from organizations.scoping import SiteScopedQuerySet
+from organizations.sorting import collate
 
 from .contacts import Contact
 
@@ -38,7 +39,7 @@ class MembershipType(models.Model):
     objects = SiteScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collate("name").asc()]
         verbose_name = _("membership type")
         verbose_name_plural = _("membership types")
         constraints = [
