@@ -40,3 +40,9 @@ def limit_page_chooser_to_own_organizations(pages, request):
 def explorer_titles_in_french_order(parent_page, pages, request):
     """Sorting the page explorer by title puts « École » among the E's, not after Z."""
     return collated_ordering(pages)
+
+
+def hide_wagtail_release_notes(request, menu_items):
+    """The Help menu links to what is new in Wagtail's latest release, in English: news about the
+    software underneath, not about the product staff use."""
+    menu_items[:] = [item for item in menu_items if not item.name.startswith("whats-new-in-")]

@@ -1,12 +1,13 @@
 """Registrations only: the organization's identity in every graph, the base grants of the admin
-roles, the page chooser limited to the user's organizations, and the page explorer's titles
-sorted the French way."""
+roles, the page chooser limited to the user's organizations, the page explorer's titles sorted
+the French way, and a Help menu about the product rather than Wagtail's release notes."""
 
 from wagtail import hooks
 
 from .declarations import (
     base_grants,
     explorer_titles_in_french_order,
+    hide_wagtail_release_notes,
     limit_page_chooser_to_own_organizations,
 )
 from .structured_data import site_nodes
@@ -15,3 +16,4 @@ hooks.register("structured_data_site_nodes", site_nodes)
 hooks.register("register_organization_grants", base_grants)
 hooks.register("construct_page_chooser_queryset", limit_page_chooser_to_own_organizations)
 hooks.register("construct_explorer_page_queryset", explorer_titles_in_french_order)
+hooks.register("construct_help_menu", hide_wagtail_release_notes)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Abs, Length, Lower
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
@@ -274,7 +275,7 @@ class ConsentRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.purpose} ({self.given_on:%Y-%m-%d})"
+        return f"{self.purpose} ({date_format(self.given_on, 'DATE_FORMAT')})"
 
 
 class ContactNote(models.Model):
