@@ -103,7 +103,7 @@ class TranslatedTextsForm(WagtailAdminModelForm):
         for name, (field, language) in self.translation_fields.items():
             if language == source:
                 self.fields.pop(name, None)
-            elif name in self.fields and not self.is_bound:
+            elif name in self.fields:  # bound too: what changed is told against it
                 self.initial[name] = stored.get(language, {}).get(field, "")
         for formset in getattr(self, "formsets", {}).values():
             if source and issubclass(formset.form, TranslatedTextsForm):
