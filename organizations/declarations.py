@@ -2,6 +2,9 @@
 permissions (pages of their site, its settings, its media collection), and what it changes in
 Wagtail's own screens (page chooser, explorer ordering)."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
+
 from .registry import Grant, OrganizationRole
 from .scoping import page_scope_for_user
 from .sorting import collated_ordering
@@ -46,3 +49,8 @@ def hide_wagtail_release_notes(request, menu_items):
     """The Help menu links to what is new in Wagtail's latest release, in English: news about the
     software underneath, not about the product staff use."""
     menu_items[:] = [item for item in menu_items if not item.name.startswith("whats-new-in-")]
+
+
+def admin_stylesheet():
+    """Listings that scroll sideways in their own box on a phone (``admin.css``)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("organizations/admin.css"))

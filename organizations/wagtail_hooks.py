@@ -1,10 +1,12 @@
 """Registrations only: the organization's identity in every graph, the base grants of the admin
 roles, the page chooser limited to the user's organizations, the page explorer's titles sorted
-the French way, and a Help menu about the product rather than Wagtail's release notes."""
+the French way, a Help menu about the product rather than Wagtail's release notes, and listings
+that fit a phone."""
 
 from wagtail import hooks
 
 from .declarations import (
+    admin_stylesheet,
     base_grants,
     explorer_titles_in_french_order,
     hide_wagtail_release_notes,
@@ -17,3 +19,4 @@ hooks.register("register_organization_grants", base_grants)
 hooks.register("construct_page_chooser_queryset", limit_page_chooser_to_own_organizations)
 hooks.register("construct_explorer_page_queryset", explorer_titles_in_french_order)
 hooks.register("construct_help_menu", hide_wagtail_release_notes)
+hooks.register("insert_global_admin_css", admin_stylesheet)
