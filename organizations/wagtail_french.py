@@ -315,4 +315,5 @@ WAGTAIL_STRINGS = [
         "Pages created here will not be accessible at any URL until they are "
         "associated with a site."
     ),
+    gettext_noop("root page"),
 ]

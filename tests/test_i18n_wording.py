@@ -88,13 +88,19 @@ def test_one_vocabulary(folder):
 
 
 def wagtail_catalogue_entries() -> dict:
-    """Wagtail's own French entries, by (msgid, msgid_plural)."""
+    """Wagtail's own entries, by (msgid, msgid_plural)."""
     from pathlib import Path
 
     import wagtail
 
     found = {}
-    for path in Path(wagtail.__file__).parent.glob("**/locale/fr/LC_MESSAGES/django.po"):
+    root = Path(wagtail.__file__).parent
+    # English catalogues hold every string; French ones miss a few ("root page").
+    paths = [
+        *root.glob("**/locale/fr/LC_MESSAGES/django.po"),
+        *root.glob("**/locale/en/LC_MESSAGES/django.po"),
+    ]
+    for path in paths:
         for entry in polib.pofile(str(path)):
             found[(entry.msgid, entry.msgid_plural or None)] = entry
     return found

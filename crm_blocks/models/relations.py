@@ -83,10 +83,11 @@ class MembershipType(models.Model):
 
 
 class MembershipStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    ACTIVE = "active", _("Active")
-    EXPIRED = "expired", _("Expired")
-    CANCELLED = "cancelled", _("Cancelled")
+    # In context: a membership (« adhésion ») is feminine in French, a user's "Active" is not.
+    PENDING = "pending", pgettext_lazy("membership status", "Pending")
+    ACTIVE = "active", pgettext_lazy("membership status", "Active")
+    EXPIRED = "expired", pgettext_lazy("membership status", "Expired")
+    CANCELLED = "cancelled", pgettext_lazy("membership status", "Cancelled")
 
 
 class MembershipQuerySet(SiteScopedQuerySet):
