@@ -316,4 +316,10 @@ WAGTAIL_STRINGS = [
         "associated with a site."
     ),
     gettext_noop("root page"),
+    gettext_noop(
+        'There are no %(model_name)s to display. Why not <a href="%(add_url)s">add one</a>?'
+    ),
+    gettext_noop("There are no %(model_name)s to display."),
+    gettext_noop("Version from %(timestamp)s of %(model_name)s '%(object)s' has been published."),
+    gettext_noop("Created an alias of %(title)s"),
 ]
