@@ -17,7 +17,12 @@ from crm_blocks.blocks import (
     ("block", "read", "english", "french"),
     [
         (HeadingBlock, lambda v: v["text"], "Our services", "Nos services"),
-        (TextBlock, lambda v: str(v["text"]), "<p>A production centre", "<p>Un centre de production"),
+        (
+            TextBlock,
+            lambda v: str(v["text"]),
+            "<p>A production centre",
+            "<p>Un centre de production",
+        ),
         (QuoteBlock, lambda v: v["quote"], "Cinema is a modern", "Le cinéma, c’est"),
         (CallToActionBlock, lambda v: v["button_label"], "Join", "Adhérer"),
         (FAQBlock, lambda v: v["items"][0]["question"], "Who can rent", "Qui peut louer"),
