@@ -9,6 +9,7 @@ by walking StructBlock, ListBlock and StreamBlock values (``structured_data.grap
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,28 @@ from structured_data.nodes import (
 )
 
 
+class translated_preview:  # noqa: N801 - used like a value in ``Meta``
+    """A block's ``preview_value`` whose texts are translated when the editor opens the preview,
+    in the editor's language, not when the module is imported (Wagtail calls a callable
+    ``preview_value``)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self):
+        return self._evaluate(self.value)
+
+    @classmethod
+    def _evaluate(cls, value):
+        if isinstance(value, Promise):
+            return str(value)
+        if isinstance(value, dict):
+            return {key: cls._evaluate(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [cls._evaluate(item) for item in value]
+        return value
+
+
 class HeadingBlock(blocks.StructBlock):
     """A section heading; levels start at 2 because the page title is the only ``h1``."""
 
@@ -49,7 +72,7 @@ class HeadingBlock(blocks.StructBlock):
         label = _("Heading")
         template = "crm_blocks/blocks/heading.html"
         description = _("A section title, to structure long texts.")
-        preview_value = {"text": "Nos services", "level": "h2"}
+        preview_value = translated_preview({"text": _("Our services"), "level": "h2"})
 
 
 class TextBlock(blocks.StructBlock):
@@ -62,7 +85,9 @@ class TextBlock(blocks.StructBlock):
         label = _("Text")
         template = "crm_blocks/blocks/text.html"
         description = _("Paragraphs with links and lists.")
-        preview_value = {"text": "<p>Un centre de production au cœur de la région.</p>"}
+        preview_value = translated_preview(
+            {"text": _("<p>A production centre in the heart of the region.</p>")}
+        )
 
 
 class CaptionedImageBlock(blocks.StructBlock):
@@ -129,10 +154,12 @@ class QuoteBlock(blocks.StructBlock):
         label = _("Quote")
         template = "crm_blocks/blocks/quote.html"
         description = _("A quotation and who said it.")
-        preview_value = {
-            "quote": "Le cinéma, c'est l'écriture moderne dont l'encre est la lumière.",
-            "attribution": "Jean Cocteau",
-        }
+        preview_value = translated_preview(
+            {
+                "quote": _("Cinema is a modern form of writing whose ink is light."),
+                "attribution": "Jean Cocteau",
+            }
+        )
 
 
 class CallToActionValue(blocks.StructValue):
@@ -158,12 +185,14 @@ class CallToActionBlock(blocks.StructBlock):
         template = "crm_blocks/blocks/call_to_action.html"
         description = _("An invitation with a button.")
         value_class = CallToActionValue
-        preview_value = {
-            "title": "Devenez membre",
-            "text": "Accédez à l'équipement et aux formations.",
-            "button_label": "Adhérer",
-            "external_url": "https://example.org/adhesion",
-        }
+        preview_value = translated_preview(
+            {
+                "title": _("Become a member"),
+                "text": _("Get access to the equipment and the workshops."),
+                "button_label": _("Join"),
+                "external_url": "https://example.org/",
+            }
+        )
 
     def clean(self, value):
         value = super().clean(value)
@@ -242,15 +271,17 @@ class FAQBlock(blocks.StructBlock):
         label = _("Questions and answers")
         template = "crm_blocks/blocks/faq.html"
         description = _("Frequently asked questions, each with its answer.")
-        preview_value = {
-            "title": "Questions fréquentes",
-            "items": [
-                {
-                    "question": "Qui peut louer l'équipement ?",
-                    "answer": "<p>Les membres en règle du centre.</p>",
-                }
-            ],
-        }
+        preview_value = translated_preview(
+            {
+                "title": _("Frequently asked questions"),
+                "items": [
+                    {
+                        "question": _("Who can rent the equipment?"),
+                        "answer": _("<p>Members in good standing of the centre.</p>"),
+                    }
+                ],
+            }
+        )
 
     def structured_data(self, value, context):
         context.page_type = "FAQPage"

@@ -70,6 +70,7 @@ class ContactInspectView(ScopedInspectView):
         memberships = (
             Membership.objects.filter(contact=contact)
             .with_effective_status()
+            .with_currency()
             .select_related("membership_type")
         )
         if contact.kind == Contact.Kind.PERSON:
@@ -92,7 +93,7 @@ class ContactInspectView(ScopedInspectView):
                 "text": _("Membership “%(type)s” from %(start)s")
                 % {
                     "type": membership.membership_type,
-                    "start": date_format(membership.start_date, "SHORT_DATE_FORMAT"),
+                    "start": date_format(membership.start_date, "DATE_FORMAT"),
                 },
                 "author": None,
             }

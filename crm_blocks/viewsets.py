@@ -165,6 +165,7 @@ class MembershipIndexView(SpreadsheetIndexMixin, ScopedIndexView):
             super()
             .get_base_queryset()
             .with_effective_status()
+            .with_currency()
             .select_related("membership_type")
             .annotate(contact_name=record_name("contact"))
         )
@@ -175,6 +176,7 @@ class MembershipViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     spreadsheet_kinds = ("memberships",)
     icon = "tag"
     menu_label = _("Memberships")
+    add_item_label = _("Add a membership")
     index_view_class = MembershipIndexView
     filterset_class = MembershipFilterSet
     ordering = ["-start_date"]
@@ -188,7 +190,7 @@ class MembershipViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
         "membership_type",
         "start_date",
         "end_date",
-        "fee",
+        Column("fee", label=_("Fee paid"), accessor="fee_display", sort_key="fee"),
         Column(
             "effective_status",
             label=_("Status"),
@@ -201,11 +203,27 @@ class MembershipViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     )
 
 
+class MembershipTypeIndexView(ScopedIndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().with_currency()
+
+
 class MembershipTypeViewSet(ScopedModelViewSet):
     model = MembershipType
     icon = "list-ul"
     menu_label = _("Membership types")
-    list_display = ["name", "default_fee", "duration_months"]
+    add_item_label = _("Add a membership type")
+    index_view_class = MembershipTypeIndexView
+    list_display = [
+        "name",
+        Column(
+            "default_fee",
+            label=_("Default fee"),
+            accessor="default_fee_display",
+            sort_key="default_fee",
+        ),
+        "duration_months",
+    ]
     edit_handler = scoped_form("site", "name", "default_fee", "duration_months")
 
 
@@ -224,6 +242,7 @@ class AffiliationViewSet(ScopedModelViewSet):
     model = Affiliation
     icon = "link"
     menu_label = _("Affiliations")
+    add_item_label = _("Add an affiliation")
     index_view_class = AffiliationIndexView
     list_display = [
         TitleColumn(
@@ -247,6 +266,7 @@ class ContactTagViewSet(ScopedModelViewSet):
     model = ContactTag
     icon = "tag"
     menu_label = _("Internal tags")
+    add_item_label = _("Add an internal tag")
     list_display = ["name"]
     edit_handler = scoped_form("site", "name")
 

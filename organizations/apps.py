@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.apps import apps as installed_apps
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +16,12 @@ class OrganizationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .sorting import register_sqlite_collation
         from .wagtail_admin import install
 
+        connection_created.connect(
+            register_sqlite_collation, dispatch_uid="organizations_sqlite_collation"
+        )
         post_migrate.connect(sync_after_migrate, dispatch_uid="organizations_sync_after_migrate")
         install()  # Wagtail's filter choices and popular tags, narrowed to the user's organizations
 

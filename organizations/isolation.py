@@ -32,7 +32,8 @@ from django.urls import URLPattern, URLResolver
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.defaults import page_not_found
-from wagtail.models import Page
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.models import Page, Site
 
 from .visibility import object_visible, page_visible
 
@@ -129,6 +130,8 @@ def _ensure_visible(request, callback, route, kwargs) -> None:
     model = view_model(callback, route, kwargs)
     if model is None:
         return
+    if issubclass(model, BaseSiteSetting):  # its edit URL names the site, not the row
+        model = Site
     own_id = f"{model._meta.model_name}_id"  # ``redirect_id`` of a redirect's view
     for name in (OBJECT_KWARGS | {own_id}) & kwargs.keys():
         if not object_visible(user, model, kwargs[name]):

@@ -19,7 +19,6 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
-    InlinePanel,
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
@@ -31,6 +30,7 @@ from structured_data.mixins import postal_address_node
 from structured_data.nodes import GeoCoordinates, PostalAddress
 
 from .registry import OrganizationRole, role_choices
+from .translations import TranslatedInlinePanel, TranslatedTexts, translation_panels
 
 
 class OrganizationKind(models.TextChoices):
@@ -68,6 +68,20 @@ class OrganizationLanguage(models.TextChoices):
         """``fr-CA``, ``fr-FR`` or ``en``: the regional tag for ``lang`` attributes."""
         language, _sep, region = self.value.partition("-")
         return f"{language}-{region.upper()}" if region else language
+
+
+class OrganizationCurrency(models.TextChoices):
+    """The currency of an organization's fees and prices."""
+
+    CAD = "CAD", _("Canadian dollar")
+    EUR = "EUR", _("Euro")
+    CHF = "CHF", _("Swiss franc")
+
+    @classmethod
+    def for_language(cls, language: str) -> "OrganizationCurrency":
+        """The likely currency of an organization of that language variant: euros in France,
+        dollars in Canada (and for an English-speaking organization, until told otherwise)."""
+        return cls.EUR if language == OrganizationLanguage.FR_FR else cls.CAD
 
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(available_timezones())]
@@ -139,9 +153,14 @@ class PublicAddress(models.Model):
 
 
 @register_setting(icon="group")
-class OrganizationSettings(ClusterableModel, PublicAddress, BaseSiteSetting):
+class OrganizationSettings(TranslatedTexts, ClusterableModel, PublicAddress, BaseSiteSetting):
     """Who the organization is: shown in the header and footer and reused by every output
-    (its time zone by the agenda, its language by every page's ``lang`` and ``og:locale``)."""
+    (its time zone by the agenda, its language by every page's ``lang`` and ``og:locale``).
+
+    Its names and description are typed in its own language, with their translations for the
+    site's pages in other languages (``organizations.translations``)."""
+
+    translated_fields = ("legal_name", "short_name", "description")
 
     legal_name = models.CharField(_("legal name"), max_length=200)
     short_name = models.CharField(
@@ -171,6 +190,13 @@ class OrganizationSettings(ClusterableModel, PublicAddress, BaseSiteSetting):
     time_zone = models.CharField(
         _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="America/Toronto"
     )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        choices=OrganizationCurrency.choices,
+        default=OrganizationCurrency.CAD,
+        help_text=_("The currency of membership fees and prices."),
+    )
 
     select_related = ["logo"]
     #: Saving these settings drops the cached structured data of the site's pages.
@@ -181,19 +207,26 @@ class OrganizationSettings(ClusterableModel, PublicAddress, BaseSiteSetting):
             ObjectList(
                 [
                     FieldPanel("legal_name"),
+                    *translation_panels("legal_name"),
                     FieldPanel("short_name"),
+                    *translation_panels("short_name"),
                     FieldPanel("kind"),
                     FieldPanel("logo"),
                     FieldPanel("description"),
-                    FieldRowPanel([FieldPanel("language"), FieldPanel("time_zone")]),
+                    *translation_panels("description"),
+                    FieldRowPanel(
+                        [FieldPanel("language"), FieldPanel("time_zone"), FieldPanel("currency")]
+                    ),
                 ],
                 heading=_("Identity"),
             ),
             ObjectList(
                 [
                     PublicAddress.address_panel(heading=_("Public address")),
-                    InlinePanel("contact_points", heading=_("Contact points"), label=_("Contact")),
-                    InlinePanel(
+                    TranslatedInlinePanel(
+                        "contact_points", heading=_("Contact points"), label=_("Contact")
+                    ),
+                    TranslatedInlinePanel(
                         "social_profiles", heading=_("Social profiles"), label=_("Profile")
                     ),
                 ],
@@ -212,7 +245,13 @@ class OrganizationSettings(ClusterableModel, PublicAddress, BaseSiteSetting):
 
     @property
     def display_name(self) -> str:
-        return self.short_name or self.legal_name
+        """The short name, else the legal name, in the active language."""
+        return self.translated("short_name") or self.translated("legal_name")
+
+    @property
+    def translations_source_language(self) -> str:
+        """The language its texts are typed in (``organizations.translations``)."""
+        return self.content_language
 
     @cached_property
     def html_language(self) -> str:
@@ -224,8 +263,10 @@ class OrganizationSettings(ClusterableModel, PublicAddress, BaseSiteSetting):
         return OrganizationLanguage(self.language).content_language
 
 
-class OrganizationContactPoint(Orderable):
+class OrganizationContactPoint(TranslatedTexts, Orderable):
     """A public way to reach the organization (reception, rentals desk, press)."""
+
+    translated_fields = ("label",)
 
     settings = ParentalKey(
         OrganizationSettings, on_delete=models.CASCADE, related_name="contact_points"
@@ -237,6 +278,7 @@ class OrganizationContactPoint(Orderable):
 
     panels = [
         FieldPanel("label"),
+        *translation_panels("label"),
         FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
         FieldPanel("url"),
     ]
@@ -250,14 +292,19 @@ class OrganizationContactPoint(Orderable):
         return self.label
 
 
-class OrganizationSocialProfile(Orderable):
+class OrganizationSocialProfile(TranslatedTexts, Orderable):
+    """A profile on a social network or a video site; its label is translated when it is a word
+    (« Vidéos ») rather than a name (Mastodon)."""
+
+    translated_fields = ("label",)
+
     settings = ParentalKey(
         OrganizationSettings, on_delete=models.CASCADE, related_name="social_profiles"
     )
     label = models.CharField(_("network"), max_length=60, help_text=_("For example: Instagram."))
     url = models.URLField(_("profile address"))
 
-    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("url")])]
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("url")]), *translation_panels("label")]
 
     class Meta(Orderable.Meta):
         db_table = "home_organizationsocialprofile"
@@ -313,6 +360,7 @@ class OrganizationProvision(models.Model):
 
 __all__ = [
     "OrganizationContactPoint",
+    "OrganizationCurrency",
     "OrganizationGroup",
     "OrganizationKind",
     "OrganizationLanguage",

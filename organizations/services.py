@@ -35,6 +35,7 @@ from wagtail.models import (
 
 from . import registry
 from .models import (
+    OrganizationCurrency,
     OrganizationGroup,
     OrganizationLanguage,
     OrganizationProvision,
@@ -137,7 +138,11 @@ def organization_create(
         is_default_site=is_default or not Site.objects.filter(is_default_site=True).exists(),
     )
     OrganizationSettings.objects.create(
-        site=site, legal_name=name, language=language, time_zone=time_zone
+        site=site,
+        legal_name=name,
+        language=language,
+        time_zone=time_zone,
+        currency=OrganizationCurrency.for_language(language),
     )
     collection = Collection.get_first_root_node().add_child(name=name)
     organization_sync(site, collection=collection, publish_sections=True)
@@ -194,9 +199,8 @@ class SyncReport:
                 kinds = [key.split(":", 1)[0] for key in keys]
                 lines.append(
                     _(
-                        "%(site)s: %(groups)d group(s), %(permissions)d permission(s), "
-                        "%(sections)d section page(s), %(collections)d private collection(s) "
-                        "added."
+                        "%(site)s: added groups: %(groups)d, permissions: %(permissions)d, "
+                        "section pages: %(sections)d, private collections: %(collections)d."
                     )
                     % {
                         "site": site,

@@ -43,23 +43,27 @@ def site_nodes(context: GraphContext) -> Iterable[Node]:
     if context.site is None:
         return
     settings = OrganizationSettings.for_site(context.site)
-    if context.language.split("-")[0] == settings.content_language:
+    language = context.language.split("-")[0]
+    if language == settings.content_language:
         context.language = settings.html_language  # fr-CA rather than fr
     contact_points = [
         ContactPoint(
-            contact_type=point.label,
+            contact_type=point.translated("label", language),
             email=point.email or None,
             telephone=point.phone or None,
             url=point.url or None,
         )
         for point in settings.contact_points.all()
     ]
+    legal_name = settings.translated("legal_name", language)
+    name = settings.translated("short_name", language) or legal_name
     yield from organization_nodes(
         organization_node_type(settings.kind),
         id=context.organization_id,
-        name=settings.display_name or context.site.site_name,
-        legal_name=settings.legal_name or None,
-        description=settings.description or None,
+        name=name or context.site.site_name,
+        legal_name=legal_name or None,
+        # A description in another language than the page's is left out rather than mixed in.
+        description=settings.translated("description", language, fallback=False) or None,
         url=context.site_url + "/",
         logo=image_node(
             settings.logo,
@@ -77,7 +81,7 @@ def site_nodes(context: GraphContext) -> Iterable[Node]:
     yield WebSite(
         id=context.website_id,
         url=context.site_url + "/",
-        name=settings.display_name or context.site.site_name,
+        name=name or context.site.site_name,
         publisher=Ref(id=context.organization_id),
         in_language=settings.html_language,
     )

@@ -18,6 +18,7 @@ from wagtail.permissions import policy_registry
 from .permissions import SiteScopedPermissionPolicy
 from .registry import OrganizationRole
 from .scoping import sites_for_user
+from .sorting import collated_ordering
 
 
 def scoped_queryset(model, user, actions=("view", "change", "delete")):
@@ -50,7 +51,10 @@ class ScopedObjectMixin:
 
 
 class ScopedIndexView(ScopedIndexMixin, generic.IndexView):
-    pass
+    def order_queryset(self, queryset):
+        """Names sorted as a French reader expects, whichever text column the user sorts by
+        (the model's ordering when none): « École » among the E's."""
+        return collated_ordering(super().order_queryset(queryset))
 
 
 class ScopedEditView(ScopedObjectMixin, generic.EditView):
@@ -102,4 +106,4 @@ class SiteScopedAdminForm(WagtailAdminModelForm):
     def choice_queryset(self, queryset):
         """A scoped choice list, to annotate or order (records by name, say)."""
         choices = getattr(queryset, "for_choices", None)
-        return choices() if choices else queryset
+        return collated_ordering(choices() if choices else queryset)

@@ -27,3 +27,11 @@ class ScopedModelViewSet(ModelViewSet):
     usage_view_class = views.ScopedUsageView
     copy_view_enabled = False
     add_to_admin_menu = False
+    #: The listing's "add" button, written whole (« Ajouter une adhésion »): Wagtail's own
+    #: "Add %(model_name)s" cannot agree in gender with the model's name in French.
+    add_item_label = None
+
+    def get_index_view_kwargs(self, **kwargs):
+        if self.add_item_label:
+            kwargs.setdefault("add_item_label", self.add_item_label)
+        return super().get_index_view_kwargs(**kwargs)

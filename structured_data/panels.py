@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 from wagtail.admin.panels import Panel
@@ -62,11 +63,30 @@ class StructuredDataPanel(Panel):
 
         @staticmethod
         def _field(page, fields, issue):
+            """Where the editor fixes ``issue``: the field's label in the editor's language, an
+            anchor, and what Wagtail's focus controller moves to — switching to the field's tab
+            first, since the report is on another one. A field's whole wrapper is focused (an
+            image chooser's input is hidden); for inline rows (a person's links) it is their
+            "add" button. Nothing for a name that is no field of the page."""
             name = fields.get(f"{issue.node_type}.{issue.property}") or fields.get(issue.property)
             if not name:
                 return None
             try:
-                label = page._meta.get_field(name).verbose_name
-            except Exception:  # noqa: BLE001 - a form-only field has no model field
-                label = name
-            return {"name": name, "label": label}
+                field = page._meta.get_field(name)
+            except FieldDoesNotExist:
+                return None
+            if field.concrete:
+                return {
+                    "name": name,
+                    "label": field.verbose_name,
+                    "anchor": f"#id_{name}",
+                    "target": f"[data-field]:has(#id_{name})",
+                }
+            if field.one_to_many:  # inline rows (ParentalKey): their "add" button
+                return {
+                    "name": name,
+                    "label": field.related_model._meta.verbose_name_plural,
+                    "anchor": f"#id_{name}-ADD",
+                    "target": f"#id_{name}-ADD",
+                }
+            return None

@@ -250,14 +250,16 @@ def test_structured_data_report_speaks_french_to_editors():
             "Ajoutez une photo pour que Google puisse afficher ce profil avec une image."
         )
         assert str(faq) == (
-            "La FAQ doit contenir des questions. Le code du site Web doit être corrigé : "
+            "La FAQ doit contenir des questions. Le code du site Web doit être corrigé\u00a0: "
             "prévenez la personne qui administre votre site."
         )
-        assert str(url).startswith("« www.boreal.test » n’est pas une adresse Web complète")
+        assert str(url).startswith(
+            "«\u00a0www.boreal.test\u00a0» n’est pas une adresse Web complète"
+        )
         assert [str(issue.message) for issue in issues] == [str(message_for("missing-type"))]
         assert str(issues[0].message).startswith("Une partie de la description de la page")
         assert str(StructuredDataPanel().heading) == "Moteurs de recherche"
-        assert gettext("To fix:") == "À corriger :"
+        assert gettext("To fix:") == "À corriger\u00a0:"
         french = {key: str(message) for key, message in MESSAGES.items()}
     with translation.override("en"):
         assert str(photo) == "Add a photo so that Google can show this profile with a picture."
@@ -289,5 +291,5 @@ def test_create_organization_explains_a_bad_language_in_french():
             )
     message = str(error.value)
     assert "Rien n’a été créé." in message
-    assert "Langue inconnue « de »" in message
+    assert "Langue inconnue «\u00a0de\u00a0»" in message
     assert "fr-ca, fr-fr, en" in message

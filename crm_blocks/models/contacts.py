@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Abs, Length, Lower
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
@@ -21,8 +22,8 @@ from wagtail.models import Page, Site
 
 from language_search.analysis import content_analyzers, substring_stems
 from organizations.scoping import SiteScopedQuerySet
+from organizations.sorting import collate, primary_key
 from privacy.models import PrivateRecord, PrivateRecordQuerySet
-from spreadsheets.text import fold
 
 #: How alike two normalised names must be to be called near-identical (0–1).
 SIMILAR_NAME_RATIO = 0.88
@@ -47,7 +48,7 @@ class ContactTag(models.Model):
     objects = SiteScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collate("name").asc()]
         verbose_name = _("internal tag")
         verbose_name_plural = _("internal tags")
         constraints = [
@@ -72,7 +73,7 @@ def record_name(contact_path: str = "") -> models.Subquery:
 def normalise_name(name: str) -> str:
     """Lower case, without accents, punctuation or word order: ``"Tremblay, Élise"`` and
     ``"elise tremblay"`` normalise alike."""
-    words = "".join(c if c.isalnum() else " " for c in fold(name)).split()
+    words = "".join(c if c.isalnum() else " " for c in primary_key(name)).split()
     return " ".join(sorted(words))
 
 
@@ -97,8 +98,8 @@ class ContactQuerySet(PrivateRecordQuerySet):
         return self.annotate(name=record_name())
 
     def for_choices(self):
-        """Records as a choice list shows them: by name."""
-        return self.with_name().order_by("name")
+        """Records as a choice list shows them: by name, in French alphabetical order."""
+        return self.with_name().order_by(collate("name"), "pk")
 
     def matching(self, text: str):
         """Records holding every word of ``text`` in their name, e-mail or second e-mail, case
@@ -166,7 +167,7 @@ class ContactQuerySet(PrivateRecordQuerySet):
             if ratio >= SIMILAR_NAME_RATIO:
                 seen.add(key)
                 found.append(pk)
-        return list(Page.objects.filter(pk__in=found).order_by("title"))
+        return list(Page.objects.filter(pk__in=found).order_by(collate("title"), "pk"))
 
 
 class Contact(PrivateRecord, ClusterableModel):
@@ -297,7 +298,7 @@ class ConsentRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.purpose} ({self.given_on:%Y-%m-%d})"
+        return f"{self.purpose} ({date_format(self.given_on, 'DATE_FORMAT')})"
 
 
 class ContactNote(models.Model):

@@ -28,9 +28,9 @@ from wagtail.search import index
 from organizations.maps import place_markers
 from organizations.models import OrganizationKind, PublicAddress
 from organizations.scoping import public_pages_for_site, public_within
+from organizations.sorting import primary_key
 from organizations.structured_data import organization_node_type
 from privacy.pages import PrivateTwinPageMixin
-from spreadsheets.text import fold
 from structured_data.graph import GraphContext
 from structured_data.mixins import (
     StructuredDataPageMixin,
@@ -48,9 +48,10 @@ PAGE_SIZE = 24
 
 
 def sort_key(*parts: str) -> str:
-    """Lower case and without accents, so that lists sort « Élise » with the E's on every
-    database (SQLite and a C-collated PostgreSQL would put it after Z)."""
-    return fold(" ".join(part for part in parts if part))[:255]
+    """Lower case, without accents, ligatures spelt out (``organizations.sorting.primary_key``),
+    so that lists sort « Élise » with the E's and « Œuvre » with the O's on every database
+    (SQLite and a C-collated PostgreSQL would put both after Z)."""
+    return primary_key(" ".join(part for part in parts if part))[:255]
 
 
 class PersonRole(models.Model):

@@ -13,9 +13,35 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.models import Site
 
+from organizations.models import OrganizationCurrency, OrganizationSettings
+from organizations.money import format_money
 from organizations.scoping import SiteScopedQuerySet
+from organizations.sorting import collate
 
 from .contacts import Contact
+
+
+def organization_currency(site_path: str) -> models.Subquery:
+    """The currency of the organization at ``site_path`` (``"site"``, ``"contact__site"``), to
+    annotate a listing's rows with, instead of one query per row."""
+    currencies = OrganizationSettings.objects.filter(site=models.OuterRef(site_path))
+    return models.Subquery(currencies.values("currency")[:1])
+
+
+def currency_of(obj, site_path: str) -> str:
+    """``obj``'s annotated ``currency`` (``with_currency``), else that of its organization, found
+    through ``site_path`` (one query)."""
+    currency = getattr(obj, "currency", None)
+    if currency:
+        return currency
+    currencies = OrganizationSettings.objects.filter(**{f"site__{site_path}": obj})
+    return currencies.values_list("currency", flat=True).first() or OrganizationCurrency.CAD
+
+
+class MembershipTypeQuerySet(SiteScopedQuerySet):
+    def with_currency(self):
+        """Annotate ``currency``: the organization's, in which ``default_fee`` is."""
+        return self.annotate(currency=organization_currency("site"))
 
 
 class MembershipType(models.Model):
@@ -35,10 +61,10 @@ class MembershipType(models.Model):
         _("duration in months"), default=12, help_text=_("0 for a membership without end.")
     )
 
-    objects = SiteScopedQuerySet.as_manager()
+    objects = MembershipTypeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collate("name").asc()]
         verbose_name = _("membership type")
         verbose_name_plural = _("membership types")
         constraints = [
@@ -51,12 +77,17 @@ class MembershipType(models.Model):
     def __str__(self):
         return self.name
 
+    def default_fee_display(self) -> str:
+        """The default fee in the organization's currency: « 40,00 $ », "€40.00"."""
+        return format_money(self.default_fee, currency_of(self, "membership_types"))
+
 
 class MembershipStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    ACTIVE = "active", _("Active")
-    EXPIRED = "expired", _("Expired")
-    CANCELLED = "cancelled", _("Cancelled")
+    # In context: a membership (« adhésion ») is feminine in French, a user's "Active" is not.
+    PENDING = "pending", pgettext_lazy("membership status", "Pending")
+    ACTIVE = "active", pgettext_lazy("membership status", "Active")
+    EXPIRED = "expired", pgettext_lazy("membership status", "Expired")
+    CANCELLED = "cancelled", pgettext_lazy("membership status", "Cancelled")
 
 
 class MembershipQuerySet(SiteScopedQuerySet):
@@ -80,6 +111,10 @@ class MembershipQuerySet(SiteScopedQuerySet):
 
     def current(self, today: datetime.date | None = None):
         return self.with_effective_status(today).filter(effective_status=MembershipStatus.ACTIVE)
+
+    def with_currency(self):
+        """Annotate ``currency``: the organization's, in which ``fee`` is."""
+        return self.annotate(currency=organization_currency("contact__site"))
 
 
 class Membership(models.Model):
@@ -130,6 +165,10 @@ class Membership(models.Model):
     @property
     def site(self):
         return self.contact.site
+
+    def fee_display(self) -> str:
+        """The fee paid in the organization's currency: « 40,00 $ », "€40.00"."""
+        return format_money(self.fee, currency_of(self, "contacts__memberships"))
 
     def get_effective_status(self, today: datetime.date | None = None) -> str:
         today = today or timezone.localdate()

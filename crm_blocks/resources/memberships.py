@@ -28,6 +28,16 @@ from ..models import (
 )
 from .records import AMBIGUOUS
 
+
+class MembershipStatusWidget(LabelChoiceWidget):
+    """A status by its code or its label, in either gender: labels agree with « adhésion »
+    (« Active », « Annulée »), a spreadsheet's « statut » column often says "actif", "annulé"."""
+
+    MASCULINE = {"actif": MembershipStatus.ACTIVE, "annule": MembershipStatus.CANCELLED}
+
+    def lookup(self) -> dict[str, str]:
+        return {**self.MASCULINE, **super().lookup()}
+
 # --- Memberships ---------------------------------------------------------------------------
 
 
@@ -95,7 +105,7 @@ class MembershipResource(SpreadsheetResource):
     status = fields.Field(
         attribute="status",
         column_name="status",
-        widget=LabelChoiceWidget(
+        widget=MembershipStatusWidget(
             [c for c in MembershipStatus.choices if c[0] != MembershipStatus.EXPIRED],
             default=MembershipStatus.ACTIVE,
         ),

@@ -9,13 +9,14 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from home.sitemaps import SiteSitemap
 from organizations.isolation import isolated_urlpatterns
 
 urlpatterns = [
     # Every admin view, Wagtail's included, answers "not found" for another organization's ids.
     path("admin/", include(isolated_urlpatterns(wagtailadmin_urls.urlpatterns))),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": SiteSitemap}}, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("favicon.ico", home_views.favicon, name="favicon"),
 ]

@@ -41,10 +41,11 @@ def french(message):
 
 
 def text_of(response) -> str:
-    """The page's main content as text, whitespace collapsed, entities left as they are."""
+    """The page's main content as text, whitespace collapsed (not the non-breaking spaces of
+    French punctuation), entities left as they are."""
     html = response.content.decode()
     html = html[html.index('<div class="nice-padding') :]
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"[ \t\r\n\f\v]+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def upload(client, data=PEOPLE_CSV, filename="membres.csv", url="crm_contact:import", **fields):

@@ -65,4 +65,4 @@ def test_choosing_a_record_that_is_not_public_is_refused_in_french(org_a, privat
     block = PersonCardBlock()
     with translation.override("fr"), pytest.raises(ValidationError) as error:
         block.clean(block.to_python({"page": person.pk, "note": ""}))
-    assert "n’est pas public" in str(error.value.block_errors["page"])
+    assert "n’est pas visible du public" in str(error.value.block_errors["page"])

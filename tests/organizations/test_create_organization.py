@@ -116,7 +116,7 @@ def test_a_new_organization_can_import_people_at_once(tmp_path):
         "Élise Tremblay"
     ]
     organizations = OrganizationIndexPage.objects.child_of(site.root_page).get()
-    assert organizations.url == "/organisations/"
+    assert organizations.url == "/organismes/"
 
 
 @pytest.mark.django_db

@@ -57,8 +57,8 @@ def test_every_public_page_is_listed_and_passes(org_a, records):
         "/",
         "/personnes/",
         "/personnes/elise-tremblay/",
-        "/organisations/",
-        "/organisations/productions-du-nord/",
+        "/organismes/",
+        "/organismes/productions-du-nord/",
     ):
         assert f"http://boreal.test{path}  " in output, path
     assert "elodie-brouillon" not in output, "drafts are private"
@@ -101,7 +101,7 @@ def test_a_broken_graph_makes_the_command_fail(org_a, records, monkeypatch):
     assert "http://boreal.test/personnes/elise-tremblay/  1 error(s)" in output
     assert "dangling-reference" in output
     assert "1 with errors" in failure
-    assert "http://boreal.test/organisations/productions-du-nord/  " in output, "checks the rest"
+    assert "http://boreal.test/organismes/productions-du-nord/  " in output, "checks the rest"
 
 
 def test_a_page_whose_graph_cannot_be_built_is_an_error(org_a, records, monkeypatch):

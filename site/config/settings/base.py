@@ -248,6 +248,10 @@ LOGIN_URL = "wagtailadmin_login"
 ORGANIZATIONS_HOME_PAGE_MODEL = "home.HomePage"
 
 WAGTAIL_SITE_NAME = "Liens Mutuels"
+# Wagtail's login form leaves its password field unlabelled (shown as "Password" in any language).
+WAGTAILADMIN_USER_LOGIN_FORM = "home.forms.AdminLoginForm"
+# The "what's new in Wagtail" banner is written in English only.
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Wagtail's database search, stemming and ignoring accents in French and English (the
 # language_search foundation; on PostgreSQL it needs the unaccent extension, see its migration).
