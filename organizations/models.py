@@ -173,8 +173,9 @@ class OrganizationSettings(ClusterableModel, PublicAddress, BaseSiteSetting):
     )
 
     select_related = ["logo"]
-    #: Saving these settings drops the cached structured data of the site's pages.
-    structured_data_site_setting = True
+    #: Every public page of the site shows them (header, footer, graph): saving them forgets the
+    #: site's cached pages and graphs (``public_cache``), found from a row by this path.
+    public_site_lookup = "site_id"
 
     edit_handler = TabbedInterface(
         [
@@ -235,6 +236,9 @@ class OrganizationContactPoint(Orderable):
     phone = models.CharField(_("public phone"), max_length=40, blank=True)
     url = models.URLField(_("web address"), blank=True)
 
+    #: Shown in every page's footer (see ``OrganizationSettings.public_site_lookup``).
+    public_site_lookup = "settings__site_id"
+
     panels = [
         FieldPanel("label"),
         FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
@@ -256,6 +260,9 @@ class OrganizationSocialProfile(Orderable):
     )
     label = models.CharField(_("network"), max_length=60, help_text=_("For example: Instagram."))
     url = models.URLField(_("profile address"))
+
+    #: Shown in every page's footer (see ``OrganizationSettings.public_site_lookup``).
+    public_site_lookup = "settings__site_id"
 
     panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("url")])]
 
