@@ -211,6 +211,12 @@ class OrganizationSettings(ClusterableModel, PublicAddress, BaseSiteSetting):
     def __str__(self):
         return self.display_name
 
+    @classmethod
+    def base_queryset(cls):
+        """With the contact points and social profiles that every page's footer and graph show:
+        read once per request (``for_request``), whoever asks."""
+        return super().base_queryset().prefetch_related("contact_points", "social_profiles")
+
     @property
     def display_name(self) -> str:
         return self.short_name or self.legal_name

@@ -1,7 +1,8 @@
 """Everything the admin changes that a public page shows reaches ``invalidate_sites``, for the
 sites concerned only.
 
-- pages: published, unpublished (a scheduled expiry too), deleted, moved or reordered;
+- pages: published, unpublished (a scheduled expiry, a deletion too: Wagtail unpublishes a
+  live page it deletes), moved or reordered;
 - view restrictions: a page made private, or public again;
 - sites (name, home page, host name: see also ``routing``);
 - site settings: any model that declares ``public_site_lookup``, the path from a row to its
@@ -46,12 +47,6 @@ def page_changed(sender, instance=None, **kwargs):
     may appear on its site's other pages, so the site's caches are dropped."""
     if instance is not None:
         invalidate_sites(url_paths=[instance.url_path])
-
-
-@receiver(post_delete, sender=Page)
-def page_deleted(sender, instance=None, **kwargs):
-    """Wagtail unpublishes a live page it deletes without sending ``page_unpublished``."""
-    invalidate_sites(url_paths=[instance.url_path])
 
 
 @receiver(post_page_move)
