@@ -328,7 +328,7 @@ def report(results: dict) -> bool:
     ok = True
     print()
     print(
-        f"{'server':<9} {'URL':<24} {'req/s':>8} {'x robots':>8} {'p50 ms':>7} {'p99 ms':>7}"
+        f"{'server':<22} {'URL':<24} {'req/s':>8} {'x robots':>8} {'p50 ms':>7} {'p99 ms':>7}"
         f" {'p99/p50':>7}"
     )
     for variant, figures in results.items():

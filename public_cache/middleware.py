@@ -207,8 +207,8 @@ def unstorable_reason(request, response, lookup: Lookup) -> str | None:
     """Why a public response is not stored here (a proxy may still keep it)."""
     if request.method != "GET":
         return "not GET"
-    if response.status_code != 200 or response.streaming:
-        return "status"
+    if response.streaming:
+        return "streaming"
     vary = {header.strip().lower() for header in response.headers.get("Vary", "").split(",")}
     if vary - {"", "cookie"}:
         return "Vary"
@@ -242,6 +242,8 @@ class PageCacheMiddleware:
             return response  # not a Wagtail page
         if private_reason(request, response) is not None:
             return self.headers(request, response, public=False)
+        if response.status_code != 200:
+            return response  # an error or a redirect: no proxy should keep it on our word
         response = self.headers(request, response, public=True)
         if unstorable_reason(request, response, lookup) is None:
             cache.set(

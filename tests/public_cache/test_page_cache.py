@@ -310,8 +310,9 @@ def test_an_error_is_not_kept_for_the_next_visitors(org_a, about, monkeypatch):
         return original(self, request, *args, **kwargs)
 
     monkeypatch.setattr(StandardPage, "get_context", failing_once)
-    failing = Client(raise_request_exception=False)
-    assert visit(failing, org_a, about.url).status_code == 500
+    failing = visit(Client(raise_request_exception=False), org_a, about.url)
+    assert failing.status_code == 500
+    assert "public" not in failing.get("Cache-Control", "")  # nor kept by a proxy
     response = visit(Client(), org_a, about.url)
     assert response.status_code == 200 and "Un centre d'artistes." in response.html
 
