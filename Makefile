@@ -28,19 +28,22 @@ demo: install ## Set up the demo organizations and serve them on http://127.0.0.
 test: install ## Run the whole test suite in parallel (DATABASE_URL selects PostgreSQL)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
-bench: install ## Print the benchmark ratios (pages, then spreadsheets)
+bench: install ## Print the benchmark ratios (pages, spreadsheets, then the site over HTTP)
 	$(PY) bench/run.py
 	$(PY) bench/spreadsheets.py
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "bench: no wrk (apt-get install wrk as root): the HTTP load comes from Python"
+	$(PY) bench/http_load.py
 
 messages: install ## Refresh and compile the French catalogues (needs gettext)
-	for dir in organizations privacy spreadsheets crm_blocks structured_data language_search site/home; do \
+	for dir in organizations privacy spreadsheets crm_blocks structured_data language_search public_cache site/home; do \
 		mkdir -p $$dir/locale && \
 		(cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py makemessages -l fr --no-obsolete \
 			--ignore=static/*) || exit 1; \
 	done
 	mkdir -p site/locale && cd site && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py makemessages \
 		-l fr --no-obsolete --ignore=home/* --ignore=config/* --ignore=static/*
-	for dir in organizations privacy spreadsheets crm_blocks structured_data language_search site/home site; do \
+	for dir in organizations privacy spreadsheets crm_blocks structured_data language_search public_cache site/home site; do \
 		(cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py compilemessages -l fr) || exit 1; \
 	done
 

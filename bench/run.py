@@ -110,6 +110,9 @@ def setup_django(tmp_dir: Path):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     # The embedded default puts its SQLite file (and static files) in LIENS_VAR_DIR.
     os.environ["LIENS_VAR_DIR"] = str(tmp_dir)
+    # What rendering costs: the page cache would answer every timed request from memory
+    # (bench/http_load.py measures the site with it).
+    os.environ["PAGE_CACHE_TIMEOUT"] = "0"
 
     import django
     from django.conf import settings

@@ -199,8 +199,9 @@ class OrganizationSettings(TranslatedTexts, ClusterableModel, PublicAddress, Bas
     )
 
     select_related = ["logo"]
-    #: Saving these settings drops the cached structured data of the site's pages.
-    structured_data_site_setting = True
+    #: Every public page of the site shows them (header, footer, graph): saving them forgets the
+    #: site's cached pages and graphs (``public_cache``), found from a row by this path.
+    public_site_lookup = "site_id"
 
     edit_handler = TabbedInterface(
         [
@@ -243,6 +244,12 @@ class OrganizationSettings(TranslatedTexts, ClusterableModel, PublicAddress, Bas
     def __str__(self):
         return self.display_name
 
+    @classmethod
+    def base_queryset(cls):
+        """With the contact points and social profiles that every page's footer and graph show:
+        read once per request (``for_request``), whoever asks."""
+        return super().base_queryset().prefetch_related("contact_points", "social_profiles")
+
     @property
     def display_name(self) -> str:
         """The short name, else the legal name, in the active language."""
@@ -276,6 +283,9 @@ class OrganizationContactPoint(TranslatedTexts, Orderable):
     phone = models.CharField(_("public phone"), max_length=40, blank=True)
     url = models.URLField(_("web address"), blank=True)
 
+    #: Shown in every page's footer (see ``OrganizationSettings.public_site_lookup``).
+    public_site_lookup = "settings__site_id"
+
     panels = [
         FieldPanel("label"),
         *translation_panels("label"),
@@ -303,6 +313,9 @@ class OrganizationSocialProfile(TranslatedTexts, Orderable):
     )
     label = models.CharField(_("network"), max_length=60, help_text=_("For example: Instagram."))
     url = models.URLField(_("profile address"))
+
+    #: Shown in every page's footer (see ``OrganizationSettings.public_site_lookup``).
+    public_site_lookup = "settings__site_id"
 
     panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("url")]), *translation_panels("label")]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from wagtail.models import Site
+
 from structured_data.graph import GraphContext
 from structured_data.mixins import image_node, organization_nodes
 from structured_data.nodes import (
@@ -42,7 +44,12 @@ def site_nodes(context: GraphContext) -> Iterable[Node]:
     """Registered as a ``structured_data_site_nodes`` hook: every page's graph starts here."""
     if context.site is None:
         return
-    settings = OrganizationSettings.for_site(context.site)
+    settings = (
+        # The instance the page's header and footer use, contact points and profiles included.
+        OrganizationSettings.for_request(context.request)
+        if context.request is not None and Site.find_for_request(context.request) == context.site
+        else OrganizationSettings.for_site(context.site)
+    )
     language = context.language.split("-")[0]
     if language == settings.content_language:
         context.language = settings.html_language  # fr-CA rather than fr

@@ -22,11 +22,11 @@ installation is either replaced here or irrelevant to new and edited record page
   hook too, called here once per batch — ``fn(model, pages, site=, now=, insert=)`` — and hands
   its rows to ``insert(model, [values, …])``, one statement whatever the batch's length (rows
   already there, e.g. made by the importer, are kept);
-- ``post_save`` → ``structured_data.signals.site_settings_changed``: only reacts to sites and
-  organization settings, never to pages;
-- ``page_published`` / ``published`` → ``structured_data.signals.page_changed`` drops the cached
-  JSON-LD graphs: **the caller invalidates them once** after a bulk publish
-  (``structured_data.graph.invalidate_graphs(url_paths=[parent.url_path])``); Wagtail's
+- ``post_save`` → ``public_cache.signals``: only reacts to sites, view restrictions and the
+  models that declare ``public_site_lookup`` (organization settings), never to pages;
+- ``page_published`` / ``published`` → ``public_cache.signals.page_changed`` drops the site's
+  cached pages and JSON-LD graphs: **the caller invalidates them once** after a bulk write
+  (``public_cache.generations.invalidate_sites(url_paths=[parent.url_path])``); Wagtail's
   frontend-cache and API-cache purgers listen there too but are not installed;
 - ``m2m_changed`` for parental many-to-many fields (roles): no receiver;
 - ``page_slug_changed`` (redirects), alias updates, workflow cancellation, comment handling and

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from wagtail.models import Page, Revision
 
-from structured_data.graph import invalidate_graphs
+from public_cache.generations import invalidate_sites
 
 from .bulk import pages_bulk_create, pages_bulk_update
 from .resources import SpreadsheetResource, chunked, distinct_cells
@@ -249,7 +249,7 @@ class PageResource(PageRowsMixin, SpreadsheetResource):
             if changed:
                 pages_bulk_update(pages=changed, user=self.user, publish=flags)
             self.tick(len(changed))
-        invalidate_graphs(url_paths=[parent.url_path])
+        invalidate_sites(url_paths=[parent.url_path])
 
     # Export ------------------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ and nodes refer to each other by ``@id`` instead of repeating themselves.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,8 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import translation
 from wagtail import blocks, hooks
+
+from public_cache.generations import invalidate_sites, site_generation
 
 from .nodes import Node, Ref
 
@@ -172,66 +173,14 @@ def build_graph(page, request) -> dict:
 
 CACHE_TIMEOUT = 60 * 60 * 24
 
-
-def _generation_key(site_id) -> str:
-    return f"structured-data:generation:{site_id}"
-
-
-def _new_generation() -> int:
-    """A generation the site's counter has never reached: the clock in nanoseconds.
-
-    A counter can be lost (culled, evicted, a cache restarted) while graphs cached under its
-    values live on. Were it to restart from a fixed value, it would reach those values again and
-    serve their stale graphs; a counter starts from the clock instead, and is only ever
-    incremented by one per change, so it stays far behind the clock."""
-    return time.time_ns()
-
-
-def site_generation(site_id) -> int:
-    """The site's current generation, part of every key of its cached graphs."""
-    key = _generation_key(site_id)
-    generation = cache.get(key)
-    if generation is None:
-        generation = _new_generation()
-        if not cache.add(key, generation, None):  # another process started it first
-            generation = cache.get(key, generation)
-    return generation
-
-
-def invalidate_site(site_id) -> None:
-    """Forget every cached graph of one site. Callers say what changed through
-    ``invalidate_graphs``, which knows which sites that concerns."""
-    key = _generation_key(site_id)
-    try:
-        cache.incr(key)
-    except ValueError:  # lost: a new value, never one a cached graph may be keyed by
-        cache.set(key, _new_generation(), None)
-
-
-def invalidate_graphs(*, url_paths: Iterable[str] = (), site_ids: Iterable = ()) -> None:
-    """Forget the cached graphs of the sites a change concerns, and only theirs: the one rule
-    for signals and importers alike.
-
-    A page published, unpublished, moved or imported (its ``url_path``; before and after a
-    move) concerns every site whose tree holds it, in any of its languages: any of that site's
-    graphs may show it (a breadcrumb, a card). A ``Site`` or one of its settings concerns that
-    site (``site_ids``). Other organizations' graphs stay cached.
-    """
-    concerned = set(site_ids)
-    url_paths = [url_path for url_path in url_paths if url_path]
-    if url_paths:
-        from wagtail.models import Site
-
-        roots = Site.get_site_root_paths()  # cached by Wagtail: no query in the usual case
-        for url_path in url_paths:
-            concerned.update(root.site_id for root in roots if url_path.startswith(root.root_path))
-    for site_id in concerned:
-        invalidate_site(site_id)
+#: The one rule that forgets what is cached of a site (graphs and pages alike), under the name
+#: callers knew it by before it moved to ``public_cache``.
+invalidate_graphs = invalidate_sites
 
 
 def cached_graph(page, request) -> dict:
-    """The page's graph, cached per site, page revision and language; published pages only
-    (previews and drafts are built fresh)."""
+    """The page's graph, cached per site (and its generation: see ``public_cache``), page
+    revision and language; published pages only (previews and drafts are built fresh)."""
     site = getattr(request, "_wagtail_site", None) if request is not None else None
     revision = getattr(page, "live_revision_id", None)
     if site is None or not page.live or revision is None or getattr(request, "is_preview", False):

@@ -1,31 +1,22 @@
-"""Cached graphs are forgotten when what they show changes, for the sites concerned only (see
-``graph.invalidate_graphs``); published pages are checked again by the worker (see ``tasks``)
-once the change is committed."""
+"""Published pages are checked again by the worker (see ``tasks``) once a change is committed:
+what the dashboard counts. (Cached graphs are forgotten by ``public_cache``'s one rule.)"""
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page, PageViewRestriction, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.models import Site
+from wagtail.signals import page_published, page_unpublished
 
-from .graph import invalidate_graphs
+from public_cache.signals import site_id_of
+
 from .models import PageCheck
 from .tasks import check_page_task, check_site_task
 
 
 @receiver(page_published)
-@receiver(page_unpublished)
-def page_changed(sender, instance=None, **kwargs):
-    """A title in a breadcrumb, a person on a card: any published page may appear in other
-    pages' graphs, so the graphs of its site are dropped (and rebuilt on the next visit)."""
-    if instance is not None:
-        invalidate_graphs(url_paths=[instance.url_path])
-
-
-@receiver(page_published)
 def check_published_page(sender, instance=None, **kwargs):
-    """The page as now published is checked in the background, after the commit (its check is
-    what the dashboard counts)."""
+    """The page as now published is checked in the background, after the commit."""
     if instance is not None:
         page_id = instance.pk
         transaction.on_commit(lambda: check_page_task.enqueue(page_id))
@@ -37,33 +28,25 @@ def forget_unpublished_check(sender, instance=None, **kwargs):
         PageCheck.objects.filter(page_id=instance.pk).delete()
 
 
-@receiver(post_page_move)
-def page_moved(sender, instance=None, url_path_before="", url_path_after="", **kwargs):
-    """A moved page changes the URLs of the site it left and of the site it joined."""
-    invalidate_graphs(url_paths=[url_path_before, url_path_after])
+def check_site_again(site_id) -> None:
+    """Every published page of the site shows the organization: check them all again."""
+    if site_id is not None:
+        transaction.on_commit(lambda: check_site_task.enqueue(site_id))
 
 
-@receiver(post_save)
-@receiver(post_delete)
-def site_settings_changed(sender, instance=None, **kwargs):
-    """A site, and settings that feed every graph of their site (``structured_data_site_setting
-    = True`` on a model with a ``site``)."""
-    if sender is Site:
-        site_id = instance.pk
-    elif getattr(sender, "structured_data_site_setting", False):
-        site_id = instance.site_id
-    else:
-        return
-    invalidate_graphs(site_ids=[site_id])
-    # Every published page of the site shows the organization: check them all again.
-    transaction.on_commit(lambda: check_site_task.enqueue(site_id))
+@receiver(post_save, sender=Site)
+def site_changed(sender, instance=None, **kwargs):
+    check_site_again(instance.pk)
 
 
-@receiver(post_save, sender=PageViewRestriction)
-@receiver(post_delete, sender=PageViewRestriction)
-def view_restriction_changed(sender, instance=None, **kwargs):
-    """A page made private (or public again) leaves or joins the cards and mentions of other
-    pages' graphs: its site's graphs are dropped."""
-    url_paths = list(Page.objects.filter(pk=instance.page_id).values_list("url_path", flat=True))
-    if url_paths:  # none when the restriction goes with its deleted page
-        invalidate_graphs(url_paths=url_paths)
+def site_setting_changed(sender, instance=None, **kwargs):
+    check_site_again(site_id_of(instance, sender.public_site_lookup))
+
+
+def connect_site_settings() -> None:
+    """The settings that every page of their site shows (``public_site_lookup``)."""
+    for model in apps.get_models():
+        if getattr(model, "public_site_lookup", None):
+            uid = f"structured_data_check_{model._meta.label_lower}"
+            post_save.connect(site_setting_changed, sender=model, dispatch_uid=uid)
+            post_delete.connect(site_setting_changed, sender=model, dispatch_uid=uid)

@@ -94,6 +94,10 @@ def test_processes_share_one_cache_without_redis(module):
     assert caches["renditions"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert caches["renditions"]["OPTIONS"]["MAX_ENTRIES"] > 0
     assert caches["renditions"]["TIMEOUT"] is not None
+    # Rendered pages are shared too (a change must reach every process), apart from the
+    # generation counters that invalidate them.
+    assert caches["pages"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert caches["pages"]["LOCATION"] != caches["default"]["LOCATION"]
 
 
 def test_with_redis_every_cache_is_on_redis_under_its_own_prefix():
@@ -102,9 +106,10 @@ def test_with_redis_every_cache_is_on_redis_under_its_own_prefix():
     caches = settings_caches("config.settings.production", REDIS_URL="redis://cache.test:6379/0")
     redis = "django.core.cache.backends.redis.RedisCache"
     assert {alias: cache["BACKEND"] for alias, cache in caches.items()} == dict.fromkeys(
-        ("default", "renditions", "progress"), redis
+        ("default", "renditions", "pages", "progress"), redis
     )
     assert caches["renditions"]["KEY_PREFIX"] == "renditions"
+    assert caches["pages"]["KEY_PREFIX"] == "pages"
     assert caches["progress"]["KEY_PREFIX"] == "progress"
 
 

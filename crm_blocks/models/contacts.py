@@ -112,7 +112,7 @@ class ContactQuerySet(PrivateRecordQuerySet):
         matching = self
         for term in text.split():
             names = models.Q()
-            for form in {fold(term)} | substring_stems(term, analyzers):
+            for form in {primary_key(term)} | substring_stems(term, analyzers):
                 names |= models.Q(personpage__sort_name__contains=form)
                 names |= models.Q(organizationpage__sort_name__contains=form)
             named = Page.objects.filter(names).values("translation_key")

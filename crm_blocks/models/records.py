@@ -254,6 +254,8 @@ class RecordIndexPage(StructuredDataPageMixin, Page):
 
 class PersonIndexPage(RecordIndexPage):
     subpage_types = ["crm_blocks.PersonPage"]
+    #: What ``get_records`` reads: such pages are cached for anonymous visitors (``public_cache``).
+    public_cache_query_params = ("page", "role")
 
     class Meta:
         verbose_name = _("people index")
@@ -430,6 +432,8 @@ class PersonLink(Orderable):
 
 class OrganizationIndexPage(RecordIndexPage):
     subpage_types = ["crm_blocks.OrganizationPage"]
+    #: What ``get_records`` reads: such pages are cached for anonymous visitors (``public_cache``).
+    public_cache_query_params = ("page", "kind")
 
     class Meta:
         verbose_name = _("organizations index")

@@ -19,6 +19,7 @@ from import_export import fields
 from wagtail.fields import StreamField
 from wagtail.models import Page, Revision
 
+from public_cache.generations import invalidate_sites
 from spreadsheets.bulk import pages_bulk_create, pages_bulk_update
 from spreadsheets.pages import PageRowsMixin
 from spreadsheets.resources import (
@@ -29,7 +30,6 @@ from spreadsheets.resources import (
     distinct_cells,
 )
 from spreadsheets.text import name_key
-from structured_data.graph import invalidate_graphs
 
 from ..models import (
     Contact,
@@ -303,7 +303,7 @@ class ContactRecordResource(PageRowsMixin, SpreadsheetResource):
                 pages_bulk_update(pages=changed_pages, user=self.user, publish=publish_flags)
             self.tick(len(batch))
         self.write_more()
-        invalidate_graphs(url_paths=[parent.url_path])
+        invalidate_sites(url_paths=[parent.url_path])
 
     def write_more(self) -> None:
         """What a kind writes once its records exist (affiliations)."""

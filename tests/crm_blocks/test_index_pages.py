@@ -10,6 +10,13 @@ from tests.factories import make_image, make_organization_page, make_person
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
+@pytest.fixture(autouse=True)
+def rendered_every_time(settings):
+    """What a list costs to render: the page cache (``public_cache``) would answer a second
+    visit at no query."""
+    settings.PAGE_CACHE_TIMEOUT = 0
+
+
 def add_people(site, count, start=0):
     photo = make_image("Portrait")
     for n in range(start, start + count):

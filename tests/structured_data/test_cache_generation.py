@@ -7,7 +7,8 @@ from django.core.cache import cache
 from django.test import RequestFactory
 
 from crm_blocks.models import PersonIndexPage, PersonPage
-from structured_data.graph import _generation_key, cached_graph
+from public_cache.generations import generation_key
+from structured_data.graph import cached_graph
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -44,22 +45,22 @@ def person(org_a):
     """A person whose graph is cached under the first value of a fresh counter: the value a
     counter lost later would start from again, were it a fixed one."""
     person = make_person(org_a.people_index, "Élise Tremblay")
-    cache.delete(_generation_key(org_a.pk))
+    cache.delete(generation_key(org_a.pk))
     assert "Membres" not in breadcrumb_names(graph_of(org_a, person))  # now cached
-    assert cache.get(_generation_key(org_a.pk)) is not None
+    assert cache.get(generation_key(org_a.pk)) is not None
     return person
 
 
 def test_a_counter_lost_after_a_change_does_not_bring_back_the_graph_from_before(org_a, person):
     rename(org_a.people_index, "Membres")
-    cache.delete(_generation_key(org_a.pk))
+    cache.delete(generation_key(org_a.pk))
     assert "Membres" in breadcrumb_names(graph_of(org_a, person))
 
 
 def test_a_counter_lost_before_a_change_does_not_hide_it(org_a, person):
     rename(org_a.people_index, "Membres")
     assert "Membres" in breadcrumb_names(graph_of(org_a, person))  # cached after one change
-    cache.delete(_generation_key(org_a.pk))
+    cache.delete(generation_key(org_a.pk))
     rename(org_a.people_index, "Adhérents")
     names = breadcrumb_names(graph_of(org_a, person))
     assert "Adhérents" in names

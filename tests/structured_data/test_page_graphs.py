@@ -259,7 +259,8 @@ def test_hostile_organization_name_round_trips(client, org_a):
     assert organization["legalName"] == HOSTILE
 
 
-def test_cached_graph_adds_no_query_and_follows_publishing(client, org_a):
+def test_cached_graph_adds_no_query_and_follows_publishing(client, org_a, settings):
+    settings.PAGE_CACHE_TIMEOUT = 0  # the page rendered each time, its graph from the cache
     person = make_person(org_a.people_index, "Élise Tremblay", summary="Monteuse.")
     fetch(client, org_a, person.url)  # builds and caches the graph
 

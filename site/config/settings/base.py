@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "organizations",
     "structured_data",
     "language_search",
+    "public_cache",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Right after the language is known: anonymous visitors' pages from the cache (public_cache).
+    "public_cache.middleware.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,6 +137,11 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "renditions",
         },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pages",
+        },
     }
 else:
     CACHES = {
@@ -151,6 +159,14 @@ else:
             "TIMEOUT": 600,
             "OPTIONS": {"MAX_ENTRIES": 1000},
         },
+        # Rendered pages (public_cache), shared by every process like the default cache (a
+        # change must reach them all), but apart from it: culling pages never costs the
+        # generation counters that invalidate them, nor the graphs.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
     }
 
 # Progress of background imports: the worker writes it, the web processes read it, so it needs a
@@ -166,6 +182,12 @@ else:
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache" / "progress"),
     }
+
+# Anonymous visitors' pages (public_cache): kept PAGE_CACHE_TIMEOUT seconds at most (0 turns the
+# cache off), forgotten as soon as their site changes; browsers, proxies and CDNs may keep them
+# PAGE_CACHE_MAX_AGE seconds, unaware of changes, then ask again (a 304 when nothing changed).
+PAGE_CACHE_TIMEOUT = env("PAGE_CACHE_TIMEOUT", 60 * 60 * 24, cast=int)
+PAGE_CACHE_MAX_AGE = env("PAGE_CACHE_MAX_AGE", 60, cast=int)
 
 # Background jobs: django-tasks with the database backend. Wagtail queues its own tasks
 # (reference index, file deletion) here too, so `manage.py db_worker` runs wherever the site runs.
