@@ -63,9 +63,9 @@ def test_the_records_listing_fits_a_phone(new_page, login, org, crm_user):
     expect(action).to_be_in_viewport()
     box = action.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, "import cut off"
-    # The exports wait behind the header's "more" button: they open inside the screen.
-    page.locator("header .w-dropdown__toggle").first.click()
-    export = page.get_by_role("link", name="Exporter les personnes (CSV)")
+    # The header's "Export people" button opens its formats inside the screen.
+    page.locator("[data-crm-export-menu=people] button.w-dropdown__toggle").click()
+    export = page.locator("a[data-crm-export='people.csv']")
     expect(export).to_be_visible()
     box = export.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, "export cut off"

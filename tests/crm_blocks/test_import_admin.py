@@ -698,11 +698,11 @@ def test_the_import_page_lists_every_column_with_what_to_write_in_french(staff):
         for kind, rows in (("organizations", organizations), ("people", people)):
             assert list(rows) == [column.label for column in import_columns(kind)]
     assert all(hint for rows in (organizations, people, fees) for hint in rows.values())
-    assert organizations["type"] == f"Une valeur parmi : {', '.join(kinds)}."
+    assert organizations["type"] == f"Une valeur parmi\u00a0: {', '.join(kinds)}."
     assert "Cinéma" in organizations["type"] and "Festival" in organizations["type"]
     assert organizations["courriel"] == "Une adresse courriel."
-    assert organizations["site web"].startswith("Une adresse web")
+    assert organizations["site Web"].startswith("Une adresse web")
     assert "31/12/2026" in fees["date de début"] and "2026-12-31" in fees["date de début"]
     assert "1 234,50" in fees["cotisation payée"]
-    assert fees["statut"].startswith(f"Une valeur parmi : {', '.join(statuses)}.")
-    assert people["affiliations"].startswith("« Organisme (rôle)")
+    assert fees["statut"].startswith(f"Une valeur parmi\u00a0: {', '.join(statuses)}.")
+    assert people["affiliations"].startswith("«\u00a0Organisme (rôle)")

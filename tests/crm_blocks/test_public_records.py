@@ -86,7 +86,7 @@ def test_organizations_with_coordinates_are_on_a_map_over_their_list(client, org
             "lat": 47.3333,
             "lng": -79.4333,
             "label": "Ciné Rift",
-            "url": "/organisations/cine-rift/",
+            "url": "/organismes/cine-rift/",
             "description": "Ville-Marie",
         }
     ]
@@ -162,7 +162,7 @@ def affiliated(org_a):
 
 def test_a_person_page_shows_the_public_affiliations_to_public_pages(client, org_a, affiliated):
     html = get(client, org_a, affiliated["person"].url)
-    assert 'href="/organisations/productions-du-nord/">Productions du Nord</a> — Monteuse' in html
+    assert 'href="/organismes/productions-du-nord/">Productions du Nord</a> — Monteuse' in html
     assert "canari" not in html, "private, draft or ended affiliations stay in the CRM"
     page = get(client, org_a, affiliated["studio"].url)
     assert 'href="/personnes/elise-tremblay/">Élise Tremblay</a> — Monteuse associée' in page

@@ -85,7 +85,7 @@ def test_an_existing_organization_gets_it_on_sync_and_not_again_once_staff_delet
     assert organization_private_collection(site) is None
 
     call_command("sync_organizations")
-    assert "1 collection(s) privée(s)" in capsys.readouterr().out  # the admin speaks French
+    assert "collections privées\u00a0: 1" in capsys.readouterr().out  # the admin speaks French
     private = organization_private_collection(site)
     assert private.get_parent() == organization_collection(site)
     assert set(restriction_of(private).groups.all()) == role_groups(site, "editors", "crm_staff")

@@ -30,3 +30,10 @@ CACHES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # The test database lives in memory, shared by the test thread, the live server and a
+    # worker thread: there SQLite locks tables and never waits, so a transaction takes its
+    # write lock when it first writes (Django's default), not as it begins: a worker's job
+    # holding the lock from its first read would refuse the server's requests meanwhile.
+    DATABASES["default"]["OPTIONS"].pop("transaction_mode", None)  # noqa: F405
