@@ -38,7 +38,6 @@ def test_images_are_served_but_not_document_files(client, media_served):
     served = client.get(image.file.url)
     assert served.status_code == 200
     assert b"".join(served.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
-    served.close()
     response = client.get(document.file.url)
     assert response.status_code == 404
     assert b"confidentiel" not in response.content
