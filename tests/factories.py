@@ -1,5 +1,6 @@
 """Builders for the site tree and records, shared by the test suite and the benchmarks."""
 
+import datetime
 import io
 
 import factory
@@ -16,6 +17,7 @@ from crm_blocks.models import (
     PersonPage,
     PersonRole,
 )
+from events.models import EventIndexPage, EventPage
 from organizations.models import OrganizationGroup
 from organizations.services import organization_create
 
@@ -27,7 +29,23 @@ def make_organization(name="Centre Images Boréales", hostname="boreal.test", **
     home = site.root_page
     site.people_index = PersonIndexPage.objects.child_of(home).get()
     site.organizations_index = OrganizationIndexPage.objects.child_of(home).get()
+    site.agenda = EventIndexPage.objects.child_of(home).get()
     return site
+
+
+def make_event(index, title="Atelier de montage", publish=True, changes=(), **fields):
+    """An event page below ``index`` (an agenda or a festival), published unless told;
+    ``changes`` are ``EventOccurrenceChange`` objects (dates moved or cancelled)."""
+    fields.setdefault("start_date", datetime.date(2027, 3, 9))
+    event = EventPage(title=title, live=publish, **fields)
+    if changes:
+        event.occurrence_changes = list(changes)
+    index.add_child(instance=event)
+    revision = event.save_revision()
+    if publish:
+        revision.publish()
+    event.refresh_from_db()
+    return event
 
 
 def make_person(index, title="Élise Tremblay", publish=True, roles=(), **fields):

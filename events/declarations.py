@@ -1,0 +1,47 @@
+"""What the events plugin declares in the foundations' registries (registered in
+``wagtail_hooks.py``): the agenda below every organization's home page, who may read an
+event's private details, and which of its fields are private."""
+
+from django.utils.translation import pgettext_lazy
+
+from organizations.registry import Grant, OrganizationRole, Section
+from privacy.registry import PrivateFields
+
+PRIVATE_PERMISSIONS = tuple(
+    f"events.{action}_eventprivate" for action in ("add", "change", "delete", "view")
+)
+
+
+def events_sections():
+    return [
+        Section(
+            "events.agenda",
+            "events.EventIndexPage",
+            title=pgettext_lazy("section title", "Agenda"),
+            slug=pgettext_lazy("section slug", "agenda"),
+        )
+    ]
+
+
+def events_grants():
+    # Editors run the agenda; the CRM staff see who proposed an event too.
+    return [
+        Grant(OrganizationRole.EDITORS, permissions=PRIVATE_PERMISSIONS),
+        Grant(OrganizationRole.CRM_STAFF, permissions=PRIVATE_PERMISSIONS),
+    ]
+
+
+def events_private_fields():
+    return [
+        PrivateFields(
+            "events.EventPrivate",
+            fields=(
+                "internal_notes",
+                "budget",
+                "contributor_name",
+                "contributor_email",
+                "contributor_consent",
+                "contributed_at",
+            ),
+        )
+    ]

@@ -1,0 +1,31 @@
+"""The events plugin's models, split by domain: the pages (``pages``), the dates they take
+place on (``occurrences``), and what is never published (``private``)."""
+
+from .occurrences import EventOccurrence, EventPublication
+from .pages import (
+    EventAccessibility,
+    EventAttendance,
+    EventAudience,
+    EventIndexPage,
+    EventKind,
+    EventOccurrenceChange,
+    EventPage,
+    EventPerformer,
+    EventStatus,
+)
+from .private import EventPrivate
+
+__all__ = [
+    "EventAccessibility",
+    "EventAttendance",
+    "EventAudience",
+    "EventIndexPage",
+    "EventKind",
+    "EventOccurrence",
+    "EventOccurrenceChange",
+    "EventPage",
+    "EventPerformer",
+    "EventPrivate",
+    "EventPublication",
+    "EventStatus",
+]

@@ -1,0 +1,9 @@
+"""Registrations only: the agenda section, the permissions and private fields of events."""
+
+from wagtail import hooks
+
+from .declarations import events_grants, events_private_fields, events_sections
+
+hooks.register("register_organization_sections", events_sections)
+hooks.register("register_organization_grants", events_grants)
+hooks.register("register_private_fields", events_private_fields)
