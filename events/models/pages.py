@@ -16,6 +16,7 @@ from django.conf import global_settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
@@ -26,6 +27,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
@@ -44,6 +46,7 @@ from structured_data.mixins import StructuredDataPageMixin
 from ..forms import EventPageForm
 from ..panels import UpcomingDatesPanel
 from ..recurrence import RecurrenceRule, Timing, aware, parse_date_list
+from ..structured_data import event_nodes
 from .occurrences import EventOccurrence
 from .private import EventPrivate
 
@@ -110,8 +113,15 @@ LANGUAGE_CHOICES = sorted(
 )
 
 
-class EventIndexPage(StructuredDataPageMixin, Page):
-    """The organization's agenda: the coming dates of the events below it."""
+def output_view(dotted_path: str):
+    """The view of one of the plugin's outputs (feeds, the contribution form), found when a
+    route is served: output modules read the models, so the models cannot import them."""
+    return import_string(dotted_path)
+
+
+class EventIndexPage(RoutablePageMixin, StructuredDataPageMixin, Page):
+    """The organization's agenda: the coming dates of the events below it, its iCal feed
+    (``feed.ics``) and the form where anyone proposes an event (``proposer/``)."""
 
     structured_data_page_type = "CollectionPage"
 
@@ -139,6 +149,15 @@ class EventIndexPage(StructuredDataPageMixin, Page):
         verbose_name = _("agenda")
         verbose_name_plural = _("agendas")
 
+    @path("feed.ics", name="feed")
+    def feed(self, request):
+        return output_view("events.feeds.agenda_feed_view")(request, self)
+
+    @path("proposer/", name="propose_fr")
+    @path("propose/", name="propose")
+    def propose(self, request):
+        return output_view("events.contributions.contribution_view")(request, self)
+
 
 class EventPageQuerySet(PageQuerySet):
     def published(self, within: Page | None = None):
@@ -158,8 +177,11 @@ def _accessibility_fields():
     }
 
 
-class EventPage(PrivateTwinPageMixin, StructuredDataPageMixin, PublicAddress, Page):
-    """An event: the record staff keep and, once published, its page, feeds and JSON-LD."""
+class EventPage(
+    RoutablePageMixin, PrivateTwinPageMixin, StructuredDataPageMixin, PublicAddress, Page
+):
+    """An event: the record staff keep and, once published, its page, its own iCal file
+    (``calendar.ics``), its place in the agenda's feeds and its JSON-LD."""
 
     structured_data_page_type = "WebPage"
     structured_data_fields = {
@@ -464,6 +486,13 @@ class EventPage(PrivateTwinPageMixin, StructuredDataPageMixin, PublicAddress, Pa
                 errors["recurrence"] = error
         if errors:
             raise ValidationError(errors)
+
+    @path("calendar.ics", name="calendar")
+    def calendar(self, request):
+        return output_view("events.feeds.event_feed_view")(request, self)
+
+    def structured_data_entities(self, context):
+        yield from event_nodes(self, context)
 
     # --- When --------------------------------------------------------------------------------
 

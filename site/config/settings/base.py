@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "language_search",
     "public_cache",
     "wagtail.contrib.simple_translation",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.redirects",
