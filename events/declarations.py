@@ -41,7 +41,8 @@ def events_private_fields():
                 "contributor_name",
                 "contributor_email",
                 "contributor_consent",
-                "contributed_at",
             ),
+            # When a proposal arrived is bookkeeping, like a record's creation date.
+            non_sensitive=("contributed_at",),
         )
     ]
