@@ -472,7 +472,7 @@ def read_filters(query) -> dict[str, tuple[str, ...]] | str:
             return _("Too many values for “%(name)s” in the feed's address.") % {"name": name}
         wrong = [value for value in values if name in allowed and value not in allowed[name]]
         if wrong:
-            return _("“%(value)s” is not a %(name)s the agenda knows.") % {
+            return _("The agenda knows no “%(value)s” for “%(name)s”.") % {
                 "value": wrong[0][:100],
                 "name": name,
             }
