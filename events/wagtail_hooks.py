@@ -2,8 +2,14 @@
 
 from wagtail import hooks
 
-from .declarations import events_grants, events_private_fields, events_sections
+from .declarations import (
+    events_grants,
+    events_private_fields,
+    events_sections,
+    events_spreadsheet_kinds,
+)
 
 hooks.register("register_organization_sections", events_sections)
 hooks.register("register_organization_grants", events_grants)
 hooks.register("register_private_fields", events_private_fields)
+hooks.register("register_spreadsheet_kinds", events_spreadsheet_kinds)
