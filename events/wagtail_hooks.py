@@ -1,4 +1,5 @@
-"""Registrations only: the agenda section, the permissions and private fields of events."""
+"""Registrations only: the agenda section, the permissions and private fields of events, its
+spreadsheet kinds and its admin listing."""
 
 from wagtail import hooks
 
@@ -8,8 +9,14 @@ from .declarations import (
     events_sections,
     events_spreadsheet_kinds,
 )
+from .viewsets import EventListingViewSet
 
 hooks.register("register_organization_sections", events_sections)
 hooks.register("register_organization_grants", events_grants)
 hooks.register("register_private_fields", events_private_fields)
 hooks.register("register_spreadsheet_kinds", events_spreadsheet_kinds)
+
+
+@hooks.register("register_admin_viewset")
+def register_event_listing():
+    return EventListingViewSet()
