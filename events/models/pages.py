@@ -202,6 +202,15 @@ class EventPage(
     kind = models.CharField(
         _("kind"), max_length=20, choices=EventKind.choices, default=EventKind.OTHER
     )
+    #: The event's key in the organization's spreadsheets (unique within the organization,
+    #: which the import checks): re-importing a file updates the events instead of copying them.
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text=_("The event's reference in your spreadsheets, if it has one."),
+    )
     summary = models.CharField(
         _("summary"),
         max_length=300,
@@ -415,6 +424,7 @@ class EventPage(
             ],
             heading=_("Price"),
         ),
+        FieldPanel("external_id"),
     ]
     private_panels = [
         MultiFieldPanel(
@@ -457,9 +467,20 @@ class EventPage(
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        permissions = [
+            ("import_eventpage", _("Can import events")),
+            ("export_eventpage", _("Can export events")),
+        ]
 
     def clean(self):
         super().clean()
+        errors = self.event_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def event_errors(self) -> dict:
+        """The event's own rules (dates in order, an online event's link, dates and rule that
+        parse), field → error, without a query: the editor's form and spreadsheet rows alike."""
         errors = {}
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = _("The event cannot end before it starts.")
@@ -486,8 +507,7 @@ class EventPage(
                 RecurrenceRule.parse(self.recurrence)
             except ValidationError as error:
                 errors["recurrence"] = error
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     @re_path(r"^calendar\.ics/?$", name="calendar")  # as the agenda's feed.ics
     def calendar(self, request):
@@ -529,10 +549,13 @@ class EventPage(
     def is_recurring(self) -> bool:
         return bool(self.recurrence or self.dates.strip())
 
-    def compute_occurrences(self, *, until: dt.date) -> list[EventOccurrence]:
+    def compute_occurrences(
+        self, *, until: dt.date, default_time_zone: str | None = None
+    ) -> list[EventOccurrence]:
         """The dates up to ``until`` (local), unsaved, in order: each start made aware in the
-        event's time zone, dates moved or cancelled on their own applied."""
-        timing = self.timing()
+        event's time zone, dates moved or cancelled on their own applied.
+        ``default_time_zone`` spares the query for the organization's (pages in bulk)."""
+        timing = self.timing(self.time_zone or default_time_zone)
         tz = timing.tz
         by_date = {change.original_date: change for change in self.occurrence_changes.all()}
         duration = timing.duration()
