@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext
 
+from organizations.models import OrganizationCurrency, OrganizationSettings
 from organizations.scoping import public_pages_for_site
 from organizations.structured_data import organization_node_type
 from structured_data.graph import GraphContext
@@ -119,15 +120,17 @@ def _date_key(value: dt.date | dt.datetime) -> str:
 
 
 class _Dates:
-    """When the page's node and its sub-events take place."""
+    """When the page's node and its sub-events take place (``zone``: the event's time zone, read
+    once for the graph). ``coming=False`` gives the page's own first date, for another page's
+    brief node."""
 
-    def __init__(self, page):
-        timing = page.timing()
+    def __init__(self, page, zone: str, *, coming: bool = True):
+        timing = page.timing(time_zone=zone)
         self.tz = timing.tz
         self.all_day = timing.all_day
         self.first = None
         self.following: list = []
-        if page.is_recurring:
+        if coming and page.is_recurring:
             rows, _tz = page.upcoming_occurrences(count=SUB_EVENT_LIMIT + 1)
             # The page's node is its next date that takes place; dates cancelled on their own
             # are kept as sub-events (Google asks to mark them rather than drop them).
@@ -150,6 +153,18 @@ class _Dates:
         start = aware(local, timing.tz)
         end = aware(local + timing.duration(), timing.tz) if timing.has_end() else None
         return start, end
+
+
+def _organization_settings(context: GraphContext):
+    """The organization's settings, read once per request (the site's own nodes read them
+    too); ``None`` outside a site."""
+    if context.site is None:
+        return None
+    if context.request is not None and getattr(context.request, "_wagtail_site", None) == (
+        context.site
+    ):
+        return OrganizationSettings.for_request(context.request)
+    return OrganizationSettings.for_site(context.site)
 
 
 def _previous_start(page, tz: ZoneInfo):
@@ -260,12 +275,12 @@ def _price(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _offers(page, context: GraphContext) -> list[Offer]:
+def _offers(page, context: GraphContext, currency: str) -> list[Offer]:
     """The tickets: free (price 0), the price and the members' price, or only where to book."""
     if not (page.is_free or page.price is not None or page.ticket_url):
         return []
     common = {
-        "price_currency": page.get_currency(),
+        "price_currency": currency,
         "availability": SCHEMA + ("SoldOut" if page.status == "full" else "InStock"),
         "url": page.ticket_url or context.page_url,
         # Tickets are offered from the day the event was announced.
@@ -290,11 +305,13 @@ def _offers(page, context: GraphContext) -> list[Offer]:
 # --- Other event pages (a festival and its parts) ---------------------------------------------
 
 
-def _brief_node(other, url: str, context: GraphContext, records: _Records, extra: list[Node]):
+def _brief_node(
+    other, url: str, zone: str, context: GraphContext, records: _Records, extra: list[Node]
+):
     """Another event page (the festival of this one, or one of its parts), briefly: enough for
     search engines to know which event it is (its own page says the rest). Its places go to
     ``extra``."""
-    dates = _Dates(other)
+    dates = _Dates(other, other.time_zone or zone, coming=False)
     where = _locations(other, url, records)
     extra.extend(where)
     organizer = Ref(id=context.organization_id) if context.site and not other.organizer_id else None
@@ -351,7 +368,12 @@ def event_nodes(page, context: GraphContext) -> Iterable[Node]:
     context.main_entity_id = node_id
     context.main_entity_type = node_class.schema_type
 
-    dates = _Dates(page)
+    settings = _organization_settings(context)
+    default_zone = settings.time_zone if settings is not None else "UTC"
+    currency = page.currency or (
+        settings.currency if settings is not None else OrganizationCurrency.CAD
+    )
+    dates = _Dates(page, page.time_zone or default_zone)
     status = STATUSES.get(page.status, "EventScheduled")
     attendance = ATTENDANCE.get(page.attendance, ATTENDANCE["in_person"])
     if page.status == "moved_online" and page.online_url:
@@ -385,7 +407,7 @@ def event_nodes(page, context: GraphContext) -> Iterable[Node]:
             performer_values.append(performer.ref())
         else:
             performer_values.append(performer)
-    offers = _offers(page, context)
+    offers = _offers(page, context, currency)
     nodes.extend(offers)
 
     image = None
@@ -438,11 +460,15 @@ def event_nodes(page, context: GraphContext) -> Iterable[Node]:
     for part in parts:
         url = records.url(part)
         if url:
-            brief = _brief_node(part, url, context, records, extra)
+            brief = _brief_node(part, url, default_zone, context, records, extra)
             brief.super_event = Ref(id=node_id)
             part_nodes.append(brief)
     parent_url = records.url(parent) if parent is not None else None
-    parent_node = _brief_node(parent, parent_url, context, records, extra) if parent_url else None
+    parent_node = (
+        _brief_node(parent, parent_url, default_zone, context, records, extra)
+        if parent_url
+        else None
+    )
 
     yield node_class(
         id=node_id,
