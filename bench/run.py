@@ -4,7 +4,8 @@
 Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
-                                  [--private-pages N] [--sql] [--profile]
+                                  [--private-pages N] [--section records|events]
+                                  [--sql] [--profile]
 
 What it does, in one process and without any network:
 
@@ -22,6 +23,9 @@ What it does, in one process and without any network:
    person page, and the people index (first page: 24 of the 50 cards). Each URL is warmed up,
    then timed ``--requests`` times, the URLs interleaved round-robin so that machine noise hits
    all of them alike. Medians and p90 are reported, with the queries one request makes.
+   An event page (a weekly workshop at a cinema of the directory, three performers, prices, an
+   image) is served too, with and without structured data, for the JSON-LD overhead of its
+   graph (next date and ten coming dates); ``--section`` measures only one group.
 4. Prints ``RATIO`` lines against the targets and exits 1 when one is missed (``--no-fail`` only
    reports).
 """

@@ -11,8 +11,8 @@ Requirement paths
     ``"offers|review|aggregateRating"``  at least one of these (Google's "one of" rules).
 
 A requirement with ``when`` applies only to nodes with that property value (a rescheduled
-event's previous date). A requirement marked ``except_last`` is waived for the last item of a list (the last breadcrumb,
-the current page, needs no link).
+event's previous date). A requirement marked ``except_last`` is waived for the last item of a
+list (the last breadcrumb, the current page, needs no link).
 
 Requirements apply to a node of the listed type or of any of its schema.org subtypes (an NGO is an
 Organization, a ScreeningEvent an Event). ``NESTED`` adds requirements on the values of one
