@@ -4,7 +4,8 @@
 Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
-                                  [--private-pages N] [--sql] [--profile]
+                                  [--private-pages N] [--section records|events]
+                                  [--sql] [--profile]
 
 What it does, in one process and without any network:
 
@@ -22,6 +23,9 @@ What it does, in one process and without any network:
    person page, and the people index (first page: 24 of the 50 cards). Each URL is warmed up,
    then timed ``--requests`` times, the URLs interleaved round-robin so that machine noise hits
    all of them alike. Medians and p90 are reported, with the queries one request makes.
+   An event page (a weekly workshop at a cinema of the directory, three performers, prices, an
+   image) is served too, with and without structured data, for the JSON-LD overhead of its
+   graph (next date and ten coming dates); ``--section`` measures only one group.
 4. Prints ``RATIO`` lines against the targets and exits 1 when one is missed (``--no-fail`` only
    reports).
 """
@@ -51,8 +55,19 @@ BASELINE = "minimal"
 #: what the JSON-LD graph and head metadata add once cached (target: at most 10%).
 WITHOUT_SD = "person_page_without_structured_data"
 SD_OVERHEAD_TARGET = 1.10
+#: The same for an event page (a weekly workshop at a venue, with performers, prices and an
+#: image: its graph has the next date, ten coming dates, the venue, people and offers).
+EVENT_WITHOUT_SD = "event_page_without_structured_data"
 #: Settings each measured URL is served with (the same override for all, so it costs alike).
-VARIANT_SETTINGS = {WITHOUT_SD: {"STRUCTURED_DATA_ENABLED": False}}
+VARIANT_SETTINGS = {
+    WITHOUT_SD: {"STRUCTURED_DATA_ENABLED": False},
+    EVENT_WITHOUT_SD: {"STRUCTURED_DATA_ENABLED": False},
+}
+#: ``--section``: which URLs a run measures (the minimal page always, as the baseline).
+SECTIONS = {
+    "records": ("person_page", "people_index", WITHOUT_SD),
+    "events": ("event_page", EVENT_WITHOUT_SD),
+}
 
 GIVEN_NAMES = ["Élise", "Marc", "Amina", "Jonas", "Léa", "Samuel", "Inès", "Karim", "Chloé", "Noah"]
 FAMILY_NAMES = ["Tremblay", "Gagnon", "Roy", "Côté", "Bouchard"]
@@ -87,9 +102,10 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--section",
-        choices=("all", "pages", "feeds"),
+        choices=["all", "feeds", *SECTIONS],
         default="all",
-        help="pages (the record pages), feeds (the agenda's iCal feed, bench/feeds.py), or all",
+        help="records (the record pages), events (the event page), feeds (the agenda's iCal "
+        "feed, bench/feeds.py), or all (default)",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -246,6 +262,7 @@ def build_data() -> dict:
         )
     # The person shown: one with a photo and two roles, in the middle of the alphabet.
     person = next(p for p in people[len(people) // 2 :] if p.photo_id and p.roles.count() == 2)
+    event = build_event(site, people)
     return {
         "host": site.hostname,
         "urls": {
@@ -253,14 +270,60 @@ def build_data() -> dict:
             "person_page": person.url,
             "people_index": site.people_index.url,
             WITHOUT_SD: person.url,
+            "event_page": event.url,
+            EVENT_WITHOUT_SD: event.url,
         },
         "labels": {
             BASELINE: "minimal page (StandardPage, empty body)",
             "person_page": f"person page ({person.title}, photo, 2 roles)",
             "people_index": f"people index ({PEOPLE} people, 1st page of 24)",
             WITHOUT_SD: "person page, structured data switched off",
+            "event_page": f"event page ({event.title}, weekly, venue, 3 performers)",
+            EVENT_WITHOUT_SD: "event page, structured data switched off",
         },
     }
+
+
+def build_event(site, people):
+    """A weekly workshop at a cinema of the directory, with performers, prices and an image."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from events.models import EventPerformer
+    from tests.factories import make_event, make_image, make_organization_page
+
+    venue = make_organization_page(
+        site.organizations_index,
+        "Cinéma du Rift",
+        kind="cinema",
+        street_address="42 rue Principale",
+        postal_code="J9V 1A1",
+        locality="Ville-Marie",
+        region="QC",
+        country="CA",
+        latitude=Decimal("47.3333"),
+        longitude=Decimal("-79.4333"),
+    )
+    event = make_event(
+        site.agenda,
+        "Atelier de montage",
+        kind="workshop",
+        summary=SUMMARIES[0],
+        start_date=dt.date.today() + dt.timedelta(days=7),
+        start_time=dt.time(19),
+        end_time=dt.time(21, 30),
+        recurrence="FREQ=WEEKLY",
+        venue=venue,
+        price=Decimal("15"),
+        member_price=Decimal("10"),
+        ticket_url="https://billets.example.org/montage",
+        language="fr",
+        image=make_image("Atelier"),
+        image_credit="Photo : Ana Roy",
+    )
+    event.performers = [EventPerformer(person=person, role="formatrice") for person in people[:3]]
+    event.save_revision().publish()
+    return event
 
 
 # --- measurement -------------------------------------------------------------------------------
@@ -277,11 +340,14 @@ def check_content(client, host, urls) -> dict[str, int]:
     """The pages render what they are supposed to, so that we time the real thing; returns
     the size of each response in bytes."""
     html = {name: get(client, host, url).content.decode() for name, url in urls.items()}
-    cards = html["people_index"].count('<li class="card">')
-    if cards != 24:
-        raise SystemExit(f"bench: the people index shows {cards} cards, expected 24")
-    if "<img" not in html["person_page"]:
+    if "people_index" in html:
+        cards = html["people_index"].count('<li class="card">')
+        if cards != 24:
+            raise SystemExit(f"bench: the people index shows {cards} cards, expected 24")
+    if "person_page" in html and "<img" not in html["person_page"]:
         raise SystemExit("bench: the person page shows no photo")
+    if "event_page" in html and '"subEvent"' not in html["event_page"]:
+        raise SystemExit("bench: the event page's graph has no coming dates")
     return {name: len(text.encode()) for name, text in html.items()}
 
 
@@ -428,20 +494,29 @@ def report(data, timings, queries, sizes) -> bool:
     print()
     ok = True
     for name, target in TARGETS.items():
+        if name not in timings:
+            continue
         ratio = statistics.median(timings[name]) / base
         verdict = "OK" if ratio <= target else "MISSED"
         ok &= ratio <= target
         print(f"RATIO {name}/{BASELINE} = {ratio:.2f}x (target <= {target:g}x) {verdict}")
-    overhead = statistics.median(timings["person_page"]) / statistics.median(timings[WITHOUT_SD])
-    verdict = "OK" if overhead <= SD_OVERHEAD_TARGET else "MISSED"
-    ok &= overhead <= SD_OVERHEAD_TARGET
-    print(
-        f"RATIO person_page/{WITHOUT_SD} = {overhead:.3f}x "
-        f"(structured data overhead, target <= {SD_OVERHEAD_TARGET:g}x) {verdict}"
-    )
+    for page, without in (("person_page", WITHOUT_SD), ("event_page", EVENT_WITHOUT_SD)):
+        if page not in timings:
+            continue
+        overhead = statistics.median(timings[page]) / statistics.median(timings[without])
+        verdict = "OK" if overhead <= SD_OVERHEAD_TARGET else "MISSED"
+        ok &= overhead <= SD_OVERHEAD_TARGET
+        print(
+            f"RATIO {page}/{without} = {overhead:.3f}x "
+            f"(structured data overhead, target <= {SD_OVERHEAD_TARGET:g}x) {verdict}"
+        )
     print(
         f"QUERIES {BASELINE}={len(queries[BASELINE])} "
-        + " ".join(f"{name}={len(queries[name])}" for name in TARGETS)
+        + " ".join(
+            f"{name}={len(queries[name])}"
+            for name in (*TARGETS, "event_page", EVENT_WITHOUT_SD)
+            if name in queries
+        )
     )
     return ok
 
@@ -514,6 +589,13 @@ def main(argv=None) -> int:
 
         client = Client()
         host, urls = data["host"], data["urls"]
+        if args.section != "all":
+            urls = {
+                name: url
+                for name, url in urls.items()
+                if name == BASELINE or name in SECTIONS[args.section]
+            }
+            data["urls"] = urls
         sizes = check_content(client, host, urls)
         warm_up(client, host, urls, args.warmup)
         queries = count_queries(client, host, urls)

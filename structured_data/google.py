@@ -10,8 +10,9 @@ Requirement paths
     ``"acceptedAnswer.text"``  every value of ``acceptedAnswer`` (references followed) has ``text``;
     ``"offers|review|aggregateRating"``  at least one of these (Google's "one of" rules).
 
-A requirement marked ``except_last`` is waived for the last item of a list (the last breadcrumb,
-the current page, needs no link).
+A requirement with ``when`` applies only to nodes with that property value (a rescheduled
+event's previous date). A requirement marked ``except_last`` is waived for the last item of a
+list (the last breadcrumb, the current page, needs no link).
 
 Requirements apply to a node of the listed type or of any of its schema.org subtypes (an NGO is an
 Organization, a ScreeningEvent an Event). ``NESTED`` adds requirements on the values of one
@@ -34,6 +35,9 @@ class Requirement:
     #: Key of the editor-facing sentence in ``validation.MESSAGES``.
     key: str
     except_last: bool = False
+    #: ``(property, value)``: the requirement only applies to a node whose ``property`` has
+    #: that value (``previousStartDate`` of a rescheduled event).
+    when: tuple[str, str] | None = None
 
     @property
     def alternatives(self) -> tuple[str, ...]:
@@ -85,9 +89,13 @@ GOOGLE_REQUIREMENTS: dict[str, dict] = {
             R("offers", "event.offers"),
             R("organizer", "event.organizer"),
             R("performer", "event.performer"),
+            # Only meaningful for a rescheduled event: Google reads it with EventRescheduled.
+            R(
+                "previousStartDate",
+                "event.previousStartDate",
+                when=("eventStatus", "https://schema.org/EventRescheduled"),
+            ),
         ],
-        # Only meaningful for a rescheduled event.
-        "not_reported": ["previousStartDate"],
     },
     # Organization: "There are no required properties; instead, add the properties that apply to
     # your content." The logo needs url beside it (LOGO_DOC).

@@ -180,17 +180,23 @@ invalidate_graphs = invalidate_sites
 
 def cached_graph(page, request) -> dict:
     """The page's graph, cached per site (and its generation: see ``public_cache``), page
-    revision and language; published pages only (previews and drafts are built fresh)."""
+    revision and language, and kept on the request for the rest of its rendering; published
+    pages only (previews and drafts are built fresh)."""
     site = getattr(request, "_wagtail_site", None) if request is not None else None
     revision = getattr(page, "live_revision_id", None)
     if site is None or not page.live or revision is None or getattr(request, "is_preview", False):
         return build_graph(page, request)
     language = translation.get_language() or ""
+    # The script and the head metadata both read the graph: one cache read per request.
+    memo = request.__dict__.setdefault("_structured_data_graphs", {})
+    if (page.pk, revision, language) in memo:
+        return memo[page.pk, revision, language]
     key = f"structured-data:{site.pk}:{site_generation(site.pk)}:{page.pk}:{revision}:{language}"
     graph = cache.get(key)
     if graph is None:
         graph = build_graph(page, request)
         cache.set(key, graph, CACHE_TIMEOUT)
+    memo[page.pk, revision, language] = graph
     return graph
 
 

@@ -296,6 +296,13 @@ class Offer(Node):
     availability: AbsoluteUrl | None = None
     valid_from: DateOrDateTime | None = None
     seller: Ref | None = None
+    category: str | None = None
+
+
+class VirtualLocation(Node):
+    """Where an online event is followed: its ``url``."""
+
+    schema_type = "VirtualLocation"
 
 
 class Movie(Node):
@@ -308,18 +315,27 @@ class Movie(Node):
     production_company: list[Ref | Organization] | None = None
 
 
+#: Where an event takes place: a place (or a place-organization such as a cinema), an online
+#: location, or a reference to one of them elsewhere in the graph.
+EventLocation = Place | PlaceOrganization | VirtualLocation | Ref
+
+
 class Event(Node):
     schema_type = "Event"
     start_date: DateOrDateTime | None = None
     end_date: DateOrDateTime | None = None
+    previous_start_date: DateOrDateTime | None = None
     event_status: AbsoluteUrl | None = None
     event_attendance_mode: AbsoluteUrl | None = None
-    location: Place | Ref | None = None
+    location: list[EventLocation] | EventLocation | None = None
     organizer: list[Ref | Organization | Person] | Ref | None = None
     performer: list[Ref | Organization | Person] | None = None
-    offers: list[Offer] | Offer | None = None
+    offers: list[Offer | Ref] | Offer | Ref | None = None
+    is_accessible_for_free: bool | None = None
+    sub_event: list[Ref] | None = None
     super_event: Ref | None = None
     in_language: str | None = None
+    typical_age_range: str | None = None
 
 
 class ScreeningEvent(Event):
@@ -329,9 +345,22 @@ class ScreeningEvent(Event):
     subtitle_language: str | None = None
 
 
+class EducationEvent(Event):
+    """A workshop, a class, a talk."""
+
+    schema_type = "EducationEvent"
+
+
+class Festival(Event):
+    schema_type = "Festival"
+
+
+class ExhibitionEvent(Event):
+    schema_type = "ExhibitionEvent"
+
+
 class EventSeries(Event):
     schema_type = "EventSeries"
-    sub_event: list[Ref] | None = None
 
 
 class Product(Node):

@@ -173,6 +173,7 @@ MESSAGES = {
     "event.offers.validFrom": _("Add the date when tickets go on sale."),
     "event.organizer": _("Say who organizes the event."),
     "event.performer": _("Say who performs or takes part in the event."),
+    "event.previousStartDate": _("Give the date first announced for this rescheduled event."),
     # Organization
     "organization.name": _("Give the organization a name."),
     "organization.url": _("Add the organization's website address."),
@@ -459,6 +460,8 @@ class _Validator:
         for requirement in spec.get("required", ()):
             if requirement.except_last and is_last:
                 continue
+            if not self.applies(node, requirement):
+                continue
             if self.covered_by(requirement, missing):
                 continue
             if not self.satisfied(node, requirement):
@@ -473,7 +476,7 @@ class _Validator:
         if optional and missing:
             return  # an enhancement the editor has not opted into: one warning is enough
         for requirement in spec.get("recommended", ()):
-            if self.covered_by(requirement, missing):
+            if self.covered_by(requirement, missing) or not self.applies(node, requirement):
                 continue
             if not self.satisfied(node, requirement):
                 self.add(
@@ -483,6 +486,13 @@ class _Validator:
                     "google-recommended",
                     message_for(requirement.key),
                 )
+
+    @staticmethod
+    def applies(node: dict, requirement: Requirement) -> bool:
+        if requirement.when is None:
+            return True
+        prop, value = requirement.when
+        return value in _as_list(node.get(prop))
 
     @staticmethod
     def covered_by(requirement: Requirement, missing: list[Requirement]) -> bool:

@@ -196,6 +196,31 @@ class EventPage(
         "Event.startDate": "start_date",
         "Event.endDate": "end_date",
         "Event.eventStatus": "status",
+        "Event.eventAttendanceMode": "attendance",
+        "Event.previousStartDate": "previous_start_date",
+        # Subtypes are reported under their own name (``ScreeningEvent.location``…).
+        **{
+            f"{event_type}.{prop}": field
+            for event_type in ("ScreeningEvent", "EducationEvent", "Festival", "ExhibitionEvent")
+            for prop, field in (
+                ("image", "image"),
+                ("description", "summary"),
+                ("location", "venue"),
+                ("offers", "price"),
+                ("performer", "performers"),
+                ("organizer", "organizer"),
+                ("startDate", "start_date"),
+                ("endDate", "end_date"),
+                ("eventStatus", "status"),
+                ("eventAttendanceMode", "attendance"),
+                ("previousStartDate", "previous_start_date"),
+            )
+        },
+        "Place.address": "street_address",
+        "Place.name": "place_name",
+        "VirtualLocation.url": "online_url",
+        "Offer.price": "price",
+        "Offer.url": "ticket_url",
         "ImageObject.creator|creditText|copyrightNotice|license": "image_credit",
     }
 
