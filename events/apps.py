@@ -8,4 +8,6 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (publishing keeps the occurrence rows in step)
+        from . import notifications, signals  # noqa: F401  (signals: occurrence rows in step)
+
+        notifications.connect()  # contributors told when their proposal is published or refused

@@ -1,10 +1,12 @@
 """What the events plugin declares in the foundations' registries (registered in
-``wagtail_hooks.py``): the agenda below every organization's home page, who may read an
-event's private details, and which of its fields are private."""
+``wagtail_hooks.py``): the agenda below every organization's home page, the moderation of
+what the public proposes there, who may read an event's private details, and which of its
+fields are private."""
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organizations.registry import Grant, OrganizationRole, Section
+from organizations.registry import Grant, ModerationWorkflow, OrganizationRole, Section
 from privacy.registry import PrivateFields
 
 PRIVATE_PERMISSIONS = tuple(
@@ -19,6 +21,19 @@ def events_sections():
             "events.EventIndexPage",
             title=pgettext_lazy("section title", "Agenda"),
             slug=pgettext_lazy("section slug", "agenda"),
+        )
+    ]
+
+
+def events_workflows():
+    # What the public proposes on the agenda (events.contributions) waits for an editor.
+    return [
+        ModerationWorkflow(
+            "events.proposals",
+            "events.agenda",
+            name=_("Moderation of the agenda"),
+            task_name=_("Proposals to the agenda"),
+            approvers=(OrganizationRole.EDITORS,),
         )
     ]
 
@@ -43,5 +58,6 @@ def events_private_fields():
                 "contributor_consent",
                 "contributed_at",
             ),
+            non_sensitive=("contributor_answered_at",),
         )
     ]
