@@ -85,6 +85,12 @@ def parse_args(argv=None):
         help="also give a second organization N pages with a view restriction (default 0); "
         "the measured organization should not pay for them",
     )
+    parser.add_argument(
+        "--section",
+        choices=("all", "pages", "feeds"),
+        default="all",
+        help="pages (the record pages), feeds (the agenda's iCal feed, bench/feeds.py), or all",
+    )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
         "--profile",
@@ -449,6 +455,19 @@ def print_sql(queries):
             print(f"     <- {origin}")
 
 
+def feeds_section() -> bool:
+    """The agenda's iCal feed of 10,000 events (``bench/feeds.py``), in an organization of its
+    own, served with the feed cache (not the page cache, switched off here)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import feeds as feeds_bench
+    from django.test import Client
+
+    from tests.factories import make_organization
+
+    site = make_organization("Agenda des 10 000", "feeds.test")
+    return feeds_bench.run_section(Client(), site.hostname, site)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -466,6 +485,11 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
+        if args.section == "feeds":
+            print(f"Database: {database_description()}")
+            ok = feeds_section()
+            print(f"\nTotal {time.perf_counter() - started:.1f}s")
+            return exit_status(ok, no_fail=args.no_fail)
         migrated = time.perf_counter()
         data = build_data()
         if args.private_pages:
@@ -503,6 +527,8 @@ def main(argv=None) -> int:
         timing_done = time.perf_counter()
         print(f"Timed loop done in {timing_done - timing_started:.1f}s; {load_average()} after")
         ok = report(data, timings, queries, sizes)
+        if args.section == "all":
+            ok &= feeds_section()
         if args.sql:
             print_sql(queries)
         if args.profile:

@@ -56,8 +56,9 @@ def events_private_fields():
                 "contributor_name",
                 "contributor_email",
                 "contributor_consent",
-                "contributed_at",
             ),
-            non_sensitive=("contributor_answered_at",),
+            # When a proposal arrived and when its contributor was answered are bookkeeping,
+            # like a record's creation date.
+            non_sensitive=("contributed_at", "contributor_answered_at"),
         )
     ]

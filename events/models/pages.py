@@ -27,7 +27,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
@@ -149,7 +149,9 @@ class EventIndexPage(RoutablePageMixin, StructuredDataPageMixin, Page):
         verbose_name = _("agenda")
         verbose_name_plural = _("agendas")
 
-    @path("feed.ics", name="feed")
+    # Wagtail routes ``feed.ics`` as ``/feed.ics/`` (it appends a slash): the regex takes both,
+    # and reverses to ``feed.ics``. ``config.urls`` lets a dotted last segment reach Wagtail.
+    @re_path(r"^feed\.ics/?$", name="feed")
     def feed(self, request):
         return output_view("events.feeds.agenda_feed_view")(request, self)
 
@@ -487,7 +489,7 @@ class EventPage(
         if errors:
             raise ValidationError(errors)
 
-    @path("calendar.ics", name="calendar")
+    @re_path(r"^calendar\.ics/?$", name="calendar")  # as the agenda's feed.ics
     def calendar(self, request):
         return output_view("events.feeds.event_feed_view")(request, self)
 
