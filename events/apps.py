@@ -16,6 +16,7 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (publishing keeps the occurrence rows in step)
+        from . import notifications, signals  # noqa: F401  (signals: occurrence rows in step)
 
+        notifications.connect()  # contributors told when their proposal is published or refused
         post_migrate.connect(start_daily_task, sender=self, dispatch_uid="events_daily_task")

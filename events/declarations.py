@@ -1,11 +1,12 @@
 """What the events plugin declares in the foundations' registries (registered in
-``wagtail_hooks.py``): the agenda below every organization's home page, who may read an
-event's private details, and which of its fields are private."""
+``wagtail_hooks.py``): the agenda below every organization's home page, the moderation of
+what the public proposes there, who may read an event's private details, and which of its
+fields are private."""
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organizations.registry import Grant, OrganizationRole, Section
+from organizations.registry import Grant, ModerationWorkflow, OrganizationRole, Section
 from privacy.registry import PrivateFields
 from spreadsheets.registry import SpreadsheetKind
 
@@ -25,6 +26,19 @@ def events_sections():
             "events.EventIndexPage",
             title=pgettext_lazy("section title", "Agenda"),
             slug=pgettext_lazy("section slug", "agenda"),
+        )
+    ]
+
+
+def events_workflows():
+    # What the public proposes on the agenda (events.contributions) waits for an editor.
+    return [
+        ModerationWorkflow(
+            "events.proposals",
+            "events.agenda",
+            name=_("Moderation of the agenda"),
+            task_name=_("Proposals to the agenda"),
+            approvers=(OrganizationRole.EDITORS,),
         )
     ]
 
@@ -50,8 +64,9 @@ def events_private_fields():
                 "contributor_email",
                 "contributor_consent",
             ),
-            # When a proposal arrived is bookkeeping, like a record's creation date.
-            non_sensitive=("contributed_at",),
+            # When a proposal arrived and when its contributor was answered are bookkeeping,
+            # like a record's creation date.
+            non_sensitive=("contributed_at", "contributor_answered_at"),
         )
     ]
 

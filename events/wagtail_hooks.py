@@ -1,5 +1,5 @@
-"""Registrations only: the agenda section, the permissions and private fields of events, its
-spreadsheet kinds and its admin listing."""
+"""Registrations only: the agenda section and its moderation workflow, the permissions and
+private fields of events, its spreadsheet kinds, its admin listing and its demo loader."""
 
 from wagtail import hooks
 
@@ -8,12 +8,14 @@ from .declarations import (
     events_private_fields,
     events_sections,
     events_spreadsheet_kinds,
+    events_workflows,
 )
 from .demo import load_demo_events
 from .viewsets import EventListingViewSet
 
 hooks.register("register_organization_sections", events_sections)
 hooks.register("register_organization_grants", events_grants)
+hooks.register("register_organization_workflows", events_workflows)
 hooks.register("register_private_fields", events_private_fields)
 hooks.register("register_spreadsheet_kinds", events_spreadsheet_kinds)
 hooks.register("load_demo_content", load_demo_events)

@@ -1,4 +1,5 @@
-"""The registry of what every organization gets: roles, permissions per role, section pages.
+"""The registry of what every organization gets: roles, permissions per role, section pages,
+moderation workflows.
 
 Each plugin declares its part in its ``wagtail_hooks.py``, so that installing a plugin is enough
 for ``create_organization`` (new organizations) and ``sync_organizations`` (existing ones) to give
@@ -15,6 +16,10 @@ it to every organization::
     @hooks.register("register_organization_sections")
     def sections():
         return [Section("crm.people", "crm_blocks.PersonIndexPage", _("People"), _("people"))]
+
+    @hooks.register("register_organization_workflows")
+    def workflows():
+        return [ModerationWorkflow("events.proposals", "events.agenda", _("…"), _("…"))]
 
 This module reads hooks only; it imports no model, so models may use it for their choices.
 """
@@ -100,6 +105,28 @@ class Section:
         return f"section:{self.key}"
 
 
+@dataclass(frozen=True)
+class ModerationWorkflow:
+    """A Wagtail workflow every organization gets on one of its section pages: one
+    ``GroupApprovalTask`` approved by the groups of ``approvers`` (roles), assigned to the
+    section's page, so what is submitted below it waits for them (proposals from the public…).
+
+    ``name`` and ``task_name`` are translated into the organization's language when it is made;
+    they carry no organization's name, since Wagtail lists workflows and tasks installation-wide.
+    A workflow is made once per organization: staff may rename it, change its tasks or remove it.
+    """
+
+    key: str
+    section: str
+    name: Promise | str
+    task_name: Promise | str
+    approvers: tuple[str, ...] = (OrganizationRole.EDITORS,)
+
+    @property
+    def provision_key(self) -> str:
+        return f"workflow:{self.key}"
+
+
 def _declared(hook_name: str) -> list:
     found = []
     for declare in hooks.get_hooks(hook_name):
@@ -157,6 +184,28 @@ def sections() -> list[Section]:
     for key in keys:
         if keys.count(key) > 1:
             raise ImproperlyConfigured(f"The section “{key}” is declared twice.")
+    return declared
+
+
+def workflows() -> list[ModerationWorkflow]:
+    """Every moderation workflow, each key once, each on a declared section and approved by
+    known roles."""
+    declared = _declared("register_organization_workflows")
+    section_keys = {section.key for section in sections()}
+    role_codes = {role.code for role in roles()}
+    keys = [workflow.key for workflow in declared]
+    for workflow in declared:
+        if keys.count(workflow.key) > 1:
+            raise ImproperlyConfigured(f"The workflow “{workflow.key}” is declared twice.")
+        if workflow.section not in section_keys:
+            raise ImproperlyConfigured(
+                f"The workflow “{workflow.key}” names the unknown section “{workflow.section}”."
+            )
+        unknown = set(workflow.approvers) - role_codes
+        if unknown or not workflow.approvers:
+            raise ImproperlyConfigured(
+                f"The workflow “{workflow.key}” needs approvers among the declared roles."
+            )
     return declared
 
 

@@ -2,7 +2,8 @@
 
 ``organization_create`` makes the site, home page, settings and media collection, then runs the
 same ``organization_sync`` that ``sync_organizations`` (and every ``migrate``) runs for existing
-organizations: one group per role, each role's permissions, each section page. What the sync
+organizations: one group per role, each role's permissions, each section page, each moderation
+workflow. What the sync
 gave is remembered (``OrganizationProvision``), so it is never given twice and staff changes
 (a permission taken away, a section renamed or deleted) stay as staff left them.
 """
@@ -25,12 +26,16 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import (
     Collection,
     CollectionViewRestriction,
+    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     GroupSitePermission,
     Locale,
     Page,
     Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
 )
 
 from . import registry
@@ -200,7 +205,8 @@ class SyncReport:
                 lines.append(
                     _(
                         "%(site)s: added groups: %(groups)d, permissions: %(permissions)d, "
-                        "section pages: %(sections)d, private collections: %(collections)d."
+                        "section pages: %(sections)d, private collections: %(collections)d, "
+                        "moderation workflows: %(workflows)d."
                     )
                     % {
                         "site": site,
@@ -208,6 +214,7 @@ class SyncReport:
                         "permissions": kinds.count("grant"),
                         "sections": kinds.count("section"),
                         "collections": keys.count(PRIVATE_COLLECTION_KEY),
+                        "workflows": kinds.count("workflow"),
                     }
                 )
         return "\n".join(lines) or _("Every organization is up to date.")
@@ -250,8 +257,12 @@ class _Sync:
         for grant in registry.grants():
             self.apply_grant(grant)
         self.ensure_private_collection()
-        for section in registry.sections():
+        sections = registry.sections()
+        for section in sections:
             self.ensure_section(section)
+        sections_by_key = {section.key: section for section in sections}
+        for workflow in registry.workflows():
+            self.ensure_workflow(workflow, sections_by_key[workflow.section])
         return self.given
 
     @property
@@ -355,6 +366,36 @@ class _Sync:
             revision = page.save_revision()
             if self.publish_sections:
                 revision.publish()
+        self.record(key)
+
+    def ensure_workflow(
+        self, declaration: registry.ModerationWorkflow, section: registry.Section
+    ) -> None:
+        """A workflow of one task, approved by the groups of the declared roles, assigned to
+        the section's page. Given once: a workflow staff changed or removed stays as they left
+        it; a section page that already has a workflow of staff's keeps it; a section page
+        staff deleted gets none (and none is remembered, for when they make it again)."""
+        key = declaration.provision_key
+        if key in self.given_before:
+            return
+        page = (
+            apps.get_model(section.page_type)
+            .objects.descendant_of(self.site.root_page)
+            .order_by("path")
+            .first()
+        )
+        if page is None:
+            return
+        if not WorkflowPage.objects.filter(page=page).exists():
+            groups = [self.groups[role] for role in declaration.approvers if role in self.groups]
+            language = OrganizationSettings.for_site(self.site).content_language
+            with translation.override(language):
+                name, task_name = str(declaration.name), str(declaration.task_name)
+            task = GroupApprovalTask.objects.create(name=task_name[:255])
+            task.groups.set(groups)
+            workflow = Workflow.objects.create(name=name[:255], active=True)
+            WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+            WorkflowPage.objects.create(workflow=workflow, page=page)
         self.record(key)
 
 

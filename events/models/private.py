@@ -27,6 +27,12 @@ class EventPrivate(PrivateRecord):
         help_text=_("The wording the contributor agreed to, as it was shown to them."),
     )
     contributed_at = models.DateTimeField(_("proposed on"), null=True, blank=True)
+    contributor_answered_at = models.DateTimeField(
+        _("contributor told on"),
+        null=True,
+        blank=True,
+        help_text=_("When the contributor was told that the event was published or refused."),
+    )
 
     class Meta:
         verbose_name = _("private details of an event")
