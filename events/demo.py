@@ -15,10 +15,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
+from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from crm_blocks.models import OrganizationPage
+from crm_blocks.models import OrganizationPage, PersonPage
 from organizations.models import OrganizationSettings
+from organizations.services import organization_collection
 from privacy.pages import twin_model_of
 
 from .models import (
@@ -28,6 +30,7 @@ from .models import (
     EventKind,
     EventOccurrenceChange,
     EventPage,
+    EventPerformer,
     EventStatus,
 )
 
@@ -72,7 +75,21 @@ def load_demo_events(*, site, today: dt.date | None = None, log=None) -> int:
         .exclude(locality="")
         .order_by("path")[:4]
     )
-    loader = _Loader(agenda, venues, today, settings)
+    # Each event gets one of the organization's demo images and one of its people as host:
+    # search engines ask for both (the demo leaves them nothing to ask for).
+    collection = organization_collection(site)
+    images = list(
+        get_image_model().objects.filter(collection=collection).order_by("pk")[:8]
+        if collection is not None
+        else []
+    )
+    people = list(
+        PersonPage.objects.live()
+        .public()
+        .filter(path__startswith=site.root_page.path)
+        .order_by("path")[:6]
+    )
+    loader = _Loader(agenda, venues, today, settings, images=images, people=people)
     loader.load()
     if log is not None:
         log(f"  {loader.count} events in the agenda of “{site.site_name}”.")
@@ -80,7 +97,9 @@ def load_demo_events(*, site, today: dt.date | None = None, log=None) -> int:
 
 
 class _Loader:
-    def __init__(self, agenda: Page, venues: list, today: dt.date, settings):
+    def __init__(self, agenda: Page, venues: list, today: dt.date, settings, *, images, people):
+        self.images = images
+        self.people = people
         self.agenda = agenda
         self.venues = venues
         self.today = today
@@ -95,9 +114,15 @@ class _Loader:
         fields.setdefault("start_time", dt.time(19, 30))
         fields.setdefault("venue", self.venue(self.count))
         fields.setdefault("currency", "")
+        if self.images:
+            fields.setdefault("image", self.images[self.count % len(self.images)])
+            fields.setdefault("image_credit", "Photo : archives du centre")
         event = EventPage(title=title, live=publish, **fields)
         if changes:
             event.occurrence_changes = list(changes)
+        if self.people:
+            host = self.people[self.count % len(self.people)]
+            event.performers = [EventPerformer(person=host, role="Animation")]
         parent.add_child(instance=event)
         revision = event.save_revision()
         if publish:
@@ -171,6 +196,7 @@ class _Loader:
             summary="Annulée : la rencontre sera reprogrammée au printemps.",
             start_date=today + dt.timedelta(days=12),
             start_time=dt.time(18),
+            end_time=dt.time(20),
             is_free=True,
         )
 

@@ -49,6 +49,7 @@ from structured_data.nodes import (
     Event,
     ExhibitionEvent,
     Festival,
+    ImageObject,
     Node,
     Offer,
     Person,
@@ -137,9 +138,7 @@ class _Dates:
             shown = [row for row in rows if row.status != "cancelled"]
             if shown:
                 self.first = shown[0]
-                self.following = [row for row in rows if row is not self.first][
-                    :SUB_EVENT_LIMIT
-                ]
+                self.following = [row for row in rows if row is not self.first][:SUB_EVENT_LIMIT]
         if self.first is None:
             self.start, self.end = self._own_dates(page, timing)
         else:
@@ -205,9 +204,11 @@ class _Records:
         return self.context.absolute(record.get_url(self.context.request))
 
 
-def _venue_node(venue, url: str) -> Node:
+def _venue_node(venue, url: str, context: GraphContext) -> list[Node]:
     """The venue as the place it is: a cinema's own node, or its organization's ``#location``
-    (``structured_data.mixins.location_id``), the same ``@id`` as on the venue's page."""
+    (``structured_data.mixins.location_id``), the same ``@id`` as on the venue's page; a
+    cinema's node carries its summary and logo as its own page does (its logo image under that
+    page's ``#primaryimage``). The first node is the place."""
     node_class = organization_node_type(venue.kind)
     organization_id = f"{url}#organization"
     fields = {
@@ -216,8 +217,24 @@ def _venue_node(venue, url: str) -> Node:
         "geo": venue.geo_node(),
     }
     if issubclass(node_class, PlaceOrganization):
-        return node_class(id=organization_id, url=venue.website or url, **fields)
-    return Place(id=location_id(organization_id), url=url, **fields)
+        extra: list[Node] = []
+        logo = None
+        if venue.logo_id and venue.logo is not None:
+            logo_node = image_node(
+                venue.logo, context, f"{url}#primaryimage", **venue.structured_data_image_fields()
+            )
+            extra.append(logo_node)
+            logo = logo_node.ref()
+        place = node_class(
+            id=organization_id,
+            url=venue.website or url,
+            description=venue.summary or None,
+            logo=logo,
+            image=logo,
+            **fields,
+        )
+        return [place, *extra]
+    return [Place(id=location_id(organization_id), url=url, **fields)]
 
 
 def _typed_place(page, page_url: str) -> Place | None:
@@ -234,14 +251,21 @@ def _locations(page, page_url: str, records: _Records) -> list[Node]:
     nodes: list[Node] = []
     if page.attendance != "online" and page.status != "moved_online":
         venue_url = records.url(page.venue) if page.venue_id else None
-        place = _venue_node(page.venue, venue_url) if venue_url else None
-        place = place or _typed_place(page, page_url)
-        if place is not None:
-            nodes.append(place)
+        if venue_url:
+            nodes.extend(_venue_node(page.venue, venue_url, records.context))
+        else:
+            place = _typed_place(page, page_url)
+            if place is not None:
+                nodes.append(place)
     online = page.attendance in ("online", "mixed") or page.status == "moved_online"
     if online and page.online_url:
         nodes.append(VirtualLocation(id=f"{page_url}#online", url=page.online_url))
     return nodes
+
+
+def _place_refs(nodes: list[Node]) -> list[Ref]:
+    """References to the places among ``nodes`` (not to a venue's logo that came with them)."""
+    return [node.ref() for node in nodes if not isinstance(node, ImageObject)]
 
 
 def _organizer(page, context: GraphContext, records: _Records):
@@ -275,25 +299,27 @@ def _price(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _offers(page, context: GraphContext, currency: str) -> list[Offer]:
-    """The tickets: free (price 0), the price and the members' price, or only where to book."""
+def _offers(page, context: GraphContext, currency: str, url: str | None = None) -> list[Offer]:
+    """The tickets: free (price 0), the price and the members' price, or only where to book
+    (``url``: the page they are offered on, by default the one being described)."""
+    page_url = url or context.page_url
     if not (page.is_free or page.price is not None or page.ticket_url):
         return []
     common = {
         "price_currency": currency,
         "availability": SCHEMA + ("SoldOut" if page.status == "full" else "InStock"),
-        "url": page.ticket_url or context.page_url,
+        "url": page.ticket_url or page_url,
         # Tickets are offered from the day the event was announced.
         "valid_from": page.first_published_at,
     }
     if page.is_free:
-        return [Offer(id=f"{context.page_url}#offer", price=_price(Decimal(0)), **common)]
+        return [Offer(id=f"{page_url}#offer", price=_price(Decimal(0)), **common)]
     price = _price(page.price) if page.price is not None else None
-    offers = [Offer(id=f"{context.page_url}#offer", price=price, **common)]
+    offers = [Offer(id=f"{page_url}#offer", price=price, **common)]
     if page.member_price is not None:
         offers.append(
             Offer(
-                id=f"{context.page_url}#offer-members",
+                id=f"{page_url}#offer-members",
                 name=gettext("Members' price"),
                 price=_price(page.member_price),
                 **common,
@@ -308,13 +334,30 @@ def _offers(page, context: GraphContext, currency: str) -> list[Offer]:
 def _brief_node(
     other, url: str, zone: str, context: GraphContext, records: _Records, extra: list[Node]
 ):
-    """Another event page (the festival of this one, or one of its parts), briefly: enough for
-    search engines to know which event it is (its own page says the rest). Its places go to
+    """Another event page (the festival of this one, or one of its parts): what search engines
+    need of any Event on this page (dates, place, organizer, performers, tickets, image), each
+    under the ``@id`` its own page gives it. Its places, people, offers and image go to
     ``extra``."""
     dates = _Dates(other, other.time_zone or zone, coming=False)
     where = _locations(other, url, records)
     extra.extend(where)
     organizer = Ref(id=context.organization_id) if context.site and not other.organizer_id else None
+    performers: list[Person | Ref] = []
+    for performer in _performers(list(other.performers.all()), records):
+        if performer.id:
+            extra.append(performer)
+            performers.append(performer.ref())
+        else:
+            performers.append(performer)
+    currency = other.currency or _currency_of(context)
+    offers = _offers(other, context, currency, url=url)
+    extra.extend(offers)
+    image = None
+    if other.image_id and other.image is not None:
+        credit = {"credit_text": other.image_credit} if other.image_credit else {}
+        image_node_ = image_node(other.image, context, f"{url}#primaryimage", **credit)
+        extra.append(image_node_)
+        image = image_node_.ref()
     return event_type(other.kind)(
         id=event_id(url),
         name=other.title,
@@ -324,9 +367,18 @@ def _brief_node(
         end_date=dates.end,
         event_status=SCHEMA + STATUSES.get(other.status, "EventScheduled"),
         event_attendance_mode=SCHEMA + ATTENDANCE.get(other.attendance, ATTENDANCE["in_person"]),
-        location=_one_or_list([node.ref() for node in where]),
+        location=_one_or_list(_place_refs(where)),
         organizer=organizer,
+        performer=performers or None,
+        offers=_one_or_list([offer.ref() for offer in offers]),
+        image=image,
+        is_accessible_for_free=True if other.is_free else None,
     )
+
+
+def _currency_of(context: GraphContext) -> str:
+    settings = _organization_settings(context)
+    return settings.currency if settings is not None else OrganizationCurrency.CAD
 
 
 def _festival_parent(page):
@@ -346,7 +398,8 @@ def _festival_parts(page) -> list:
         type(page)
         .objects.child_of(page)
         .published(within=page)
-        .select_related("venue")
+        .select_related("venue", "image")
+        .prefetch_related("performers__person")
         .order_by("start_date", "start_time", "path")[:SUB_EVENT_LIMIT]
     )
 
@@ -391,6 +444,12 @@ def event_nodes(page, context: GraphContext) -> Iterable[Node]:
             *(part.venue for part in parts if part.venue_id),
             *([parent, parent.venue if parent.venue_id else None] if parent else []),
             *parts,
+            *(
+                performer.person
+                for other in (*parts, *([parent] if parent else []))
+                for performer in other.performers.all()
+                if performer.person_id
+            ),
         ],
     )
 
@@ -424,7 +483,7 @@ def event_nodes(page, context: GraphContext) -> Iterable[Node]:
         "description": page.summary or None,
         "url": context.page_url,
         "event_attendance_mode": SCHEMA + attendance,
-        "location": _one_or_list([node.ref() for node in locations]),
+        "location": _one_or_list(_place_refs(locations)),
         "organizer": organizer,
         "performer": performer_values or None,
         "offers": _one_or_list([offer.ref() for offer in offers]),

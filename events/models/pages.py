@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
     FieldPanel,
@@ -626,8 +627,8 @@ class EventOccurrenceChange(Orderable):
     """One date of a repeating event moved or cancelled on its own."""
 
     class Action(models.TextChoices):
-        CANCEL = "cancel", _("Cancelled")
-        MOVE = "move", _("Moved")
+        CANCEL = "cancel", pgettext_lazy("date of an event", "Cancelled")
+        MOVE = "move", pgettext_lazy("date of an event", "Moved")
 
     page = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="occurrence_changes")
     original_date = models.DateField(
