@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.db import models
 from django.urls import reverse
 from django.utils import formats, translation
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Locale, Page
 
 from organizations.scoping import public_pages_for_site, site_root_pages
@@ -336,6 +337,20 @@ def test_a_canary_is_planted_in_every_registered_private_field(planted):
             assert canaries.found_in(values), f"nothing planted in {twin!r}"
 
 
+def fixed_subpage_urls(page) -> list[str]:
+    """The routes of a routable page that take no parameter (``feed.ics``, ``calendar.ics``,
+    ``proposer/``…), whatever plugin declares them."""
+    if not isinstance(page, RoutablePageMixin):
+        return []
+    urls = []
+    for pattern in page.get_subpage_urls():
+        if pattern.name and not pattern.pattern.regex.groups:
+            suburl = page.reverse_subpage(pattern.name)
+            if suburl:
+                urls.append(suburl)
+    return urls
+
+
 def assert_no_canary(canaries, text, where):
     found = canaries.found_in(text)
     assert not found, f"private values leaked in {where}: {found[:5]}"
@@ -369,6 +384,11 @@ def test_no_canary_in_any_public_output_of_either_organization(client, planted):
             assert_no_canary(canaries, json_ld_of(html), f"the JSON-LD of {url}")
             if page.pk == pages[0].pk:  # an empty page would prove nothing
                 assert page.title in html and JSON_LD_RE.search(html), url
+            for suburl in fixed_subpage_urls(page):
+                # A page's own outputs (an agenda's feed, an event's calendar file, a form).
+                response = client.get(url + suburl, **host)
+                assert response.status_code == 200, url + suburl
+                assert_no_canary(canaries, response.content.decode(), url + suburl)
         for root in site_root_pages(site):
             for page in Page.objects.descendant_of(root).not_live():
                 response = client.get(page.relative_url(site), **host)
