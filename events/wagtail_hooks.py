@@ -1,9 +1,12 @@
-"""Registrations only: the agenda section, the permissions and private fields of events."""
+"""Registrations only: the agenda section, the permissions and private fields of events, the
+coming events on the pages of venues, organizers and performers."""
 
 from wagtail import hooks
 
+from .agenda import record_events_section
 from .declarations import events_grants, events_private_fields, events_sections
 
 hooks.register("register_organization_sections", events_sections)
 hooks.register("register_organization_grants", events_grants)
 hooks.register("register_private_fields", events_private_fields)
+hooks.register("register_record_page_sections", record_events_section)

@@ -149,6 +149,12 @@ class EventIndexPage(RoutablePageMixin, StructuredDataPageMixin, Page):
         verbose_name = _("agenda")
         verbose_name_plural = _("agendas")
 
+    def get_context(self, request, *args, **kwargs):
+        """The coming dates, filtered and grouped by day (``events.agenda``)."""
+        context = super().get_context(request, *args, **kwargs)
+        context.update(output_view("events.agenda.agenda_context")(self, request))
+        return context
+
     @path("feed.ics", name="feed")
     def feed(self, request):
         return output_view("events.feeds.agenda_feed_view")(request, self)
@@ -486,6 +492,12 @@ class EventPage(
                 errors["recurrence"] = error
         if errors:
             raise ValidationError(errors)
+
+    def get_context(self, request, *args, **kwargs):
+        """Its coming dates and the public records it links to (``events.agenda``)."""
+        context = super().get_context(request, *args, **kwargs)
+        context.update(output_view("events.agenda.event_page_context")(self, request))
+        return context
 
     @path("calendar.ics", name="calendar")
     def calendar(self, request):
