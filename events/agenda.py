@@ -42,6 +42,8 @@ from .models import (
 
 #: Dates listed per page of the agenda.
 PAGE_SIZE = 30
+#: Coming dates an event's page lists.
+EVENT_DATES = 50
 #: Dates a venue's, organizer's or performer's page lists.
 RECORD_EVENTS = 8
 #: Images shown in the agenda's list, prefetched with these renditions.
@@ -431,9 +433,15 @@ def event_page_context(event: EventPage, request) -> dict:
     site = Site.find_for_request(request) if request is not None else event.get_site()
     time_zone, currency = organization_defaults(request, site)
     tz = ZoneInfo(event.time_zone or time_zone)
-    dates = list(
-        EventOccurrence.objects.filter(event=event).upcoming().order_by("start", "pk")[:50]
-    )
+    if getattr(request, "is_preview", False):
+        # The editor's preview: the dates as publishing this version would store them.
+        dates, _tz = event.upcoming_occurrences(count=EVENT_DATES)
+    else:
+        dates = list(
+            EventOccurrence.objects.filter(event=event)
+            .upcoming()
+            .order_by("start", "pk")[:EVENT_DATES]
+        )
     for occurrence in dates:
         occurrence.local_start = occurrence.start.astimezone(tz)
         occurrence.local_end = occurrence.end.astimezone(tz) if occurrence.end else None
