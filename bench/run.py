@@ -5,7 +5,7 @@ Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
-                                  [--only people|agenda]
+                                  [--section all|pages|agenda|feeds]
 
 What it does, in one process and without any network:
 
@@ -24,7 +24,7 @@ What it does, in one process and without any network:
    a plain ``wagtail.models.Page`` has no template and cannot render, so the baseline is the
    site's own simplest page type, with the same header, menu and footer as every page), one
    person page, the people index (first page: 24 of the 50 cards), and the agendas (first page:
-   30 dates, by day). ``--only`` measures one section against the baseline. Each URL is warmed up,
+   30 dates, by day). ``--section`` measures one part against the baseline. Each URL is warmed up,
    then timed ``--requests`` times, the URLs interleaved round-robin so that machine noise hits
    all of them alike. Medians and p90 are reported, with the queries one request makes.
 4. Prints ``RATIO`` lines against the targets and exits 1 when one is missed (``--no-fail`` only
@@ -99,9 +99,11 @@ def parse_args(argv=None):
         "the measured organization should not pay for them",
     )
     parser.add_argument(
-        "--only",
-        choices=sorted(SECTIONS),
-        help="measure only this section's pages (with the minimal page)",
+        "--section",
+        choices=("all", "pages", "agenda", "feeds"),
+        default="all",
+        help="pages (the record pages), agenda (the agenda page), feeds (the agenda's iCal "
+        "feed, bench/feeds.py), or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -538,6 +540,19 @@ def print_sql(queries):
             print(f"     <- {origin}")
 
 
+def feeds_section() -> bool:
+    """The agenda's iCal feed of 10,000 events (``bench/feeds.py``), in an organization of its
+    own, served with the feed cache (not the page cache, switched off here)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import feeds as feeds_bench
+    from django.test import Client
+
+    from tests.factories import make_organization
+
+    site = make_organization("Agenda des 10 000", "feeds.test")
+    return feeds_bench.run_section(Client(), site.hostname, site)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -555,8 +570,15 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
+        if args.section == "feeds":
+            print(f"Database: {database_description()}")
+            ok = feeds_section()
+            print(f"\nTotal {time.perf_counter() - started:.1f}s")
+            return exit_status(ok, no_fail=args.no_fail)
         migrated = time.perf_counter()
-        sections = (args.only,) if args.only else tuple(SECTIONS)
+        sections = {"all": tuple(SECTIONS), "pages": ("people",), "agenda": ("agenda",)}[
+            args.section
+        ]
         data = build_data(sections)
         if args.private_pages:
             build_private_pages(args.private_pages)
@@ -603,6 +625,8 @@ def main(argv=None) -> int:
         timing_done = time.perf_counter()
         print(f"Timed loop done in {timing_done - timing_started:.1f}s; {load_average()} after")
         ok = report(data, timings, queries, sizes)
+        if args.section == "all":
+            ok &= feeds_section()
         if args.sql:
             print_sql(queries)
         if args.profile:

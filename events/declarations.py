@@ -2,14 +2,20 @@
 ``wagtail_hooks.py``): the agenda below every organization's home page, who may read an
 event's private details, and which of its fields are private."""
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organizations.registry import Grant, OrganizationRole, Section
 from privacy.registry import PrivateFields
+from spreadsheets.registry import SpreadsheetKind
 
 PRIVATE_PERMISSIONS = tuple(
     f"events.{action}_eventprivate" for action in ("add", "change", "delete", "view")
 )
+
+
+#: Who may bring events in and out as spreadsheets (``0002_event_external_id``).
+SPREADSHEET_PERMISSIONS = ("events.import_eventpage", "events.export_eventpage")
 
 
 def events_sections():
@@ -26,7 +32,9 @@ def events_sections():
 def events_grants():
     # Editors run the agenda; the CRM staff see who proposed an event too.
     return [
-        Grant(OrganizationRole.EDITORS, permissions=PRIVATE_PERMISSIONS),
+        Grant(
+            OrganizationRole.EDITORS, permissions=(*PRIVATE_PERMISSIONS, *SPREADSHEET_PERMISSIONS)
+        ),
         Grant(OrganizationRole.CRM_STAFF, permissions=PRIVATE_PERMISSIONS),
     ]
 
@@ -41,7 +49,33 @@ def events_private_fields():
                 "contributor_name",
                 "contributor_email",
                 "contributor_consent",
-                "contributed_at",
             ),
+            # When a proposal arrived is bookkeeping, like a record's creation date.
+            non_sensitive=("contributed_at",),
         )
+    ]
+
+
+def events_spreadsheet_kinds():
+    """Events, imported and exported; their dates, exported for funders' reports."""
+    return [
+        SpreadsheetKind(
+            "events",
+            label=_("Events"),
+            export_label=_("Export events"),
+            resource="events.resources.EventResource",
+            import_permission="events.import_eventpage",
+            export_permission="events.export_eventpage",
+            roles=(OrganizationRole.EDITORS,),
+        ),
+        SpreadsheetKind(
+            "event_occurrences",
+            label=_("Dates of events"),
+            export_label=_("Export the dates"),
+            resource="events.resources.EventOccurrenceResource",
+            import_permission="events.import_eventpage",
+            export_permission="events.export_eventpage",
+            roles=(OrganizationRole.EDITORS,),
+            importable=False,
+        ),
     ]

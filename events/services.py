@@ -16,6 +16,8 @@ import json
 from django.db import transaction
 from django.utils import timezone
 
+from organizations.models import OrganizationSettings
+
 from .models import EventOccurrence, EventPage, EventPublication
 from .models.pages import horizon_for
 
@@ -85,6 +87,49 @@ def event_occurrences_sync(page: EventPage, *, today: dt.date | None = None) -> 
             publication.changed_at = timezone.now()
         publication.horizon = horizon
         publication.save()
+    return len(rows)
+
+
+@transaction.atomic
+def event_occurrences_sync_many(page_ids: list[int], *, site, today: dt.date | None = None) -> int:
+    """``event_occurrences_sync`` for many pages of ``site`` at once (the pages a spreadsheet
+    import publishes, which send no ``page_published`` signal), in a fixed number of queries
+    whatever their number; returns how many rows it stores."""
+    if not page_ids:
+        return 0
+    default_zone = OrganizationSettings.for_site(site).time_zone
+    horizon = horizon_for(today or timezone.localdate())
+    EventOccurrence.objects.filter(event_id__in=page_ids).delete()
+    pages = list(
+        EventPage.objects.filter(pk__in=page_ids, live=True).prefetch_related("occurrence_changes")
+    )
+    rows = []
+    for page in pages:
+        for row in page.compute_occurrences(until=horizon, default_time_zone=default_zone):
+            row.site = site
+            rows.append(row)
+    EventOccurrence.objects.bulk_create(rows, batch_size=500)
+    publications = {
+        p.page_id: p for p in EventPublication.objects.filter(page_id__in=[p.pk for p in pages])
+    }
+    now = timezone.now()
+    new, changed = [], []
+    for page in pages:
+        fingerprint = calendar_fingerprint(page)
+        publication = publications.get(page.pk)
+        if publication is None:
+            new.append(EventPublication(page=page, fingerprint=fingerprint, horizon=horizon))
+            continue
+        if publication.fingerprint != fingerprint:
+            publication.sequence += 1
+            publication.fingerprint = fingerprint
+            publication.changed_at = now
+        publication.horizon = horizon
+        changed.append(publication)
+    EventPublication.objects.bulk_create(new, batch_size=500)
+    EventPublication.objects.bulk_update(
+        changed, ["sequence", "fingerprint", "changed_at", "horizon"], batch_size=500
+    )
     return len(rows)
 
 

@@ -1,12 +1,27 @@
-"""Registrations only: the agenda section, the permissions and private fields of events, the
-coming events on the pages of venues, organizers and performers."""
+"""Registrations only: the agenda section, the permissions and private fields of events, its
+spreadsheet kinds, its admin listing, and the coming events on the pages of venues, organizers
+and performers."""
 
 from wagtail import hooks
 
 from .agenda import record_events_section
-from .declarations import events_grants, events_private_fields, events_sections
+from .declarations import (
+    events_grants,
+    events_private_fields,
+    events_sections,
+    events_spreadsheet_kinds,
+)
+from .demo import load_demo_events
+from .viewsets import EventListingViewSet
 
 hooks.register("register_organization_sections", events_sections)
 hooks.register("register_organization_grants", events_grants)
 hooks.register("register_private_fields", events_private_fields)
+hooks.register("register_spreadsheet_kinds", events_spreadsheet_kinds)
+hooks.register("load_demo_content", load_demo_events)
 hooks.register("register_record_page_sections", record_events_section)
+
+
+@hooks.register("register_admin_viewset")
+def register_event_listing():
+    return EventListingViewSet()

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .files import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS, match_headers, read_table, restore
-from .registry import get_kind
+from .registry import get_importable_kind, get_kind
 from .reports import Column, ImportReport
 
 
@@ -107,7 +107,7 @@ def import_plan(*, kind: str, data: bytes, filename: str) -> ImportPlan:
     Raises ``SpreadsheetError`` (its ``str()`` is a message for staff) when the file cannot be
     read, is too large, or holds too many rows, columns or cells.
     """
-    resource_class = resource_class_for(kind)
+    resource_class = get_importable_kind(kind).resource_class
     table = read_upload(data, filename)
     match = match_headers(table.headers, resource_class.header_spellings())
     return ImportPlan(
@@ -155,7 +155,7 @@ def spreadsheet_import(
     author of the revisions and log entries. ``publish`` publishes new records (and updates of
     published ones); otherwise new records are drafts.
     """
-    resource_class = resource_class_for(kind)
+    resource_class = get_importable_kind(kind).resource_class
     table = read_upload(data, filename)
     match = match_headers(table.headers, resource_class.header_spellings())
     mapping = match.mapping if columns is None else _checked_mapping(resource_class, columns)

@@ -49,6 +49,9 @@ class SpreadsheetKind:
     roles: tuple[str, ...] = (OrganizationRole.CRM_STAFF,)
     #: The export button's text ("Export people"); "Export" and the label otherwise.
     export_label: Promise | str | None = None
+    #: ``False`` for a kind that is only exported (a report built from other records): no
+    #: import button, screen, job or command takes it.
+    importable: bool = True
     extra: dict = field(default_factory=dict, compare=False)
 
     @cached_property
@@ -56,6 +59,8 @@ class SpreadsheetKind:
         return import_string(self.resource) if isinstance(self.resource, str) else self.resource
 
     def user_can_import(self, user, site) -> bool:
+        if not self.importable:
+            return False
         return user_has_site_permission(user, site, self.import_permission, self.roles)
 
     def user_can_export(self, user, site) -> bool:
@@ -105,6 +110,16 @@ def get_kind(name: str) -> SpreadsheetKind:
             _("Unknown kind of records “%(kind)s”: use %(choices)s.")
             % {"kind": name, "choices": ", ".join(sorted(known))}
         ) from None
+
+
+def get_importable_kind(name: str) -> SpreadsheetKind:
+    """The kind called ``name`` if files may be imported as it; ``ValueError`` otherwise."""
+    kind = get_kind(name)
+    if not kind.importable:
+        raise ValueError(
+            _("“%(kind)s” can be exported, not imported.") % {"kind": kind_label(name)}
+        )
+    return kind
 
 
 def kind_label(kind: str) -> str:

@@ -200,6 +200,14 @@ class SpreadsheetViewMixin(WagtailAdminTemplateMixin):
     header_icon = "upload"
     page_title = _("Import")
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # The import screens only know the kinds files may be imported as (not export-only
+        # reports a listing offers beside them).
+        self.spreadsheet_kinds = tuple(
+            kind for kind in self.spreadsheet_kinds if get_kind(kind).importable
+        )
+
     def get_breadcrumbs_items(self):
         items = list(self.breadcrumbs_items)
         if self.index_url_name:

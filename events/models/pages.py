@@ -27,7 +27,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
@@ -155,7 +155,9 @@ class EventIndexPage(RoutablePageMixin, StructuredDataPageMixin, Page):
         context.update(output_view("events.agenda.agenda_context")(self, request))
         return context
 
-    @path("feed.ics", name="feed")
+    # Wagtail routes ``feed.ics`` as ``/feed.ics/`` (it appends a slash): the regex takes both,
+    # and reverses to ``feed.ics``. ``config.urls`` lets a dotted last segment reach Wagtail.
+    @re_path(r"^feed\.ics/?$", name="feed")
     def feed(self, request):
         return output_view("events.feeds.agenda_feed_view")(request, self)
 
@@ -205,6 +207,15 @@ class EventPage(
 
     kind = models.CharField(
         _("kind"), max_length=20, choices=EventKind.choices, default=EventKind.OTHER
+    )
+    #: The event's key in the organization's spreadsheets (unique within the organization,
+    #: which the import checks): re-importing a file updates the events instead of copying them.
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text=_("The event's reference in your spreadsheets, if it has one."),
     )
     summary = models.CharField(
         _("summary"),
@@ -419,6 +430,7 @@ class EventPage(
             ],
             heading=_("Price"),
         ),
+        FieldPanel("external_id"),
     ]
     private_panels = [
         MultiFieldPanel(
@@ -461,9 +473,20 @@ class EventPage(
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        permissions = [
+            ("import_eventpage", _("Can import events")),
+            ("export_eventpage", _("Can export events")),
+        ]
 
     def clean(self):
         super().clean()
+        errors = self.event_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def event_errors(self) -> dict:
+        """The event's own rules (dates in order, an online event's link, dates and rule that
+        parse), field → error, without a query: the editor's form and spreadsheet rows alike."""
         errors = {}
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = _("The event cannot end before it starts.")
@@ -490,8 +513,7 @@ class EventPage(
                 RecurrenceRule.parse(self.recurrence)
             except ValidationError as error:
                 errors["recurrence"] = error
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def get_context(self, request, *args, **kwargs):
         """Its coming dates and the public records it links to (``events.agenda``)."""
@@ -499,7 +521,7 @@ class EventPage(
         context.update(output_view("events.agenda.event_page_context")(self, request))
         return context
 
-    @path("calendar.ics", name="calendar")
+    @re_path(r"^calendar\.ics/?$", name="calendar")  # as the agenda's feed.ics
     def calendar(self, request):
         return output_view("events.feeds.event_feed_view")(request, self)
 
@@ -539,10 +561,13 @@ class EventPage(
     def is_recurring(self) -> bool:
         return bool(self.recurrence or self.dates.strip())
 
-    def compute_occurrences(self, *, until: dt.date) -> list[EventOccurrence]:
+    def compute_occurrences(
+        self, *, until: dt.date, default_time_zone: str | None = None
+    ) -> list[EventOccurrence]:
         """The dates up to ``until`` (local), unsaved, in order: each start made aware in the
-        event's time zone, dates moved or cancelled on their own applied."""
-        timing = self.timing()
+        event's time zone, dates moved or cancelled on their own applied.
+        ``default_time_zone`` spares the query for the organization's (pages in bulk)."""
+        timing = self.timing(self.time_zone or default_time_zone)
         tz = timing.tz
         by_date = {change.original_date: change for change in self.occurrence_changes.all()}
         duration = timing.duration()

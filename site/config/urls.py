@@ -4,6 +4,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
@@ -40,6 +41,9 @@ if getattr(settings, "DEMO_SERVER_ERROR_PATH", ""):
 
 urlpatterns += i18n_patterns(
     path("search/", home_views.search, name="search"),
+    # Wagtail's own pattern takes no dot: iCal files that pages route (the agenda's feed.ics,
+    # an event's calendar.ics) reach Wagtail's page view, hence its routing and its hooks.
+    re_path(r"^((?:[\w\-]+/)*[\w\-]+\.ics)$", wagtail_views.serve, name="wagtail_serve_ics"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

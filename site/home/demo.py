@@ -35,6 +35,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from wagtail import hooks
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
@@ -283,6 +284,7 @@ class OrganizationLoader:
         self._fill_and_publish()
         self._translate()
         self._create_crm_records()
+        self._load_plugins_content()
         counts = demo_counts(site)
         self.log(
             f"“{self.name}” created ({site.root_url}): {counts['pages']} pages "
@@ -290,6 +292,13 @@ class OrganizationLoader:
             f"{counts['organizations']} organizations, {counts['memberships']} memberships."
         )
         return DemoOrganization(self.name, site, True, counts)
+
+    def _load_plugins_content(self) -> None:
+        """What each plugin adds to a demo organization (its events…): a plugin registers a
+        ``load_demo_content`` hook, ``fn(*, site, today, log)``, and keeps its demo data to
+        itself, so that the site never imports a plugin's models for its demo."""
+        for load in hooks.get_hooks("load_demo_content"):
+            load(site=self.site, today=self.today, log=self.log)
 
     def _follow_port(self, site: Site) -> None:
         if site.port == self.port:

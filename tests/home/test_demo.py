@@ -106,3 +106,46 @@ def test_the_demo_is_indexed_for_search_in_french(client, demo):
 
     assert "Location d'équipement" in found("equipements")
     assert "Les Films du Lac Osisko" in found("film")
+
+
+def test_the_demo_agenda_shows_what_events_can_do(demo):
+    """Each demo organization's agenda has about twenty events with coming dates: a weekly
+    workshop with a date excluded and one moved, a monthly screening that stays at 19:00 local
+    across the spring clock change, a cancelled event, an online talk, a festival with its
+    sub-events, and a proposal from the public waiting, unpublished, with its contributor's
+    details kept private."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from events.models import EventOccurrence, EventPage, EventPrivate
+    from organizations.models import OrganizationSettings
+
+    for site in Site.objects.all():
+        events = EventPage.objects.descendant_of(site.root_page)
+        assert 18 <= events.count() <= 24
+        assert EventOccurrence.objects.for_site(site).upcoming().exists()
+        workshop = events.get(kind="workshop", recurrence__startswith="FREQ=WEEKLY")
+        statuses = set(workshop.occurrences.values_list("status", flat=True))
+        assert statuses == {"scheduled", "moved"} and workshop.exceptions
+        excluded = dt.date.fromisoformat(workshop.exceptions)
+        assert not workshop.occurrences.filter(local_date=excluded).exists()
+
+        monthly = events.get(recurrence__startswith="FREQ=MONTHLY")
+        tz = ZoneInfo(OrganizationSettings.for_site(site).time_zone)
+        dates = list(monthly.occurrences.all())
+        assert {o.start.astimezone(tz).hour for o in dates} == {19}
+        offsets = {o.start.astimezone(tz).utcoffset() for o in dates}
+        assert len(offsets) == 2, "the dates span the spring clock change"
+        assert any(o.local_date.month == 3 for o in dates)
+        assert any(o.local_date.month == 4 for o in dates)
+
+        assert events.filter(status="cancelled", live=True).exists()
+        assert events.filter(attendance="online").exclude(online_url="").exists()
+        festival = events.get(kind="festival")
+        assert EventPage.objects.child_of(festival).live().count() == 3
+
+        proposal = events.get(live=False)
+        twin = EventPrivate.objects.get(translation_key=proposal.translation_key)
+        assert twin.contributor_email and twin.contributed_at <= timezone.now()

@@ -232,6 +232,22 @@ def twin_page_classes():
     ]
 
 
+def required_values(page_class) -> dict:
+    """Neutral values for the fields a page class cannot do without (an event's start date),
+    beyond those of every page."""
+    values = {}
+    for field in page_class._meta.concrete_fields:
+        if field.model is not page_class or field.is_relation or field.primary_key:
+            continue
+        if field.null or field.blank or field.has_default():
+            continue
+        if isinstance(field, models.DateField):
+            values[field.attname] = datetime.date(2027, 3, 9)
+        elif field.choices:
+            values[field.attname] = field.choices[0][0]
+    return values
+
+
 def pages_of_other_twin_kinds(site, pages):
     """One published page of every twin page class the records above do not cover, below a
     parent of a type it allows (made if the site has none): a new plugin's records are planted
@@ -248,7 +264,11 @@ def pages_of_other_twin_kinds(site, pages):
                 instance=parent_class(title=f"Parent {page_class.__name__}")
             )
             parent.save_revision().publish()
-        page = parent.add_child(instance=page_class(title=f"Exemple {page_class.__name__}"))
+        page = parent.add_child(
+            instance=page_class(
+                title=f"Exemple {page_class.__name__}", **required_values(page_class)
+            )
+        )
         page.save_revision().publish()
         made.append(page)
     return made

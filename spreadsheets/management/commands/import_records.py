@@ -23,7 +23,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(kinds()))
+        parser.add_argument(
+            "kind", choices=sorted(name for name, kind in kinds().items() if kind.importable)
+        )
         parser.add_argument("file", type=Path)
         parser.add_argument("--organization", required=True, help="Host name of its site.")
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
