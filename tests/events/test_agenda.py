@@ -84,6 +84,7 @@ def test_markup_is_accessible(client, org_a):
     for field in fields:
         assert form.select_one(f'label[for="{field["id"]}"]').get_text(strip=True)
     assert form.select_one("button[type=submit]")
+    assert soup.select_one(".subscribe a")["href"].startswith("webcal://boreal.test/agenda/")
     features = [tag.get_text(" ", strip=True) for tag in soup.select(".tags--access li")]
     assert features == ["♿ Accès en fauteuil roulant", "⦾ Boucle magnétique"]
 

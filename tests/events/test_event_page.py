@@ -111,6 +111,11 @@ def test_a_visitor_learns_when_where_for_whom_and_how_much(client, org_a):
     assert "Langue Français" in text
     assert "12,00\u00a0$ (8,00\u00a0$ pour les membres)" in text
     assert soup.find("a", href="https://billets.example.org/cine-club")
+    calendar_links = [a["href"] for a in soup.select(".add-to-calendar a")]
+    assert calendar_links[0].endswith("/agenda/cine-club/calendar.ics")
+    assert len(calendar_links) == 3  # the file, Google Calendar, Outlook.com
+    headings = [h.name for h in soup.select("main h1, main h2, main h3, main h4")]
+    assert headings[0] == "h1" and "h4" not in headings  # no level skipped
 
 
 def test_a_private_performer_is_never_named(client, org_a):
