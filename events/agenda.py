@@ -397,7 +397,8 @@ def agenda_context(agenda, request) -> dict:
             listed = listed.filter(local_date__gte=query.start)
         if query.end:
             listed = listed.filter(local_date__lte=query.end)
-    ordering = ("-start", "-pk") if query.past else ("start", "pk")
+    # By local day first, so that each day's dates come together whatever their time zone.
+    ordering = ("-local_date", "-start", "-pk") if query.past else ("local_date", "start", "pk")
     listed = (
         listed.select_related("event", "event__venue")
         .prefetch_related(images_with_renditions("event__image", LIST_RENDITION))
