@@ -192,3 +192,18 @@ def test_the_venue_page_costs_the_same_for_2_or_12_events(client, org_a):
         make_event(org_a.agenda, f"Soirée {n}", venue=venue, start_date=DAY + dt.timedelta(n))
     count()
     assert count() == few
+
+
+def test_the_preview_shows_the_dates_this_version_would_publish(client, org_a):
+    """An editor who moves the first date sees the new date in the preview before publishing;
+    the public page keeps the published one until then."""
+    event = make_event(org_a.agenda, "Atelier", start_time=dt.time(19, 0))
+    event.start_date = DAY + dt.timedelta(days=1)
+
+    response = event.make_preview_request()
+
+    soup = BeautifulSoup(response.content.decode(), "html.parser")
+    dates = [li.get_text(" ", strip=True) for li in soup.select(".event-dates li")]
+    assert dates == ["mercredi 10 mars 2027 , 19:00"]
+    public = visit(client, org_a, event).select_one(".event-dates li").get_text(" ", strip=True)
+    assert public == "mardi 9 mars 2027 , 19:00"
