@@ -4,8 +4,8 @@
 Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
-                                  [--private-pages N] [--section records|events]
-                                  [--sql] [--profile]
+                                  [--private-pages N] [--sql] [--profile]
+                                  [--section all|pages|events|agenda|feeds]
 
 What it does, in one process and without any network:
 
@@ -16,16 +16,20 @@ What it does, in one process and without any network:
    folder too.
 2. Builds deterministic data with ``tests/factories.py``: one organization whose people index
    holds 50 published people (one or two roles each, a summary, a photo for two in three), and a
-   StandardPage with an empty body under the home page.
+   StandardPage with an empty body under the home page. For the agenda: the same organization's
+   agenda holds 500 published events of 4 weekly dates each (2,000 occurrences; a kind, a venue
+   for two in three, an image for one in two), and a second organization's agenda 10 such
+   events, to compare the queries of one request.
 3. Serves three URLs with Django's test ``Client``: the StandardPage (the *minimal Wagtail page*:
    a plain ``wagtail.models.Page`` has no template and cannot render, so the baseline is the
    site's own simplest page type, with the same header, menu and footer as every page), one
-   person page, and the people index (first page: 24 of the 50 cards). Each URL is warmed up,
+   person page, the people index (first page: 24 of the 50 cards), and the agendas (first page:
+   30 dates, by day). An event page (a weekly workshop at a cinema of the directory, three
+   performers, prices, an image) is served too, with and without structured data, for the
+   JSON-LD overhead of its graph (next date and ten coming dates). ``--section`` measures one
+   part against the baseline. Each URL is warmed up,
    then timed ``--requests`` times, the URLs interleaved round-robin so that machine noise hits
    all of them alike. Medians and p90 are reported, with the queries one request makes.
-   An event page (a weekly workshop at a cinema of the directory, three performers, prices, an
-   image) is served too, with and without structured data, for the JSON-LD overhead of its
-   graph (next date and ten coming dates); ``--section`` measures only one group.
 4. Prints ``RATIO`` lines against the targets and exits 1 when one is missed (``--no-fail`` only
    reports).
 """
@@ -41,32 +45,35 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SITE_DIR = REPO_DIR / "site"
 
 PEOPLE = 50
+#: The agenda measured, and the small one whose queries it must equal.
+AGENDA_EVENTS, AGENDA_SMALL, AGENDA_DATES = 500, 10, 4
 TARGETS = {  # URL name -> highest acceptable ratio of its median to the minimal page's median
     "person_page": 3.0,
     "people_index": 5.0,
+    "agenda": 5.0,
+}
+SECTIONS = {
+    "people": ("person_page", "people_index", "person_page_without_structured_data"),
+    "events": ("event_page", "event_page_without_structured_data"),
+    "agenda": ("agenda", "agenda_small"),
 }
 BASELINE = "minimal"
 #: The person page again with structured data switched off (STRUCTURED_DATA_ENABLED), to measure
 #: what the JSON-LD graph and head metadata add once cached (target: at most 10%).
 WITHOUT_SD = "person_page_without_structured_data"
 SD_OVERHEAD_TARGET = 1.10
-#: The same for an event page (a weekly workshop at a venue, with performers, prices and an
-#: image: its graph has the next date, ten coming dates, the venue, people and offers).
-EVENT_WITHOUT_SD = "event_page_without_structured_data"
 #: Settings each measured URL is served with (the same override for all, so it costs alike).
+#: The event page again without structured data: the overhead of an event's graph.
+EVENT_WITHOUT_SD = "event_page_without_structured_data"
 VARIANT_SETTINGS = {
     WITHOUT_SD: {"STRUCTURED_DATA_ENABLED": False},
     EVENT_WITHOUT_SD: {"STRUCTURED_DATA_ENABLED": False},
-}
-#: ``--section``: which URLs a run measures (the minimal page always, as the baseline).
-SECTIONS = {
-    "records": ("person_page", "people_index", WITHOUT_SD),
-    "events": ("event_page", EVENT_WITHOUT_SD),
 }
 
 GIVEN_NAMES = ["Élise", "Marc", "Amina", "Jonas", "Léa", "Samuel", "Inès", "Karim", "Chloé", "Noah"]
@@ -102,10 +109,10 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--section",
-        choices=["all", "feeds", *SECTIONS],
+        choices=("all", "pages", "events", "agenda", "feeds"),
         default="all",
-        help="records (the record pages), events (the event page), feeds (the agenda's iCal "
-        "feed, bench/feeds.py), or all (default)",
+        help="pages (the record pages), events (an event page and its graph), agenda (the "
+        "agenda page), feeds (the agenda's iCal feed, bench/feeds.py), or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -226,7 +233,40 @@ def build_private_pages(count: int):
         PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
 
 
-def build_data() -> dict:
+def build_agenda(site, count: int, *, hostname: str | None = None):
+    """``count`` published events of ``AGENDA_DATES`` weekly dates each in ``site``'s agenda,
+    from tomorrow on (so that they are all to come)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import make_event, make_image, make_organization_page
+
+    start = timezone.localdate() + dt.timedelta(days=1)
+    venues = [
+        make_organization_page(site.organizations_index, f"Salle {n}", locality="Montréal")
+        for n in range(3)
+    ]
+    images = [make_image(f"Affiche {n}", colour=(40 * n, 120, 200 - 30 * n)) for n in range(5)]
+    kinds = ["screening", "workshop", "talk", "exhibition", "meeting"]
+    for n in range(count):
+        make_event(
+            site.agenda,
+            f"Événement {n:03d}",
+            kind=kinds[n % len(kinds)],
+            summary=SUMMARIES[n % len(SUMMARIES)],
+            start_date=start + dt.timedelta(days=n % 28),
+            start_time=dt.time(10 + n % 11, 30),
+            recurrence=f"FREQ=WEEKLY;COUNT={AGENDA_DATES}",
+            venue=venues[n % 3] if n % 3 else None,
+            image=images[n % 5] if n % 2 else None,
+            is_free=not n % 4,
+            price=None if not n % 4 else 8 + n % 5,
+            wheelchair_accessible=bool(n % 2),
+        )
+
+
+def build_data(sections=tuple(SECTIONS)) -> dict:
     """Deterministic data; returns the host name and the URLs to measure."""
     from home.models import StandardPage
     from tests.factories import make_image, make_organization, make_person
@@ -236,6 +276,29 @@ def build_data() -> dict:
     minimal = home.add_child(instance=StandardPage(title="À propos", slug="a-propos"))
     minimal.save_revision().publish()
     minimal.refresh_from_db()
+    urls = {BASELINE: minimal.url}
+    labels = {BASELINE: "minimal page (StandardPage, empty body)"}
+    if "agenda" in sections:
+        small = make_organization("Cinéma de quartier", "quartier.test", language="fr-ca")
+        build_agenda(site, AGENDA_EVENTS)
+        build_agenda(small, AGENDA_SMALL)
+        urls["agenda"] = site.agenda.url
+        labels["agenda"] = (
+            f"agenda ({AGENDA_EVENTS} events, {AGENDA_EVENTS * AGENDA_DATES} dates, 1st page of 30)"
+        )
+        urls["agenda_small"] = small.agenda.url
+        labels["agenda_small"] = f"agenda of another organization ({AGENDA_SMALL} events)"
+    if "events" in sections:
+        event = build_event(site)
+        urls.update({"event_page": event.url, EVENT_WITHOUT_SD: event.url})
+        labels.update(
+            {
+                "event_page": f"event page ({event.title}, weekly, venue, 3 performers)",
+                EVENT_WITHOUT_SD: "event page, structured data switched off",
+            }
+        )
+    if "people" not in sections:
+        return {"host": site.hostname, "urls": urls, "labels": labels}
 
     people = []
     for n in range(PEOPLE):
@@ -262,35 +325,30 @@ def build_data() -> dict:
         )
     # The person shown: one with a photo and two roles, in the middle of the alphabet.
     person = next(p for p in people[len(people) // 2 :] if p.photo_id and p.roles.count() == 2)
-    event = build_event(site, people)
-    return {
-        "host": site.hostname,
-        "urls": {
-            BASELINE: minimal.url,
+    urls.update(
+        {
             "person_page": person.url,
             "people_index": site.people_index.url,
             WITHOUT_SD: person.url,
-            "event_page": event.url,
-            EVENT_WITHOUT_SD: event.url,
-        },
-        "labels": {
-            BASELINE: "minimal page (StandardPage, empty body)",
+        }
+    )
+    labels.update(
+        {
             "person_page": f"person page ({person.title}, photo, 2 roles)",
             "people_index": f"people index ({PEOPLE} people, 1st page of 24)",
             WITHOUT_SD: "person page, structured data switched off",
-            "event_page": f"event page ({event.title}, weekly, venue, 3 performers)",
-            EVENT_WITHOUT_SD: "event page, structured data switched off",
-        },
-    }
+        }
+    )
+    return {"host": site.hostname, "urls": urls, "labels": labels}
 
 
-def build_event(site, people):
+def build_event(site):
     """A weekly workshop at a cinema of the directory, with performers, prices and an image."""
     import datetime as dt
     from decimal import Decimal
 
     from events.models import EventPerformer
-    from tests.factories import make_event, make_image, make_organization_page
+    from tests.factories import make_event, make_image, make_organization_page, make_person
 
     venue = make_organization_page(
         site.organizations_index,
@@ -321,7 +379,8 @@ def build_event(site, people):
         image=make_image("Atelier"),
         image_credit="Photo : Ana Roy",
     )
-    event.performers = [EventPerformer(person=person, role="formatrice") for person in people[:3]]
+    hosts = [make_person(site.people_index, f"Formatrice {n}") for n in range(1, 4)]
+    event.performers = [EventPerformer(person=person, role="formatrice") for person in hosts]
     event.save_revision().publish()
     return event
 
@@ -329,8 +388,14 @@ def build_event(site, people):
 # --- measurement -------------------------------------------------------------------------------
 
 
+def host_of(url, host):
+    """The host a URL names (a page's URL is absolute once there are several sites), or the
+    measured organization's."""
+    return urlsplit(url).netloc or host
+
+
 def get(client, host, url):
-    response = client.get(url, HTTP_HOST=host)
+    response = client.get(url, HTTP_HOST=host_of(url, host))
     if response.status_code != 200:
         raise SystemExit(f"bench: GET {url} answered {response.status_code}, expected 200")
     return response
@@ -344,10 +409,14 @@ def check_content(client, host, urls) -> dict[str, int]:
         cards = html["people_index"].count('<li class="card">')
         if cards != 24:
             raise SystemExit(f"bench: the people index shows {cards} cards, expected 24")
-    if "person_page" in html and "<img" not in html["person_page"]:
-        raise SystemExit("bench: the person page shows no photo")
+        if "<img" not in html["person_page"]:
+            raise SystemExit("bench: the person page shows no photo")
     if "event_page" in html and '"subEvent"' not in html["event_page"]:
         raise SystemExit("bench: the event page's graph has no coming dates")
+    if "agenda" in html:
+        items = html["agenda"].count('<li class="agenda-item')
+        if items != 30 or "<img" not in html["agenda"]:
+            raise SystemExit(f"bench: the agenda shows {items} dates, expected 30 with images")
     return {name: len(text.encode()) for name, text in html.items()}
 
 
@@ -370,7 +439,7 @@ def time_requests(client, host, urls, count) -> dict[str, list[float]]:
             variant = {"STRUCTURED_DATA_ENABLED": True, **VARIANT_SETTINGS.get(name, {})}
             with override_settings(**variant):
                 start = clock()
-                response = client.get(urls[name], HTTP_HOST=host)
+                response = client.get(urls[name], HTTP_HOST=host_of(urls[name], host))
                 elapsed = clock() - start
             if response.status_code != 200:
                 raise SystemExit(f"bench: GET {urls[name]} answered {response.status_code}")
@@ -510,6 +579,14 @@ def report(data, timings, queries, sizes) -> bool:
             f"RATIO {page}/{without} = {overhead:.3f}x "
             f"(structured data overhead, target <= {SD_OVERHEAD_TARGET:g}x) {verdict}"
         )
+    if "agenda" in queries:
+        small, large = len(queries["agenda_small"]), len(queries["agenda"])
+        verdict = "OK" if small == large else "MISSED"
+        ok &= small == large
+        print(
+            f"QUERIES agenda: {small} with {AGENDA_SMALL} events, {large} with {AGENDA_EVENTS} "
+            f"events (target: the same) {verdict}"
+        )
     print(
         f"QUERIES {BASELINE}={len(queries[BASELINE])} "
         + " ".join(
@@ -566,14 +643,30 @@ def main(argv=None) -> int:
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
         migrated = time.perf_counter()
-        data = build_data()
+        sections = {
+            "all": tuple(SECTIONS),
+            "pages": ("people",),
+            "events": ("events",),
+            "agenda": ("agenda",),
+        }[args.section]
+        data = build_data(sections)
         if args.private_pages:
             build_private_pages(args.private_pages)
         built = time.perf_counter()
         print(f"Database: {database_description()}")
         print(
             f"Set-up: Django + migrate {migrated - started:.1f}s, data {built - migrated:.1f}s "
-            f"({PEOPLE} people, {sum(1 for n in range(PEOPLE) if n % 3)} with a photo"
+            + (
+                f"({PEOPLE} people, {sum(1 for n in range(PEOPLE) if n % 3)} with a photo"
+                if "people" in sections
+                else "("
+            )
+            + (
+                ("; " if "people" in sections else "")
+                + f"agendas of {AGENDA_EVENTS} and {AGENDA_SMALL} events"
+                if "agenda" in sections
+                else ""
+            )
             + (
                 f"; another organization with {args.private_pages} view-restricted pages"
                 if args.private_pages
@@ -589,13 +682,6 @@ def main(argv=None) -> int:
 
         client = Client()
         host, urls = data["host"], data["urls"]
-        if args.section != "all":
-            urls = {
-                name: url
-                for name, url in urls.items()
-                if name == BASELINE or name in SECTIONS[args.section]
-            }
-            data["urls"] = urls
         sizes = check_content(client, host, urls)
         warm_up(client, host, urls, args.warmup)
         queries = count_queries(client, host, urls)

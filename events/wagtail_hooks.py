@@ -1,8 +1,10 @@
 """Registrations only: the agenda section and its moderation workflow, the permissions and
-private fields of events, its spreadsheet kinds, its admin listing and its demo loader."""
+private fields of events, its spreadsheet kinds, its admin listing, its demo loader, and the
+coming events on the pages of venues, organizers and performers."""
 
 from wagtail import hooks
 
+from .agenda import record_events_section
 from .declarations import (
     events_grants,
     events_private_fields,
@@ -19,6 +21,7 @@ hooks.register("register_organization_workflows", events_workflows)
 hooks.register("register_private_fields", events_private_fields)
 hooks.register("register_spreadsheet_kinds", events_spreadsheet_kinds)
 hooks.register("load_demo_content", load_demo_events)
+hooks.register("register_record_page_sections", record_events_section)
 
 
 @hooks.register("register_admin_viewset")

@@ -41,6 +41,7 @@ from structured_data.nodes import Person
 
 from ..blocks import PROFILE_BLOCKS
 from ..panels import DuplicateConfirmationPanel
+from ..sections import record_page_sections
 from .contacts import Contact
 from .relations import Affiliation
 
@@ -385,6 +386,7 @@ class PersonPage(RecordPageMixin, StructuredDataPageMixin, Page):
         context["affiliations"] = affiliated_records(
             self, request, side="person", other_model=OrganizationPage
         )
+        context["record_sections"] = record_page_sections(self, request)
         return context
 
     def set_derived_fields(self) -> None:
@@ -549,6 +551,7 @@ class OrganizationPage(RecordPageMixin, StructuredDataPageMixin, PublicAddress, 
         context["affiliations"] = affiliated_records(
             self, request, side="organization", other_model=PersonPage
         )
+        context["record_sections"] = record_page_sections(self, request)
         return context
 
     def structured_data_image_fields(self) -> dict:

@@ -150,6 +150,12 @@ class EventIndexPage(RoutablePageMixin, StructuredDataPageMixin, Page):
         verbose_name = _("agenda")
         verbose_name_plural = _("agendas")
 
+    def get_context(self, request, *args, **kwargs):
+        """The coming dates, filtered and grouped by day (``events.agenda``)."""
+        context = super().get_context(request, *args, **kwargs)
+        context.update(output_view("events.agenda.agenda_context")(self, request))
+        return context
+
     # Wagtail routes ``feed.ics`` as ``/feed.ics/`` (it appends a slash): the regex takes both,
     # and reverses to ``feed.ics``. ``config.urls`` lets a dotted last segment reach Wagtail.
     @re_path(r"^feed\.ics/?$", name="feed")
@@ -534,6 +540,12 @@ class EventPage(
             except ValidationError as error:
                 errors["recurrence"] = error
         return errors
+
+    def get_context(self, request, *args, **kwargs):
+        """Its coming dates and the public records it links to (``events.agenda``)."""
+        context = super().get_context(request, *args, **kwargs)
+        context.update(output_view("events.agenda.event_page_context")(self, request))
+        return context
 
     @re_path(r"^calendar\.ics/?$", name="calendar")  # as the agenda's feed.ics
     def calendar(self, request):
