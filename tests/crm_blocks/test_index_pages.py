@@ -83,7 +83,8 @@ def test_person_page_has_a_bounded_number_of_queries(client, org_a):
     queries_for(client, org_a, person.url)
     count, html = queries_for(client, org_a, person.url)
     assert "Élise Tremblay" in html
-    assert count <= 18, count
+    # 18 for the profile, and 3 for the plugins' sections (the events she takes part in).
+    assert count <= 21, count
 
 
 def test_private_pages_are_hidden_and_other_organizations_restrictions_cost_nothing(

@@ -202,7 +202,8 @@ def test_the_panels_cost_a_fixed_number_of_queries_whatever_the_number_of_rows(
     """No graph is rebuilt, no query per row: four times as many rows, the same queries."""
     staff = planted["A"]["staff"]
     few = panel_queries(staff)
-    assert few <= 16, f"the panels cost {few} queries"
+    # The drafts in review now read the organization's moderation workflow too (2 queries).
+    assert few <= 18, f"the panels cost {few} queries"
     plant(org_a, "A", staff, planted["A"]["submitter"], number=12)
     assert panel_queries(staff) == few
     profile = UserProfile.get_for_user(staff)
