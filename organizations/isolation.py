@@ -50,6 +50,7 @@ MODEL_KWARGS = {
     "revision_id": "wagtailcore.Revision",
     "workflow_state_id": "wagtailcore.WorkflowState",
     "task_state_id": "wagtailcore.TaskState",
+    "task_id": "wagtailcore.Task",
     "session_id": "wagtailadmin.EditingSession",
 }
 #: Path parameters naming an object of the view's own model.
@@ -96,6 +97,10 @@ def view_model(callback, route: str, kwargs) -> type[models.Model] | None:
         return model
     if route.startswith(("pages/", "choose-page/")):
         return Page
+    if route.startswith("workflows/tasks/"):
+        from wagtail.models import Task
+
+        return Task
     if route.startswith("documents/chooser/"):
         from wagtail.documents import get_document_model
 

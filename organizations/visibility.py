@@ -13,7 +13,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from taggit.models import GenericTaggedItemBase, Tag, TagBase, TaggedItemBase
-from wagtail.models import Collection, Page, Revision, Site, TaskState, WorkflowState
+from wagtail.models import (
+    Collection,
+    Page,
+    Revision,
+    Site,
+    Task,
+    TaskState,
+    Workflow,
+    WorkflowState,
+)
 from wagtail.models.media import CollectionMember
 from wagtail.permissions import policy_registry
 
@@ -77,6 +86,15 @@ def visible(queryset: models.QuerySet, user) -> models.QuerySet:
         return queryset.filter(organization_role__site__in=sites_for_user(user).values("pk"))
     if issubclass(model, TagBase):
         return queryset.filter(pk__in=visible_tag_ids(user, model))
+    if issubclass(model, Workflow):
+        return queryset.filter(pk__in=_visible_workflow_ids(user))
+    if issubclass(model, Task):
+        # A task is the organization's when its workflows are; a task in no workflow is no
+        # organization's (Wagtail's own permissions guard it).
+        return queryset.filter(
+            models.Q(workflow_tasks__workflow_id__in=_visible_workflow_ids(user))
+            | models.Q(workflow_tasks__isnull=True)
+        ).distinct()
     policy = policy_registry.get_by_type(model)
     if isinstance(policy, SiteScopedPermissionPolicy):
         return queryset.filter(
@@ -100,6 +118,16 @@ def visible(queryset: models.QuerySet, user) -> models.QuerySet:
             condition |= models.Q(site__isnull=True)
         return queryset.filter(condition)
     return queryset
+
+
+def _visible_workflow_ids(user) -> models.QuerySet:
+    """Workflows given to pages of the user's sites, and those given to no page at all (the
+    installation's own, like Wagtail's default): another organization's moderation workflow,
+    assigned to its agenda, is not the user's to know of."""
+    return Workflow.objects.filter(
+        models.Q(workflow_pages__page__in=visible(Page.objects.all(), user).values("pk"))
+        | models.Q(workflow_pages__isnull=True)
+    ).values("pk")
 
 
 def _visible_collection_ids(user) -> set[int]:
