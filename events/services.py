@@ -22,11 +22,6 @@ from .models import EventOccurrence, EventPage, EventPublication
 from .models.pages import horizon_for
 
 
-def event_occurrences(page: EventPage, *, until: dt.date) -> list[EventOccurrence]:
-    """The dates of ``page`` up to ``until`` (local), unsaved, in order."""
-    return page.compute_occurrences(until=until)
-
-
 def calendar_fingerprint(page: EventPage) -> str:
     """A digest of what a calendar shows of the event: when it changes, ``SEQUENCE`` grows."""
     changes = [
@@ -72,7 +67,7 @@ def event_occurrences_sync(page: EventPage, *, today: dt.date | None = None) -> 
     if not page.live or site is None:
         return 0
     horizon = horizon_for(today or timezone.localdate())
-    rows = event_occurrences(page, until=horizon)
+    rows = page.compute_occurrences(until=horizon)
     for row in rows:
         row.site = site
     EventOccurrence.objects.bulk_create(rows)

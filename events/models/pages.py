@@ -627,12 +627,11 @@ class EventPage(
         preview), from ``today`` in the event's time zone."""
         timing = self.timing()
         today = today or dt.datetime.now(timing.tz).date()
-        rows = self.compute_occurrences(until=horizon_for(today))
+        rows = self.compute_occurrences(
+            until=horizon_for(today), default_time_zone=timing.time_zone
+        )
         upcoming = [row for row in rows if row.start.astimezone(timing.tz).date() >= today]
         return upcoming[:count], timing.tz
-
-    def accessibility_labels(self) -> list:
-        return [label for name, label in EventAccessibility.FIELDS.items() if getattr(self, name)]
 
 
 class EventOccurrenceChange(Orderable):
