@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from crm_blocks.models import (
 from events.models import EventIndexPage, EventPage
 from organizations.models import OrganizationGroup
 from organizations.services import organization_create
+from rentals.models import Equipment, EquipmentIndexPage, EquipmentPage, EquipmentUnit
 
 
 def make_organization(name="Centre Images Boréales", hostname="boreal.test", **kwargs):
@@ -30,6 +32,7 @@ def make_organization(name="Centre Images Boréales", hostname="boreal.test", **
     site.people_index = PersonIndexPage.objects.child_of(home).get()
     site.organizations_index = OrganizationIndexPage.objects.child_of(home).get()
     site.agenda = EventIndexPage.objects.child_of(home).get()
+    site.catalogue = EquipmentIndexPage.objects.child_of(home).get()
     return site
 
 
@@ -46,6 +49,29 @@ def make_event(index, title="Atelier de montage", publish=True, changes=(), **fi
         revision.publish()
     event.refresh_from_db()
     return event
+
+
+def make_equipment(index, title="Caméra Sony FX6", units=1, publish=True, **fields):
+    """An item of ``index`` (a catalogue) with ``units`` units numbered from its title
+    (``FX6-1``…), published unless told; ``page.twin`` is its private record."""
+    fields.setdefault("category", "camera")
+    fields.setdefault("daily_rate", Decimal("100"))
+    fields.setdefault("member_daily_rate", Decimal("60"))
+    page = index.add_child(instance=EquipmentPage(title=title, live=publish, **fields))
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    page.refresh_from_db()
+    page.twin = Equipment.objects.get(translation_key=page.translation_key)
+    prefix = "".join(word[:3] for word in title.split()[-2:]).upper()
+    for number in range(1, units + 1):
+        EquipmentUnit.objects.create(
+            site=page.twin.site,
+            equipment=page.twin,
+            inventory_number=f"{prefix}-{page.pk}-{number}",
+            serial_number=f"SN{page.pk:04d}{number:03d}",
+        )
+    return page
 
 
 def make_person(index, title="Élise Tremblay", publish=True, roles=(), **fields):

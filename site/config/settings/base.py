@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     # The reference site, then the plugins, then the foundations they build on.
     "home",
     "events",
+    "rentals",
     "crm_blocks",
     "spreadsheets",
     "privacy",

@@ -1,0 +1,49 @@
+from .bookings import (
+    INACTIVE_STATUSES,
+    Booking,
+    BookingLine,
+    BookingStatus,
+    Condition,
+)
+from .catalogue import (
+    EquipmentCategory,
+    EquipmentIndexPage,
+    EquipmentPage,
+    EquipmentPhoto,
+    KitComponent,
+)
+from .inventory import (
+    Closure,
+    Equipment,
+    EquipmentUnit,
+    MembershipRate,
+    Qualification,
+    RateColumn,
+    RentalSettings,
+    Training,
+    UnitCondition,
+    UnitStatus,
+)
+
+__all__ = [
+    "INACTIVE_STATUSES",
+    "Booking",
+    "BookingLine",
+    "BookingStatus",
+    "Closure",
+    "Condition",
+    "Equipment",
+    "EquipmentCategory",
+    "EquipmentIndexPage",
+    "EquipmentPage",
+    "EquipmentPhoto",
+    "EquipmentUnit",
+    "KitComponent",
+    "MembershipRate",
+    "Qualification",
+    "RateColumn",
+    "RentalSettings",
+    "Training",
+    "UnitCondition",
+    "UnitStatus",
+]

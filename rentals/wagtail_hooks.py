@@ -1,0 +1,10 @@
+"""Registrations only: the catalogue section, the equipment desk's permissions, the private
+fields of rentals."""
+
+from wagtail import hooks
+
+from .declarations import rentals_grants, rentals_private_fields, rentals_sections
+
+hooks.register("register_organization_sections", rentals_sections)
+hooks.register("register_organization_grants", rentals_grants)
+hooks.register("register_private_fields", rentals_private_fields)
