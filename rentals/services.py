@@ -26,6 +26,7 @@ from crm_blocks.models import Contact, Membership
 from crm_blocks.models.contacts import record_name
 from organizations.models import OrganizationSettings
 from organizations.money import format_money
+from public_cache.generations import invalidate_sites
 
 from .models import (
     INACTIVE_STATUSES,
@@ -49,6 +50,12 @@ booking_status_changed = Signal()
 
 #: The longest window availability is asked for.
 MAX_WINDOW_DAYS = 366
+
+
+def availability_changed(site) -> None:
+    """Once the transaction commits: the site's cached public pages (an item's month view, the
+    catalogue's "free from … to …") are forgotten, since what is free has changed."""
+    transaction.on_commit(lambda: invalidate_sites(site_ids=[site.pk]))
 
 
 # --- Time ------------------------------------------------------------------------------------
@@ -662,6 +669,7 @@ def request_booking(
                 )
             BookingLine.objects.bulk_create(lines)
             price_booking(booking)
+            availability_changed(site)
     except IntegrityError as error:
         if not is_overlap_error(error):
             raise
@@ -682,6 +690,7 @@ def sync_lines(booking: Booking) -> None:
                 blocked_until=until,
                 active=booking.status not in INACTIVE_STATUSES,
             )
+            availability_changed(booking.site)
     except IntegrityError as error:
         if not is_overlap_error(error):
             raise
@@ -769,6 +778,7 @@ def assign_unit(line: BookingLine, unit: EquipmentUnit) -> BookingLine:
         with transaction.atomic():
             line.unit = unit
             line.save(update_fields=["unit"])
+            availability_changed(line.booking.site)
     except IntegrityError as error:
         if not is_overlap_error(error):
             raise

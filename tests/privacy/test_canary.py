@@ -198,6 +198,8 @@ class Planter:
                 .order_by("pk")
             )
             twin = twins.first()
+            if twin is None and field.null:
+                return None  # an optional link (a kit a line was booked in)
             assert twin is not None, f"no {target.__name__} left for {field}"
             used.add(twin.pk)
             return twin
@@ -208,6 +210,10 @@ class Planter:
     def neutral(self, field):
         if field.choices:
             return field.choices[0][0]
+        if isinstance(field, models.DateTimeField):
+            # Aware, and later at each call: a period's end comes after its start.
+            start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+            return start + datetime.timedelta(hours=self.canaries.next())
         if isinstance(field, models.DateField):
             return datetime.date(2026, 1, 1)
         if isinstance(field, models.DecimalField | models.IntegerField):
