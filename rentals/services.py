@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -336,6 +336,12 @@ def price_booking(booking: Booking, save: bool = True) -> Booking:
     if booking.rates_frozen:
         return booking
     site = booking.site
+    # What a line says (« 2 jours × 60,00 $ ») is kept: in the organization's language.
+    with translation.override(OrganizationSettings.for_site(site).language):
+        return _price_booking(booking, site, save)
+
+
+def _price_booking(booking: Booking, site, save: bool) -> Booking:
     zone = organization_zone(site)
     currency = OrganizationSettings.for_site(site).currency
     period = Period(booking.pickup_at.astimezone(zone), booking.return_at.astimezone(zone))
@@ -482,14 +488,20 @@ def conflict_for(page: EquipmentPage, quantity: int, period: Period, site, exclu
 def check_closures(site, period: Period) -> None:
     zone = organization_zone(site)
     closed = closed_days(site, period.pickup_at.date(), period.return_at.date())
-    for label, moment in ((_("pick-up"), period.pickup_at), (_("return"), period.return_at)):
+    messages = (
+        (
+            period.pickup_at,
+            _("The equipment desk is closed on %(day)s: choose another pick-up day."),
+        ),
+        (
+            period.return_at,
+            _("The equipment desk is closed on %(day)s: choose another return day."),
+        ),
+    )
+    for moment, message in messages:
         day = moment.astimezone(zone).date()
         if day in closed:
-            raise BookingError(
-                _("The equipment desk is closed on %(day)s: choose another %(what)s day.")
-                % {"day": format_day(day), "what": label},
-                code="closed",
-            )
+            raise BookingError(message % {"day": format_day(day)}, code="closed")
 
 
 def trainings_needed(page: EquipmentPage):
