@@ -1,4 +1,5 @@
-"""Sections other plugins add to the public page of a person or an organization.
+"""Sections other plugins add to the public page of a person or an organization, and to its
+CRM view in the admin.
 
 ``crm_blocks`` knows nothing of the plugins built on it; a plugin that has something to say on a
 record's page (the events held at a venue, those a person performs in) registers a function with
@@ -19,6 +20,8 @@ from __future__ import annotations
 from wagtail import hooks
 
 HOOK = "register_record_page_sections"
+#: Sections of a record's one-screen CRM view in the admin (bookings, qualifications…).
+CRM_HOOK = "register_crm_record_sections"
 
 
 def record_page_sections(page, request) -> list[dict]:
@@ -26,4 +29,15 @@ def record_page_sections(page, request) -> list[dict]:
     sections: list[dict] = []
     for section_function in hooks.get_hooks(HOOK):
         sections.extend(section_function(page, request) or ())
+    return sections
+
+
+def crm_record_sections(contact, request) -> list[dict]:
+    """The sections plugins add to the CRM view of ``contact`` (a record's private side, seen
+    by its organization's staff): ``fn(contact, request)`` registered with the
+    ``register_crm_record_sections`` hook returns ``[{"template": …, "context": {…}}]``, each
+    showing only rows of the contact's own organization that the user may see."""
+    sections: list[dict] = []
+    for section_function in hooks.get_hooks(CRM_HOOK):
+        sections.extend(section_function(contact, request) or ())
     return sections

@@ -17,6 +17,7 @@ from organizations.views import ScopedInspectView, SiteScopedAdminForm, scoped_q
 
 from .models import Affiliation, Contact, Membership
 from .models.contacts import record_name
+from .sections import crm_record_sections
 from .services import contact_note_create
 
 
@@ -122,6 +123,7 @@ class ContactInspectView(ScopedInspectView):
                     self.request.user, "change", contact
                 ),
                 "edit_url": reverse(self.edit_url_name, args=[contact.pk]),
+                "plugin_sections": crm_record_sections(contact, self.request),
             }
         )
         return context
