@@ -127,4 +127,31 @@ def rentals_private_fields():
             fields=("contact", "note"),
             non_sensitive=("training", "obtained_on", "expires_on"),
         ),
+        # A calendar link opens a calendar of borrowers: its secret's digest and prefix, whose
+        # link it is and what staff call it are private; when it was made, read or revoked is
+        # bookkeeping.
+        PrivateFields(
+            "rentals.CalendarToken",
+            fields=("digest", "prefix", "contact", "label"),
+            non_sensitive=(
+                "site",
+                "kind",
+                "created_by",
+                "created_at",
+                "last_used_at",
+                "revoked_at",
+            ),
+        ),
     ]
+
+
+#: The private calendar links (``rentals.feeds``): the desk makes and revokes them.
+CALENDAR_PERMISSIONS = tuple(
+    f"rentals.{action}_calendartoken" for action in ("add", "change", "delete", "view")
+)
+
+
+def rentals_calendar_grants():
+    """The CRM staff, who run the desk, make the desk's calendar links and revoke any link of
+    their organization (a member's too)."""
+    return [Grant(OrganizationRole.CRM_STAFF, permissions=CALENDAR_PERMISSIONS)]

@@ -1,10 +1,35 @@
 """Registrations only: the catalogue section, the equipment desk's permissions, the private
-fields of rentals."""
+fields of rentals, the private calendar links' admin screens."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 
-from .declarations import rentals_grants, rentals_private_fields, rentals_sections
+from organizations.permissions import SiteScopedPermissionPolicy
+
+from .calendar_viewsets import REVOKE_ACTION, CalendarTokenViewSet
+from .declarations import (
+    rentals_calendar_grants,
+    rentals_grants,
+    rentals_private_fields,
+    rentals_sections,
+)
+from .models import CalendarToken
 
 hooks.register("register_organization_sections", rentals_sections)
 hooks.register("register_organization_grants", rentals_grants)
 hooks.register("register_private_fields", rentals_private_fields)
+
+# --- Private calendars (``rentals.feeds``, ``rentals.calendar_viewsets``) ----------------------
+hooks.register("register_organization_grants", rentals_calendar_grants)
+register_permission_policy(CalendarToken, SiteScopedPermissionPolicy(CalendarToken))
+
+
+@hooks.register("register_admin_viewset")
+def register_calendar_viewset():
+    return CalendarTokenViewSet("rentals_calendartoken")
+
+
+@hooks.register("register_log_actions")
+def register_calendar_log_actions(actions):
+    actions.register_action(REVOKE_ACTION, _("Revoke a calendar link"), _("Calendar link revoked"))

@@ -5,6 +5,7 @@ from .bookings import (
     BookingStatus,
     Condition,
 )
+from .calendars import CalendarToken, CalendarTokenKind
 from .catalogue import (
     EquipmentCategory,
     EquipmentIndexPage,
@@ -30,6 +31,8 @@ __all__ = [
     "Booking",
     "BookingLine",
     "BookingStatus",
+    "CalendarToken",
+    "CalendarTokenKind",
     "Closure",
     "Condition",
     "Equipment",

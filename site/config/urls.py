@@ -20,6 +20,9 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": SiteSitemap}}, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("favicon.ico", home_views.favicon, name="favicon"),
+    # Private calendars of the equipment desk: secret addresses, not pages (before the
+    # page patterns, which would take any path ending in ``.ics``).
+    path("", include("rentals.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
