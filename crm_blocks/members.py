@@ -104,21 +104,21 @@ def person_with_email(site: Site, email: str) -> Contact:
         if records:
             raise InvitationError(
                 _(
-                    "“%(email)s” is the e-mail of an organization's record, not of a person: "
+                    "“%(address)s” is the e-mail of an organization's record, not of a person: "
                     "members are people."
                 )
-                % {"email": email},
+                % {"address": email},
                 code="not_a_person",
             )
         raise InvitationError(
-            _("No person of this organization's CRM has the e-mail “%(email)s”.")
-            % {"email": email},
+            _("No person of this organization's CRM has the e-mail “%(address)s”.")
+            % {"address": email},
             code="no_person",
         )
     if len(people) > 1:
         raise InvitationError(
-            _("Several people of this organization's CRM have the e-mail “%(email)s”: %(names)s.")
-            % {"email": email, "names": ", ".join(str(person) for person in people)},
+            _("Several people of this organization's CRM have the e-mail “%(address)s”: %(names)s.")
+            % {"address": email, "names": ", ".join(str(person) for person in people)},
             code="several_people",
         )
     return people[0]
@@ -133,7 +133,8 @@ def _user_for(email: str, account: MemberAccount | None):
     )
     if len(users) > 1:
         raise InvitationError(
-            _("Several logins are named “%(email)s”: keep one of them first.") % {"email": email},
+            _("Several logins are named “%(address)s”: keep one of them first.")
+            % {"address": email},
             code="several_users",
         )
     if users:
@@ -155,7 +156,7 @@ def member_invite(*, site: Site, email: str) -> MemberAccount:
         validate_email(email)
     except ValidationError:
         raise InvitationError(
-            _("“%(email)s” is not an e-mail address.") % {"email": email}, code="invalid_email"
+            _("“%(address)s” is not an e-mail address.") % {"address": email}, code="invalid_email"
         ) from None
     contact = person_with_email(site, email)
     account = MemberAccount.objects.filter(contact=contact).select_related("user").first()

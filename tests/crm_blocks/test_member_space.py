@@ -265,6 +265,8 @@ def test_the_member_space_shows_each_plugins_section_and_is_never_cached(client,
     assert '<p class="example-section">Notes de Maude Gagnon</p>' in html
     assert seen == [user.member_account]
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    login_page = Client().get(reverse("member_login"), **A)
+    assert "private" in login_page["Cache-Control"], "its CSRF token is this visitor's"
     assert '<meta name="robots" content="noindex">' in html
 
 

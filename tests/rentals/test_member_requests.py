@@ -211,6 +211,7 @@ def test_only_this_organizations_members_may_request(org_a, org_b, camera, crm_a
         html = page.content.decode()
         assert page.status_code == 200
         assert reverse("member_login") in html and 'name="start"' not in html
+        assert "private" in page["Cache-Control"], "never kept for the next visitor"
     assert not Booking.objects.exists()
 
 

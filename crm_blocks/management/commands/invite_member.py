@@ -37,6 +37,6 @@ class Command(BaseCommand):
                 % {"error": error}
             ) from None
         self.stdout.write(
-            _("Invitation sent to %(email)s (login: %(login)s).")
-            % {"email": account.user.email, "login": account.user.get_username()}
+            _("Invitation sent to %(address)s (login: %(login)s).")
+            % {"address": account.user.email, "login": account.user.get_username()}
         )
