@@ -113,4 +113,10 @@ def crm_private_fields():
             fields=("role", "start_date", "end_date"),
             non_sensitive=("person", "organization", "public"),
         ),
+        # Which login is which person's: the member space's key to everything they see there.
+        PrivateFields(
+            "crm_blocks.MemberAccount",
+            fields=("user", "contact"),
+            non_sensitive=("site", "invited_at", "created_at"),
+        ),
     ]

@@ -21,3 +21,6 @@ class RentalsConfig(AppConfig):
         post_migrate.connect(
             install_database_rules, sender=self, dispatch_uid="rentals_database_rules"
         )
+        from .notifications import connect
+
+        connect()  # e-mails to borrowers and the desk when a booking changes

@@ -14,6 +14,7 @@ from .declarations import (
     rentals_private_fields,
     rentals_sections,
 )
+from .member import my_bookings_section
 from .models import CalendarToken
 
 hooks.register("register_organization_sections", rentals_sections)
@@ -33,3 +34,5 @@ def register_calendar_viewset():
 @hooks.register("register_log_actions")
 def register_calendar_log_actions(actions):
     actions.register_action(REVOKE_ACTION, _("Revoke a calendar link"), _("Calendar link revoked"))
+# The member space (crm_blocks) shows each member their bookings.
+hooks.register("register_member_space_sections", my_bookings_section)

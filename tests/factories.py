@@ -7,6 +7,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
+from django.utils.text import slugify
 from PIL import Image as PILImage
 from wagtail.images.models import Image
 
@@ -125,3 +126,31 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+
+
+def make_member(site, name="Maude Gagnon", email=None, today=None):
+    """A person of ``site``'s CRM with a current membership and a login to the member space
+    (``user.member_account``): ``(user, contact)``. The login is their e-mail."""
+    from crm_blocks.models import MemberAccount, Membership, MembershipType
+
+    email = email or f"{slugify(name)}@example.org"
+    contact = contact_of(make_person(site.people_index, name))
+    contact.email = email
+    contact.save(update_fields=["email"])
+    today = today or datetime.date.today()
+    membership_type, _created = MembershipType.objects.get_or_create(
+        site=site, name="Membre individuel"
+    )
+    Membership.objects.create(
+        contact=contact,
+        membership_type=membership_type,
+        start_date=today - datetime.timedelta(days=30),
+        end_date=today + datetime.timedelta(days=335),
+    )
+    User = get_user_model()
+    user = User.objects.filter(username=email.lower()).first() or User.objects.create_user(
+        username=email.lower(), email=email, password="motdepasse-test"
+    )
+    user.member_account = MemberAccount.objects.create(user=user, contact=contact, site=site)
+    user.groups.add(OrganizationGroup.objects.get(site=site, role="members").group)
+    return user, contact
