@@ -155,3 +155,32 @@ def rentals_calendar_grants():
     """The CRM staff, who run the desk, make the desk's calendar links and revoke any link of
     their organization (a member's too)."""
     return [Grant(OrganizationRole.CRM_STAFF, permissions=CALENDAR_PERMISSIONS)]
+
+
+def rentals_spreadsheet_kinds():
+    """Equipment (one row per unit) and bookings (the move from an old spreadsheet, the
+    accountant's export), run by the equipment desk (``rentals.resources``)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from spreadsheets.registry import SpreadsheetKind
+
+    return [
+        SpreadsheetKind(
+            "equipment",
+            label=_("Equipment"),
+            export_label=_("Export equipment"),
+            resource="rentals.resources.EquipmentResource",
+            import_permission="rentals.import_equipmentpage",
+            export_permission="rentals.export_equipmentpage",
+            roles=(OrganizationRole.CRM_STAFF,),
+        ),
+        SpreadsheetKind(
+            "bookings",
+            label=_("Bookings"),
+            export_label=_("Export bookings"),
+            resource="rentals.resources.BookingResource",
+            import_permission="rentals.import_booking",
+            export_permission="rentals.export_booking",
+            roles=(OrganizationRole.CRM_STAFF,),
+        ),
+    ]

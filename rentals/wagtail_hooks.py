@@ -1,5 +1,6 @@
 """Registrations only: the catalogue section, the equipment desk's permissions, the private
-fields of rentals, the private calendar links' admin screens."""
+fields of rentals, the private calendar links' admin screens, the spreadsheet kinds and the
+demo's equipment desk."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -13,7 +14,9 @@ from .declarations import (
     rentals_grants,
     rentals_private_fields,
     rentals_sections,
+    rentals_spreadsheet_kinds,
 )
+from .demo import load_demo_rentals
 from .member import my_bookings_section
 from .models import CalendarToken
 
@@ -34,5 +37,12 @@ def register_calendar_viewset():
 @hooks.register("register_log_actions")
 def register_calendar_log_actions(actions):
     actions.register_action(REVOKE_ACTION, _("Revoke a calendar link"), _("Calendar link revoked"))
+
+
 # The member space (crm_blocks) shows each member their bookings.
 hooks.register("register_member_space_sections", my_bookings_section)
+
+
+# Spreadsheets (equipment, bookings) and the demo's equipment desk.
+hooks.register("register_spreadsheet_kinds", rentals_spreadsheet_kinds)
+hooks.register("load_demo_content", load_demo_rentals)
