@@ -192,8 +192,8 @@ class BookingResource(SpreadsheetResource):
             "tarif",
             "rates",
             help=gettext_lazy(
-                "Non-members, members or commercial productions. Empty: from the borrower's "
-                "membership on the pick-up date."
+                "Non-members, members or commercial productions, kept with the amounts the "
+                "file gives. Otherwise: from the borrower's membership on the pick-up date."
             ),
         ),
         column("subtotal", pgettext_lazy("spreadsheet column", "subtotal"), "sous-total"),
@@ -681,13 +681,14 @@ class BookingResource(SpreadsheetResource):
         return price_booking(booking)
 
     def apply_amounts(self, booking: Booking, instance) -> None:
-        """The amounts the file gives (as billed) over the computed ones; the others follow
-        so that subtotal − discount = total."""
+        """The amounts the file gives (as billed), and the rates it says they were billed at,
+        over the computed ones; the others follow so that subtotal − discount = total. Without
+        amounts, the rates are the desk's (``price_booking``), whatever the file says."""
         given = {name: getattr(instance, f"_file_{name}") for name in self.AMOUNTS}
+        if all(value is None for value in given.values()):
+            return
         if instance.rate_column:
             booking.rate_column = instance.rate_column
-        if all(value is None for value in given.values()) and not instance.rate_column:
-            return
         if given["subtotal"] is not None:
             booking.subtotal = given["subtotal"]
         if given["discount"] is not None:

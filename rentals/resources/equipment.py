@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from public_cache.generations import invalidate_sites
 from spreadsheets.bulk import pages_bulk_create, pages_bulk_update
@@ -613,15 +613,14 @@ class EquipmentResource(PageRowsMixin, SpreadsheetResource):
         return all(instance._before.get(name) == instance._after.get(name) for name in row)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """The unit's own fields as its model checks them (lengths, choices, amounts);
-        uniqueness was checked against the organization's units in ``prepare``."""
+        """The unit's own fields as its model checks them (lengths, choices, amounts), without
+        a query; uniqueness was checked against the organization's units in ``prepare``, and
+        the unit's item is the row's, of this organization."""
         errors = dict(import_validation_errors or {})
         if not instance._item_only:
             try:
-                instance.full_clean(
-                    exclude=[*errors, "site", "equipment", "location", "status", "notes"],
-                    validate_unique=False,
-                    validate_constraints=False,
+                instance.clean_fields(
+                    exclude=[*errors, "site", "equipment", "location", "status", "notes"]
                 )
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
@@ -862,7 +861,14 @@ class EquipmentResource(PageRowsMixin, SpreadsheetResource):
     def iter_export_rows(self, queryset=None) -> Iterator[list]:
         """Each unit (of ``queryset``, or every one of the organization's) as a row, by item
         and inventory number; then, for the whole organization, the items without units and
-        the kits as rows of their own (for a listing's units: the kits they name)."""
+        the kits as rows of their own (for a listing's units: the kits they name). A listing
+        of several organizations' units (staff of more than one) gives each one's in turn."""
+        if self.site is None:
+            sites = queryset.order_by().values_list("site", flat=True).distinct()
+            for site in Site.objects.filter(pk__in=sites).order_by("pk"):
+                resource = type(self)(site=site, user=self.user)
+                yield from resource.iter_export_rows(queryset.filter(site=site))
+            return
         self.load_inventory()
         if queryset is None:
             units = self.units
