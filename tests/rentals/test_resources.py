@@ -307,7 +307,17 @@ def desk(org_a, crm_a):
 def test_the_old_bookings_spreadsheet_moves_in_through_the_desk_rules(org_a, crm_a, desk):
     """The old spreadsheet's five bookings arrive with their borrowers (by e-mail or by
     name), units, local dates and statuses; the amount billed is kept; the cancelled one
-    holds nothing; importing it again adds nothing."""
+    holds nothing; a dry run first writes nothing; importing it again adds nothing."""
+    dry = run_import(
+        org_a,
+        "bookings",
+        OLD_BOOKINGS_FILE.read_bytes(),
+        filename="ancien.csv",
+        user=crm_a,
+        dry_run=True,
+    )
+    assert dry.ok and dry.new == 5, dry.errors
+    assert not Booking.objects.filter(site=org_a).exists()
     report = run_import(
         org_a, "bookings", OLD_BOOKINGS_FILE.read_bytes(), filename="ancien.csv", user=crm_a
     )
