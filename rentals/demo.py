@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from wagtail.images import get_image_model
 
-from crm_blocks.models import Contact, MembershipType, PersonPage
+from crm_blocks.models import Contact, MemberAccount, MembershipType, PersonPage
 from organizations.models import OrganizationGroup, OrganizationKind, OrganizationSettings
 from organizations.registry import OrganizationRole
 from organizations.services import organization_collection
@@ -251,18 +251,17 @@ def load_demo_rentals(*, site, today: dt.date | None = None, log=None) -> int:
 
 
 def demo_member_logins(site, contacts: list[Contact], log) -> list:
-    """Accounts for the demo's members, in the organization's members group, with the demo's
-    password (printed). One per contact, named after the e-mail's first part.
-
-    Linking each account to its person record (so that the member space shows the member's
-    own bookings) is ``crm_blocks.MemberAccount``'s job: complete it here once it exists."""
+    """Member accounts for the demo's members (``crm_blocks.MemberAccount``): a login named
+    after the record's e-mail, as ``invite_member`` names it, in the organization's members
+    group, with the demo's password (printed) instead of an e-mailed link; each tied to its
+    person's record, so that the member space shows the member's own bookings."""
     User = get_user_model()
     group = OrganizationGroup.objects.select_related("group").get(
         site=site, role=OrganizationRole.MEMBERS
     )
     users = []
     for contact in contacts:
-        username = contact.email.split("@")[0]
+        username = contact.email.lower()
         name = str(contact).split(" ", 1)
         user, created = User.objects.get_or_create(
             username=username,
@@ -275,11 +274,12 @@ def demo_member_logins(site, contacts: list[Contact], log) -> list:
         if created:
             user.set_password(MEMBER_PASSWORD)
             user.save(update_fields=["password"])
-            log(
-                f"  Member account “{username}” created (password “{MEMBER_PASSWORD}”), for "
-                f"{contact}."
-            )
+            log(f"  Member login “{username}” / {MEMBER_PASSWORD} ({contact}, {site.site_name}).")
         user.groups.add(group.group)
+        if not MemberAccount.objects.filter(contact=contact).exists():
+            account = MemberAccount(user=user, contact=contact, site=site)
+            account.full_clean()
+            account.save()
         users.append(user)
     return users
 

@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 from wagtail.models import Site
 
+from crm_blocks.models import MemberAccount
 from organizations.models import OrganizationGroup
 from organizations.registry import OrganizationRole
 from rentals.demo import MEMBER_PASSWORD
@@ -72,8 +73,8 @@ def test_the_production_centre_has_about_forty_items_with_units_and_kits(centre)
 
 def test_trainings_closures_rates_and_members_who_log_in(centre, house_copy):
     """Two trainings, held by some members; the holidays closed; each membership type pays
-    the members' rates; the members have accounts in the members group, with the password
-    the log prints."""
+    the members' rates; the members have accounts tied to their records, in the members group,
+    with the password the log prints, and bookings to see in their member space."""
     assert (
         Qualification.objects.filter(contact__site=centre).values("training").distinct().count()
         == 2
@@ -85,6 +86,11 @@ def test_trainings_closures_rates_and_members_who_log_in(centre, house_copy):
     assert len(members) >= 3
     assert authenticate(username=members[0].username, password=MEMBER_PASSWORD) == members[0]
     assert MEMBER_PASSWORD in house_copy["log"]
+    accounts = MemberAccount.objects.filter(site=centre).select_related("contact", "user")
+    assert {account.user for account in accounts} == set(members)
+    assert all(account.user.username == account.contact.email.lower() for account in accounts)
+    borrowers = set(Booking.objects.filter(site=centre).values_list("borrower", flat=True))
+    assert {account.contact_id for account in accounts} <= borrowers, "they have bookings to see"
 
 
 def test_bookings_past_current_future_late_and_damaged_without_overlap(centre):
