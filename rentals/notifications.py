@@ -85,6 +85,8 @@ def cancelled_by_borrower(booking: Booking, user) -> bool:
 
 
 def on_booking_status_changed(sender, booking: Booking, previous, user=None, **kwargs):
+    if getattr(booking, "notify_borrower", True) is False:
+        return  # history brought in from a spreadsheet, or the demo: nobody is told
     status = booking.status
     if status == BookingStatus.CANCELLED and cancelled_by_borrower(booking, user):
         recipient = desk_email(booking.site)
