@@ -18,6 +18,7 @@ from .declarations import (
 )
 from .demo import load_demo_rentals
 from .member import my_bookings_section
+from .member_calendar import calendar_section, member_calendar_urls
 from .models import CalendarToken
 
 hooks.register("register_organization_sections", rentals_sections)
@@ -46,3 +47,7 @@ hooks.register("register_member_space_sections", my_bookings_section)
 # Spreadsheets (equipment, bookings) and the demo's equipment desk.
 hooks.register("register_spreadsheet_kinds", rentals_spreadsheet_kinds)
 hooks.register("load_demo_content", load_demo_rentals)
+
+# The member's own calendar link, from the member space.
+hooks.register("register_member_space_sections", calendar_section)
+hooks.register("register_member_space_urls", member_calendar_urls)
