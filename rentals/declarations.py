@@ -128,3 +128,15 @@ def rentals_private_fields():
             non_sensitive=("training", "obtained_on", "expires_on"),
         ),
     ]
+
+
+def rentals_desk_private_fields():
+    """Photos of a unit's condition show what a borrower brought back: private, like the notes
+    beside them."""
+    return [
+        PrivateFields(
+            "rentals.BookingLinePhoto",
+            fields=("document",),
+            non_sensitive=("line", "moment", "created_at"),
+        ),
+    ]

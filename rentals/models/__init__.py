@@ -12,6 +12,7 @@ from .catalogue import (
     EquipmentPhoto,
     KitComponent,
 )
+from .desk import BookingLinePhoto, PhotoMoment
 from .inventory import (
     Closure,
     Equipment,
@@ -29,6 +30,7 @@ __all__ = [
     "INACTIVE_STATUSES",
     "Booking",
     "BookingLine",
+    "BookingLinePhoto",
     "BookingStatus",
     "Closure",
     "Condition",
@@ -40,6 +42,7 @@ __all__ = [
     "EquipmentUnit",
     "KitComponent",
     "MembershipRate",
+    "PhotoMoment",
     "Qualification",
     "RateColumn",
     "RentalSettings",
