@@ -111,7 +111,9 @@ def test_the_rates_are_previewed_before_anything_is_kept(org_a, crm_a, member, c
     ).content.decode()
     after = client.post(
         reverse("rentals_booking:add"),
-        booking_form(org_a, member, [(camera, 1)], "2027-05-07 10:00", "2027-05-10 10:00", preview="1"),
+        booking_form(
+            org_a, member, [(camera, 1)], "2027-05-07 10:00", "2027-05-10 10:00", preview="1"
+        ),
     ).content.decode()
     assert format_money(180, "CAD") in during  # 3 days × 60 $ (members)
     assert format_money(300, "CAD") not in during
@@ -133,6 +135,8 @@ def test_confirming_freezes_the_rates(org_a, crm_a, member, camera):
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED and booking.rates_frozen
     assert booking.total == Decimal("180") and booking.decision_note == "Bon tournage !"
+    history = client.get(reverse("rentals_booking:history", args=[booking.pk]))
+    assert "Réservation confirmée" in history.content.decode()
     camera.member_daily_rate = Decimal("80")
     camera.save_revision().publish()
     screen = client.get(reverse("rentals_booking:edit", args=[booking.pk])).content.decode()
@@ -157,7 +161,9 @@ def test_a_requested_booking_shows_live_rates_and_can_change_its_items(
 ):
     """Before confirmation the screen prices the booking as confirming would, and staff can
     add an item; the total follows."""
-    lights = make_equipment(org_a.catalogue, "Projecteur Aputure 600d", units=1, category="lighting")
+    lights = make_equipment(
+        org_a.catalogue, "Projecteur Aputure 600d", units=1, category="lighting"
+    )
     booking = request_booking(org_a, member, [(camera, 1)], at("2027-04-02"), at("2027-04-05"))
     client = client_for(crm_a)
     data = {
@@ -230,7 +236,9 @@ def test_another_organization_finds_none_of_it(org_a, org_b, crm_b, member, came
     for name in ("decide", "units"):
         assert client.post(reverse(f"rentals_booking:{name}", args=[booking.pk])).status_code == 404
     assert client.get(reverse("rentals_unit:edit", args=[unit.pk])).status_code == 404
-    assert client.get(reverse("rentals_borrower_chooser:chosen", args=[member.pk])).status_code == 404
+    assert (
+        client.get(reverse("rentals_borrower_chooser:chosen", args=[member.pk])).status_code == 404
+    )
     listing = client.get(reverse("rentals_booking:index")).content.decode()
     units = client.get(reverse("rentals_unit:index")).content.decode()
     chooser = client.get(reverse("rentals_borrower_chooser:choose")).content.decode()
@@ -261,9 +269,9 @@ def test_rental_settings_are_the_staffs_own_organizations(org_a, org_b, crm_a):
     client = client_for(crm_a)
     home = client.get(reverse("wagtailadmin_home")).content.decode()
     url = reverse("wagtailsettings:edit", args=["rentals", "rentalsettings", org_a.pk])
-    assert url in home or reverse(
-        "wagtailsettings:edit", args=["rentals", "rentalsettings"]
-    ) in home
+    assert (
+        url in home or reverse("wagtailsettings:edit", args=["rentals", "rentalsettings"]) in home
+    )
     assert client.get(url).status_code == 200
     response = client.post(
         url, {"buffer_hours": "6", "pickup_time": "09:00", "return_time": "17:00"}
@@ -274,3 +282,67 @@ def test_rental_settings_are_the_staffs_own_organizations(org_a, org_b, crm_a):
     assert client.get(other).status_code == 404
     assert client.post(other, {"buffer_hours": "1"}).status_code == 404
     assert RentalSettings.for_site(org_b).buffer_hours == 12
+
+
+def test_staff_keep_the_inventory_records_of_their_organization(
+    org_a, crm_a, crm_b, member, camera
+):
+    """A unit added by staff belongs to its item's organization; trainings, qualifications
+    (people only), closures and membership rates are listed to their own staff only, and a
+    unit that bookings name cannot be deleted (retire it instead)."""
+    from rentals.models import Closure, EquipmentUnit, MembershipRate, Qualification, Training
+
+    client = client_for(crm_a)
+    form = client.get(reverse("rentals_unit:add")).content.decode()
+    assert "Caméra Sony FX6" in form
+    response = client.post(
+        reverse("rentals_unit:add"),
+        {
+            "equipment": camera.twin.pk,
+            "inventory_number": "CAM-99",
+            "serial_number": "SN-XYZ-99",
+            "purchase_date": "",
+            "purchase_price": "",
+            "condition": "good",
+            "status": "available",
+            "location": "Étagère B",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    unit = EquipmentUnit.objects.get(inventory_number="CAM-99")
+    assert unit.site_id == org_a.pk
+    training = Training.objects.create(site=org_a, name="Formation caméra cinéma")
+    qualification = Qualification.objects.create(
+        contact=member, training=training, obtained_on=dt.date(2026, 1, 5)
+    )
+    closure = Closure.objects.create(
+        site=org_a, start_date=dt.date(2027, 6, 24), end_date=dt.date(2027, 6, 24), reason="Fête"
+    )
+    rate = MembershipRate.objects.create(
+        membership_type=MembershipType.objects.get(site=org_a), column="commercial"
+    )
+    form = client.get(reverse("rentals_qualification:add")).content.decode()
+    assert "Maude Gagnon" in form and "Formation caméra cinéma" in form
+    booked = request_booking(org_a, member, [(camera, 1)], at("2027-04-02"), at("2027-04-05"))
+    held = booked.lines.get().unit
+    refused = client.post(reverse("rentals_unit:delete", args=[held.pk]), follow=True)
+    assert refused.status_code == 200 and EquipmentUnit.objects.filter(pk=held.pk).exists()
+
+    other = client_for(crm_b)
+    for viewset, pk in (
+        ("rentals_unit", unit.pk),
+        ("rentals_training", training.pk),
+        ("rentals_qualification", qualification.pk),
+        ("rentals_closure", closure.pk),
+        ("rentals_membershiprate", rate.pk),
+    ):
+        assert other.get(reverse(f"{viewset}:edit", args=[pk])).status_code == 404
+        assert other.post(reverse(f"{viewset}:delete", args=[pk])).status_code == 404
+        listing = other.get(reverse(f"{viewset}:index")).content.decode()
+        for name in ("CAM-99", "Formation caméra cinéma", "Maude Gagnon", "Fête", "Membre"):
+            assert name not in listing
+    for viewset in ("rentals_unit", "rentals_qualification", "rentals_membershiprate"):
+        form = other.get(reverse(f"{viewset}:add")).content.decode()
+        assert "Caméra Sony FX6" not in form and "Maude Gagnon" not in form
+        assert "Membre individuel" not in form and "Formation caméra" not in form

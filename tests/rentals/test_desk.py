@@ -113,9 +113,7 @@ def test_check_out_by_typing_the_inventory_numbers(org_a, crm_a, booking):
     assert light_line.condition_out_note == "Rayure sur le volet"
 
 
-def test_unknown_numbers_and_other_units_are_named_and_nothing_is_written(
-    org_a, crm_a, booking
-):
+def test_unknown_numbers_and_other_units_are_named_and_nothing_is_written(org_a, crm_a, booking):
     """A typo, a unit of another booking, or a unit left unscanned: staff read which, and no
     unit leaves."""
     camera_line, light_line = units_of(booking)
@@ -178,6 +176,12 @@ def test_damage_on_return_sends_the_unit_to_repair_with_its_photo(org_a, crm_a, 
     assert availability(booking.camera, dt.date(2027, 4, 10), dt.date(2027, 4, 10)).units_free == 0
     stored = BookingLinePhoto.objects.get(line=camera_line)
     assert stored.document.collection == organization_private_collection(org_a)
+    assert stored.document.file.name.endswith(".jpg")
+    served = client.get(stored.document.url)
+    assert served.status_code == 200, "staff open the photo"
+    served.close()
+    assert Client().get(stored.document.url).status_code == 302, "visitors are sent to log in"
+    stored.document.full_clean()  # still a valid document, which staff may rename
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CHECKED_OUT, "the light is still out"
     screen = client.get(reverse("rentals_booking:edit", args=[booking.pk])).content.decode()
