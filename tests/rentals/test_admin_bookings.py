@@ -211,6 +211,8 @@ def test_a_conflict_names_the_other_borrower_to_staff_and_writes_nothing(
 
 
 def test_the_listing_finds_bookings_by_borrower_and_status(org_a, crm_a, member, camera):
+    """Staff find a booking by its borrower's name typed without accents or capitals, and by
+    its status; each row names its items and the pick-up on the organization's clock."""
     other = contact_of(make_person(org_a.people_index, "Zoé Lamarre"))
     mine = request_booking(org_a, member, [(camera, 1)], at("2027-04-02"), at("2027-04-05"))
     request_booking(org_a, other, [(camera, 1)], at("2027-04-02"), at("2027-04-05"))
@@ -346,3 +348,36 @@ def test_staff_keep_the_inventory_records_of_their_organization(
         form = other.get(reverse(f"{viewset}:add")).content.decode()
         assert "Caméra Sony FX6" not in form and "Maude Gagnon" not in form
         assert "Membre individuel" not in form and "Formation caméra" not in form
+
+
+def test_the_listing_costs_the_same_queries_for_few_or_many_bookings(org_a, crm_a, member):
+    """Borrowers, items, dates and totals of a page of bookings are read in bulk: six bookings
+    of several items cost the listing no more queries than two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    items = [
+        make_equipment(org_a.catalogue, f"Objectif {n}", units=3, category="lens") for n in range(3)
+    ]
+    client = client_for(crm_a)
+
+    def book(week):
+        start = at("2027-04-05") + dt.timedelta(weeks=week)
+        borrower = contact_of(make_person(org_a.people_index, f"Personne {week}"))
+        request_booking(
+            org_a, borrower, [(page, 1) for page in items], start, start + dt.timedelta(days=2)
+        )
+
+    def queries():
+        client.get(reverse("rentals_booking:index"))  # warm the session and settings
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("rentals_booking:index"))
+        assert page.status_code == 200
+        return len(captured)
+
+    for week in range(2):
+        book(week)
+    few = queries()
+    for week in range(2, 6):
+        book(week)
+    assert queries() == few

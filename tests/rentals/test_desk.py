@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +48,16 @@ def photo(name="rayure.jpg") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (180, 40, 40)).save(buffer, format="JPEG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def close_quietly(response) -> None:
+    """Close a streamed file response as the test client would: closing it ends its request,
+    which would otherwise close the test's own database connection on PostgreSQL."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def desk_data(booking, numbers, **conditions):
@@ -179,7 +191,7 @@ def test_damage_on_return_sends_the_unit_to_repair_with_its_photo(org_a, crm_a, 
     assert stored.document.file.name.endswith(".jpg")
     served = client.get(stored.document.url)
     assert served.status_code == 200, "staff open the photo"
-    served.close()
+    close_quietly(served)
     assert Client().get(stored.document.url).status_code == 302, "visitors are sent to log in"
     stored.document.full_clean()  # still a valid document, which staff may rename
     booking.refresh_from_db()
@@ -196,6 +208,8 @@ def test_damage_on_return_sends_the_unit_to_repair_with_its_photo(org_a, crm_a, 
 
 
 def test_a_photo_that_is_not_a_photo_is_refused(org_a, crm_a, booking):
+    """A file named like a photo but holding something else is refused by name, and the
+    units stay at the desk: nothing is kept."""
     camera_line, light_line = units_of(booking)
     fake = SimpleUploadedFile("rayure.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
     response = client_for(crm_a).post(
@@ -240,6 +254,8 @@ def test_late_returns_are_flagged_in_the_listing(org_a, crm_a):
 
 
 def test_the_loan_slip_shows_serials_dates_rates_and_signature_lines(org_a, crm_a, booking):
+    """The printed slip the borrower signs lists each unit with its inventory and serial
+    numbers, the dates on the desk's clock, and lines for both signatures."""
     camera_line, light_line = units_of(booking)
     slip = client_for(crm_a).get(reverse("rentals_booking:slip", args=[booking.pk]))
     text = slip.content.decode()
