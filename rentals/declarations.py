@@ -184,3 +184,15 @@ def rentals_spreadsheet_kinds():
             roles=(OrganizationRole.CRM_STAFF,),
         ),
     ]
+
+
+def rentals_desk_private_fields():
+    """Photos of a unit's condition show what a borrower brought back: private, like the notes
+    beside them."""
+    return [
+        PrivateFields(
+            "rentals.BookingLinePhoto",
+            fields=("document",),
+            non_sensitive=("line", "moment", "created_at"),
+        ),
+    ]

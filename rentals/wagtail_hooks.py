@@ -1,6 +1,6 @@
-"""Registrations only: the catalogue section, the equipment desk's permissions, the private
-fields of rentals, the private calendar links' admin screens, the spreadsheet kinds and the
-demo's equipment desk."""
+"""Registrations only: the catalogue section, the equipment desk's permissions, admin screens
+and history, the private fields of rentals, the private calendar links, the member space's
+sections, the spreadsheet kinds and the demo's equipment desk."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -9,8 +9,10 @@ from wagtail.permissions import register_permission_policy
 from organizations.permissions import SiteScopedPermissionPolicy
 
 from .calendar_viewsets import REVOKE_ACTION, CalendarTokenViewSet
+from .choosers import borrower_chooser_viewset
 from .declarations import (
     rentals_calendar_grants,
+    rentals_desk_private_fields,
     rentals_grants,
     rentals_private_fields,
     rentals_sections,
@@ -19,7 +21,17 @@ from .declarations import (
 from .demo import load_demo_rentals
 from .member import my_bookings_section
 from .member_calendar import calendar_section, member_calendar_urls
-from .models import CalendarToken
+from .models import (
+    Booking,
+    BookingLine,
+    CalendarToken,
+    Closure,
+    EquipmentUnit,
+    MembershipRate,
+    Qualification,
+    Training,
+)
+from .viewsets import RentalsViewSetGroup
 
 hooks.register("register_organization_sections", rentals_sections)
 hooks.register("register_organization_grants", rentals_grants)
@@ -51,3 +63,39 @@ hooks.register("load_demo_content", load_demo_rentals)
 # The member's own calendar link, from the member space.
 hooks.register("register_member_space_sections", calendar_section)
 hooks.register("register_member_space_urls", member_calendar_urls)
+
+
+# --- The equipment desk's admin (menu « Location de matériel ») ---------------------------
+hooks.register("register_private_fields", rentals_desk_private_fields)
+
+for _model in (
+    Booking,
+    BookingLine,
+    EquipmentUnit,
+    Training,
+    Qualification,
+    Closure,
+    MembershipRate,
+):
+    register_permission_policy(_model, SiteScopedPermissionPolicy(_model))
+
+
+@hooks.register("register_admin_viewset")
+def register_rentals_viewsets():
+    return RentalsViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_borrower_chooser():
+    return borrower_chooser_viewset
+
+
+@hooks.register("register_log_actions")
+def register_booking_log_actions(actions):
+    """What a booking's history says of the desk's decisions and hand-overs."""
+    actions.register_action("rentals.booking.confirm", _("Confirm"), _("Booking confirmed"))
+    actions.register_action("rentals.booking.refuse", _("Refuse"), _("Booking refused"))
+    actions.register_action("rentals.booking.cancel", _("Cancel"), _("Booking cancelled"))
+    actions.register_action("rentals.booking.reopen", _("Reopen"), _("Booking reopened"))
+    actions.register_action("rentals.booking.check_out", _("Check-out"), _("Units checked out"))
+    actions.register_action("rentals.booking.check_in", _("Check-in"), _("Units checked in"))

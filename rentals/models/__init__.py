@@ -13,6 +13,7 @@ from .catalogue import (
     EquipmentPhoto,
     KitComponent,
 )
+from .desk import BookingLinePhoto, PhotoMoment
 from .inventory import (
     Closure,
     Equipment,
@@ -30,6 +31,7 @@ __all__ = [
     "INACTIVE_STATUSES",
     "Booking",
     "BookingLine",
+    "BookingLinePhoto",
     "BookingStatus",
     "CalendarToken",
     "CalendarTokenKind",
@@ -43,6 +45,7 @@ __all__ = [
     "EquipmentUnit",
     "KitComponent",
     "MembershipRate",
+    "PhotoMoment",
     "Qualification",
     "RateColumn",
     "RentalSettings",

@@ -149,6 +149,7 @@ def plant_other_organization(owner_of_the_records) -> dict:
         site=site, user=staff, kind="people", filename=f"{CANARY}.csv", format="csv"
     )
     Redirect.objects.create(old_path=f"/{CANARY}", site=site, redirect_page=person)
+    plant_rentals(site, contact, membership_type)
     return {
         "site": site,
         "person": person,
@@ -159,6 +160,45 @@ def plant_other_organization(owner_of_the_records) -> dict:
         "staff": staff,
         "owner": owner_of_the_records,
     }
+
+
+def plant_rentals(site, contact, membership_type) -> None:
+    """The other organization's equipment desk: an item and its unit, a training its member
+    holds, a closure, the rates of its membership type, and a booking of the unit — each the
+    first row of its table, so each gets ``RECORD_ID``."""
+    from rentals.models import (
+        Closure,
+        EquipmentIndexPage,
+        MembershipRate,
+        Qualification,
+        Training,
+    )
+    from rentals.services import request_booking
+    from tests.factories import make_equipment
+
+    catalogue = EquipmentIndexPage.objects.child_of(site.root_page).get()
+    item = make_equipment(catalogue, f"{SEARCHED} {CANARY} caméra", units=1)
+    item.twin.units.update(inventory_number=f"{CANARY}-1", serial_number=f"{CANARY}-SN")
+    training = Training.objects.create(site=site, name=f"{SEARCHED} {CANARY} formation")
+    Qualification.objects.create(
+        contact=contact, training=training, obtained_on=datetime.date.today(), note=CANARY
+    )
+    Closure.objects.create(
+        site=site,
+        start_date=datetime.date(2030, 12, 25),
+        end_date=datetime.date(2030, 12, 25),
+        reason=f"{SEARCHED} {CANARY} fermeture",
+    )
+    MembershipRate.objects.create(membership_type=membership_type, column="member")
+    request_booking(
+        site,
+        contact,
+        [(item, 1)],
+        datetime.date(2030, 1, 7),
+        datetime.date(2030, 1, 9),
+        production_title=f"{SEARCHED} {CANARY} tournage",
+        notes=f"{SEARCHED} {CANARY} notes",
+    )
 
 
 def make_canary_image(collection):

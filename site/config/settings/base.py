@@ -285,7 +285,11 @@ WAGTAILSEARCH_BACKENDS = {
 }
 # Documents staff upload start in their organization's private collection (organizations plugin).
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "organizations.documents.OrganizationDocumentForm"
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "txt", "xlsx", "zip"]
+# Photos too: the equipment desk keeps photos of damage as private documents (rentals.desk).
+WAGTAILDOCS_EXTENSIONS = [
+    *("csv", "docx", "odt", "ods", "pdf", "txt", "xlsx", "zip"),
+    *("gif", "jpeg", "jpg", "png", "webp"),
+]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No Gravatar: an MD5 of each user's e-mail would go to a third party from every admin page.
 # Users without an uploaded avatar get their initials instead (organizations.avatars).
