@@ -30,9 +30,9 @@ from crm_blocks.models import Contact
 from crm_blocks.models.contacts import record_name
 from organizations.models import OrganizationSettings
 from organizations.views import ScopedIndexView
+from organizations.viewsets import ScopedModelViewSet, scoped_form
 from spreadsheets.views import SpreadsheetIndexMixin
 from spreadsheets.viewsets import SpreadsheetViewSetMixin
-from organizations.viewsets import ScopedModelViewSet, scoped_form
 
 from . import admin_views
 from .admin_forms import AvailabilityForm, EquipmentUnitForm, QualificationForm, sites_where
@@ -178,7 +178,6 @@ class EquipmentUnitFilterSet(WagtailFilterSet):
 
     class Meta:
         model = EquipmentUnit
-    spreadsheet_kinds = ("equipment",)
         fields = []
 
     def __init__(self, *args, request=None, **kwargs):
@@ -204,6 +203,7 @@ class EquipmentUnitViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     private."""
 
     model = EquipmentUnit
+    spreadsheet_kinds = ("equipment",)
     icon = "tag"
     menu_label = _("Units")
     add_item_label = _("Add a unit")
