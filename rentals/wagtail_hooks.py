@@ -10,6 +10,7 @@ from organizations.permissions import SiteScopedPermissionPolicy
 
 from .calendar_viewsets import REVOKE_ACTION, CalendarTokenViewSet
 from .choosers import borrower_chooser_viewset
+from .crm import crm_rentals_section
 from .declarations import (
     rentals_calendar_grants,
     rentals_desk_private_fields,
@@ -99,3 +100,7 @@ def register_booking_log_actions(actions):
     actions.register_action("rentals.booking.reopen", _("Reopen"), _("Booking reopened"))
     actions.register_action("rentals.booking.check_out", _("Check-out"), _("Units checked out"))
     actions.register_action("rentals.booking.check_in", _("Check-in"), _("Units checked in"))
+
+
+# A record's CRM view shows its bookings and trainings.
+hooks.register("register_crm_record_sections", crm_rentals_section)
