@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
+    Count,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -30,6 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.http import urlencode
@@ -41,7 +43,7 @@ from wagtail.models import Site
 from organizations.models import OrganizationGroup, OrganizationSettings
 from organizations.money import format_money
 from organizations.registry import OrganizationRole
-from organizations.sorting import collate
+from organizations.sorting import collate, collation_key
 from public_cache.middleware import private_response
 
 from .models import (
@@ -73,6 +75,9 @@ PHOTO_RENDITION = "max-1200x800"
 MEMBER_LOGIN_PATH = "/espace-membre/connexion/"
 #: The months an item's page shows: far enough for any plan, bounded against made-up URLs.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+#: Stands for "no booking ahead" when comparing when a unit's next booking starts.
+NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 #: The order categories are listed in (their order in ``EquipmentCategory``).
 CATEGORY_ORDER = {value: index for index, value in enumerate(EquipmentCategory.values)}
@@ -116,15 +121,16 @@ def day_label(day: dt.date) -> str:
 # --- Free units for a window, for many items at once ---------------------------------------
 
 
-def free_units(translation_keys, start: dt.date, end: dt.date, zone: ZoneInfo) -> dict:
-    """``{translation_key: (units, free units)}`` of the items whose twins have one of
-    ``translation_keys`` (a list or a subquery): a unit is free when nothing holds it from
-    ``start`` to ``end`` (days of ``zone``), the buffer after a return included.
+def with_free_units(pages, start: dt.date, end: dt.date, zone: ZoneInfo):
+    """``pages`` (a queryset of items) annotated with ``free_units``: how many of each item's
+    bookable units nothing holds from ``start`` to ``end`` (days of ``zone``), the buffer after
+    a return included.
 
-    One query, one index probe per unit: the database keeps the active lines of a unit from
-    overlapping (``rentals.constraints``), so its lines ordered by the end of what they hold are
-    also ordered by their start, and the first one that ends after the window starts is the
-    only one that can tell whether the unit is held during the window."""
+    The database counts them in the same query, with one index probe per unit
+    (``rentals_line_by_unit_time``): it keeps the active lines of a unit from overlapping
+    (``rentals.constraints``), so a unit's lines ordered by the end of what they hold are also
+    ordered by their start, and the first one that ends after the window starts is the only one
+    that can tell whether the unit is held during the window."""
     window_start = local_midnight(start, zone)
     window_end = local_midnight(end + dt.timedelta(days=1), zone)
     first_line = (
@@ -132,46 +138,53 @@ def free_units(translation_keys, start: dt.date, end: dt.date, zone: ZoneInfo) -
         .order_by("blocked_until")
         .values("starts_at")[:1]
     )
-    rows = (
+    free = (
         EquipmentUnit.objects.filter(
-            status=UnitStatus.AVAILABLE, equipment__translation_key__in=translation_keys
+            status=UnitStatus.AVAILABLE, equipment__translation_key=OuterRef("translation_key")
         )
-        .annotate(next_start=Subquery(first_line))
+        # No line ahead: free for ever after (a date beyond any window stands for it).
+        .annotate(next_start=Coalesce(Subquery(first_line), Value(NEVER)))
+        .filter(next_start__gte=window_end)
         .order_by()
-        .values_list("equipment__translation_key", "next_start")
+        .values("equipment__translation_key")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-    counts: dict = defaultdict(lambda: [0, 0])
-    for key, next_start in rows:
-        counts[key][0] += 1
-        if next_start is None or next_start >= window_end:
-            counts[key][1] += 1
-    return {key: tuple(value) for key, value in counts.items()}
+    return pages.annotate(free_units=Coalesce(Subquery(free), Value(0)))
 
 
-def free_items(items: list[dict], start: dt.date, end: dt.date, zone) -> set[int]:
-    """The pks of ``items`` (``{"pk", "translation_key", "category"}``) with at least one unit
+def free_items(pages, start: dt.date, end: dt.date, zone: ZoneInfo) -> list[tuple]:
+    """``(pk, category, title)`` of the items of ``pages`` (a queryset) with at least one unit
     free for the whole window; a kit when each of its items has enough free units for one whole
-    kit. Two queries, whatever the numbers. (The desk's closures are the caller's to check:
-    nothing is free on a day it is closed.)"""
-    if not items:
-        return set()
-    kits = [item["pk"] for item in items if item["category"] == EquipmentCategory.KIT]
+    kit. Three queries at most, whatever the numbers of items and bookings. (The desk's
+    closures are the caller's to check: nothing is free on a day it is closed.)"""
+    rows = list(
+        with_free_units(pages.order_by(), start, end, zone).values_list(
+            "pk", "category", "title", "free_units"
+        )
+    )
+    kits = [pk for pk, category, _title, _free in rows if category == EquipmentCategory.KIT]
     components = defaultdict(list)
-    for kit_id, key, quantity in KitComponent.objects.filter(kit_id__in=kits).values_list(
-        "kit_id", "item__translation_key", "quantity"
+    for kit_id, item_id, quantity in KitComponent.objects.filter(kit_id__in=kits).values_list(
+        "kit_id", "item_id", "quantity"
     ):
-        components[kit_id].append((key, quantity))
-    keys = {item["translation_key"] for item in items}
-    keys |= {key for parts in components.values() for key, _quantity in parts}
-    units = free_units(list(keys), start, end, zone)
-    free = set()
-    for item in items:
-        if item["category"] == EquipmentCategory.KIT:
-            parts = components.get(item["pk"])
-            if parts and all(units.get(key, (0, 0))[1] >= qty for key, qty in parts):
-                free.add(item["pk"])
-        elif units.get(item["translation_key"], (0, 0))[1] > 0:
-            free.add(item["pk"])
+        components[kit_id].append((item_id, quantity))
+    parts_free = {}
+    if components:
+        items = {item_id for parts in components.values() for item_id, _quantity in parts}
+        parts_free = dict(
+            with_free_units(EquipmentPage.objects.filter(pk__in=items), start, end, zone)
+            .order_by()
+            .values_list("pk", "free_units")
+        )
+    free = []
+    for pk, category, title, count in rows:
+        if category == EquipmentCategory.KIT:
+            parts = components.get(pk)
+            if parts and all(parts_free.get(item, 0) >= qty for item, qty in parts):
+                free.append((pk, category, title))
+        elif count > 0:
+            free.append((pk, category, title))
     return free
 
 
@@ -294,16 +307,23 @@ def catalogue_context(page: EquipmentIndexPage, request) -> dict:
     ordering = (category_order(), collate("title").asc(), "pk")
     closed: list[dt.date] = []
     if query.has_window:
-        items = list(listed.order_by(*ordering).values("pk", "translation_key", "category"))
+        # Sorted here rather than by the database: only the free ones need it.
         closed = sorted(closed_days(site, query.start, query.end))
-        free = free_items(items, query.start, query.end, zone) if not closed else set()
-        candidates = [item["pk"] for item in items if item["pk"] in free]
-        paginator = Paginator(candidates, PAGE_SIZE)
+        free = free_items(listed, query.start, query.end, zone) if not closed else []
+        free.sort(
+            key=lambda row: (
+                CATEGORY_ORDER.get(row[1], len(CATEGORY_ORDER)),
+                collation_key(row[2]),
+                row[0],
+            )
+        )
+        paginator = Paginator([pk for pk, _category, _title in free], PAGE_SIZE)
         page_obj = paginator.get_page(params.get("page"))
         shown = {
             item.pk: item
-            for item in EquipmentPage.objects.filter(pk__in=list(page_obj.object_list))
-            .prefetch_related(photos_prefetch(LIST_RENDITION))
+            for item in EquipmentPage.objects.filter(
+                pk__in=list(page_obj.object_list)
+            ).prefetch_related(photos_prefetch(LIST_RENDITION))
         }
         page_obj.object_list = [shown[pk] for pk in page_obj.object_list if pk in shown]
     else:
