@@ -4,9 +4,9 @@ taken days, and the way to request it).
 
 Only what the public may see is read: live items without view restriction below the catalogue,
 their public fields, and counts of free units, never who holds them. Everything costs the same
-number of queries whatever the number of items and bookings: "free from … to …" asks the
-database, for every unit at once, for the first line holding it after the window starts
-(:func:`free_units`), and the page's photos and renditions are fetched in bulk.
+number of queries whatever the number of items and bookings: "free from … to …" has the
+database count each item's free units in the query that lists the items, with one index probe
+per unit (:func:`with_free_units`), and the page's photos and renditions are fetched in bulk.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -58,9 +59,11 @@ from .models import (
     UnitStatus,
 )
 from .services import (
+    Availability,
     availability,
     check_window,
     closed_days,
+    date_range,
     describe_days,
     local_midnight,
 )
@@ -75,6 +78,10 @@ PHOTO_RENDITION = "max-1200x800"
 MEMBER_LOGIN_PATH = "/espace-membre/connexion/"
 #: The months an item's page shows: far enough for any plan, bounded against made-up URLs.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+#: Photos and kit items as the editor ordered them (rows saved without a position first, on
+#: every database).
+IN_ORDER = (F("sort_order").asc(nulls_first=True), "pk")
 
 #: Stands for "no booking ahead" when comparing when a unit's next booking starts.
 NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
@@ -254,7 +261,7 @@ def photos_prefetch(*filter_specs: str) -> Prefetch:
     images = get_image_model().objects.prefetch_renditions(*filter_specs)
     return Prefetch(
         "photos",
-        queryset=EquipmentPhoto.objects.order_by("sort_order", "pk").prefetch_related(
+        queryset=EquipmentPhoto.objects.order_by(*IN_ORDER).prefetch_related(
             Prefetch("image", queryset=images)
         ),
     )
@@ -419,7 +426,10 @@ def month_view(page: EquipmentPage, month: dt.date, today: dt.date, site) -> dic
     """A month as weeks of days, each saying whether the item is free, partly free, taken or
     the desk closed (words, not only colours), with links to the months before and after."""
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    result = availability(page, month, last, site=site)
+    if page.pk is None:  # the editor's preview of an item not saved yet: no unit, no booking
+        result = Availability(month, last, 0, 0, [(day, 0) for day in date_range(month, last)])
+    else:
+        result = availability(page, month, last, site=site)
     closed = closed_days(site, month, last)
     free_by_day = dict(result.days)
     first_weekday = int(formats.get_format("FIRST_DAY_OF_WEEK"))  # 0 = Sunday
@@ -498,7 +508,7 @@ def public_kit_items(page: EquipmentPage, catalogue, request) -> list[dict]:
         return []
     components = page.kit_components.all()
     if isinstance(components, QuerySet):
-        components = components.select_related("item").order_by("sort_order", "pk")
+        components = components.select_related("item").order_by(*IN_ORDER)
     components = list(components)
     public = set(
         EquipmentPage.objects.published(within=catalogue)
@@ -521,7 +531,7 @@ def page_photos(page: EquipmentPage, *filter_specs: str) -> list:
     photos = page.photos.all()
     if isinstance(photos, QuerySet):
         images = get_image_model().objects.prefetch_renditions(*filter_specs)
-        photos = photos.order_by("sort_order", "pk").prefetch_related(
+        photos = photos.order_by(*IN_ORDER).prefetch_related(
             Prefetch("image", queryset=images)
         )
     return list(photos)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext
 
 from organizations.models import OrganizationCurrency, OrganizationSettings
@@ -39,6 +39,9 @@ from structured_data.nodes import (
 )
 
 from .models import EquipmentUnit, UnitStatus
+
+#: Photos as the editor ordered them (rows saved without a position first, on every database).
+IN_ORDER = (F("sort_order").asc(nulls_first=True), "pk")
 
 SCHEMA = "https://schema.org/"
 #: GoodRelations' business function of a rental (schema.org documents its values there).
@@ -126,7 +129,7 @@ def equipment_nodes(page, context: GraphContext) -> Iterable[Node]:
 
     photos = page.photos.all()
     if isinstance(photos, QuerySet):  # a preview's photos are still in memory
-        photos = photos.select_related("image").order_by("sort_order", "pk")
+        photos = photos.select_related("image").order_by(*IN_ORDER)
     images = []
     for position, photo in enumerate(photos, start=1):
         image_id = (

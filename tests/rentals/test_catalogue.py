@@ -19,6 +19,7 @@ from organizations.registry import OrganizationRole
 from rentals.catalogue import PAGE_SIZE
 from rentals.models import (
     Closure,
+    EquipmentPage,
     EquipmentPhoto,
     EquipmentUnit,
     KitComponent,
@@ -462,3 +463,25 @@ def test_queries_do_not_grow_with_items_and_bookings(client, org_a, borrower):
     small = measured()
     add_items(27, 3)
     assert measured() == small
+
+
+def test_an_editor_previews_a_new_kit_before_saving_it(org_a, editor_a):
+    """The editor's preview of a kit not saved yet shows its contents and its rates; there is
+    nothing to count yet, and it says so rather than failing."""
+    camera = make_equipment(org_a.catalogue, "Caméra Sony FX6")
+    kit = EquipmentPage(
+        title="Trousse documentaire", slug="trousse", category="kit", daily_rate=150
+    )
+    kit.kit_components = [KitComponent(item=camera, quantity=1)]
+    kit.set_url_path(org_a.catalogue)
+    kit.path = org_a.catalogue.path + "9999"
+    kit.depth = org_a.catalogue.depth + 1
+
+    response = kit.make_preview_request(extra_request_attrs={"user": editor_a})
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one("h1").get_text() == "Trousse documentaire"
+    kit_items = soup.select_one("#equipment-kit").parent.get_text(" ", strip=True)
+    assert "1 × Caméra Sony FX6" in kit_items
+    assert "Aucune unité de cet article" in soup.select_one(".month-view").get_text()
