@@ -64,7 +64,7 @@ from .services import (
     check_window,
     closed_days,
     date_range,
-    describe_days,
+    day_ranges,
     local_midnight,
 )
 
@@ -355,9 +355,25 @@ def catalogue_context(page: EquipmentIndexPage, request) -> dict:
         "category_label": dict(EquipmentCategory.choices).get(query.category, ""),
         "filter_query": urlencode(query.params()),
         "catalogue_errors": query.errors,
-        "closed_days": describe_days(closed) if closed else "",
+        "closed_days": closed_days_label(closed),
         "window_label": window_label(query),
     }
+
+
+def closed_days_label(days: list[dt.date]) -> str:
+    """« 5 avril 2027, du 7 avril 2027 au 9 avril 2027 »: the days the desk is closed."""
+    parts = []
+    for first, last in day_ranges(days):
+        first_label = formats.date_format(first, "DATE_FORMAT")
+        if first == last:
+            parts.append(first_label)
+        else:
+            last_label = formats.date_format(last, "DATE_FORMAT")
+            parts.append(
+                pgettext("closed days", "from %(first)s to %(last)s")
+                % {"first": first_label, "last": last_label}
+            )
+    return ", ".join(parts)
 
 
 def window_label(query: CatalogueQuery) -> str:

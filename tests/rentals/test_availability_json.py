@@ -94,6 +94,7 @@ def test_days_are_the_organization_s_across_the_clock_change(client, org_a, borr
 
 
 def test_a_kit_counts_whole_kits(client, org_a, borrower):
+    """A kit of one camera and two lenses: two cameras and three lenses make one whole kit."""
     camera = make_equipment(org_a.catalogue, "Caméra Canon C70", units=2)
     lens = make_equipment(org_a.catalogue, "Objectif 50 mm", category="lens", units=3)
     kit = make_equipment(org_a.catalogue, "Trousse", category="kit", units=0)

@@ -184,6 +184,7 @@ def test_an_item_without_rates_is_described_without_offers_and_the_editor_is_tol
 
 
 def test_the_catalogue_stays_a_collection_page(client, org_a):
+    """The catalogue is described as a collection of pages, not as a product itself."""
     make_equipment(org_a.catalogue, "Caméra Sony FX6")
     graph = the_graph(client, org_a, org_a.catalogue)
     assert_valid(graph)
@@ -192,6 +193,8 @@ def test_the_catalogue_stays_a_collection_page(client, org_a):
 
 
 def test_the_graph_costs_the_same_queries_for_one_photo_or_five(client, org_a):
+    """An item with five photos and five units costs no more queries to describe."""
+
     def queries(page):
         cache.clear()
         with CaptureQueriesContext(connection) as captured:
