@@ -5,7 +5,7 @@ Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
-                                  [--section all|pages|events|agenda|feeds]
+                                  [--section all|pages|events|agenda|feeds|rentals]
 
 What it does, in one process and without any network:
 
@@ -32,6 +32,9 @@ What it does, in one process and without any network:
    all of them alike. Medians and p90 are reported, with the queries one request makes.
 4. Prints ``RATIO`` lines against the targets and exits 1 when one is missed (``--no-fail`` only
    reports).
+5. Then, with ``--section all``, the agenda's iCal feed of 10,000 events (``bench/feeds.py``) and
+   rentals (``bench/rentals.py``): availability of 1,000 items over 200,000 bookings, the
+   equipment catalogue and an item's page, each organization with its own baseline.
 """
 
 import argparse
@@ -109,10 +112,11 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--section",
-        choices=("all", "pages", "events", "agenda", "feeds"),
+        choices=("all", "pages", "events", "agenda", "feeds", "rentals"),
         default="all",
         help="pages (the record pages), events (an event page and its graph), agenda (the "
-        "agenda page), feeds (the agenda's iCal feed, bench/feeds.py), or all",
+        "agenda page), feeds (the agenda's iCal feed, bench/feeds.py), rentals (availability "
+        "over 200,000 bookings, the catalogue and an item's page, bench/rentals.py), or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -620,6 +624,31 @@ def feeds_section() -> bool:
     return feeds_bench.run_section(Client(), site.hostname, site)
 
 
+def rentals_section() -> bool:
+    """Availability of 1,000 items over 200,000 bookings, the catalogue and an item's page
+    (``bench/rentals.py``), in an organization of its own with its own minimal page."""
+    import importlib.util
+
+    from django.test import Client
+
+    from home.models import StandardPage
+    from tests.factories import make_organization
+
+    # Loaded by path: ``import rentals`` is the plugin itself.
+    spec = importlib.util.spec_from_file_location(
+        "bench_rentals", Path(__file__).resolve().parent / "rentals.py"
+    )
+    rentals_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rentals_bench)
+    site = make_organization("Centre de location", "location.test", language="fr-ca")
+    minimal = site.root_page.specific.add_child(
+        instance=StandardPage(title="À propos", slug="a-propos")
+    )
+    minimal.save_revision().publish()
+    minimal.refresh_from_db()
+    return rentals_bench.run_section(Client(), site.hostname, site, minimal.url)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -637,9 +666,9 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
-        if args.section == "feeds":
+        if args.section in ("feeds", "rentals"):
             print(f"Database: {database_description()}")
-            ok = feeds_section()
+            ok = feeds_section() if args.section == "feeds" else rentals_section()
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
         migrated = time.perf_counter()
@@ -697,6 +726,7 @@ def main(argv=None) -> int:
         ok = report(data, timings, queries, sizes)
         if args.section == "all":
             ok &= feeds_section()
+            ok &= rentals_section()
         if args.sql:
             print_sql(queries)
         if args.profile:

@@ -18,6 +18,10 @@ class RentalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import signals
+
+        # What is free changes outside the booking services too (units, closures, deletions).
+        signals.connect()
         post_migrate.connect(
             install_database_rules, sender=self, dispatch_uid="rentals_database_rules"
         )

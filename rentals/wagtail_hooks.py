@@ -1,6 +1,7 @@
 """Registrations only: the catalogue section, the equipment desk's permissions, admin screens
 and history, the private fields of rentals, the private calendar links, the member space's
-sections, the spreadsheet kinds and the demo's equipment desk."""
+sections, the spreadsheet kinds, the demo's equipment desk, and what the public may ask of an
+item."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -8,6 +9,7 @@ from wagtail.permissions import register_permission_policy
 
 from organizations.permissions import SiteScopedPermissionPolicy
 
+from .availability import hide_restricted_availability
 from .calendar_viewsets import REVOKE_ACTION, CalendarTokenViewSet
 from .choosers import borrower_chooser_viewset
 from .crm import crm_rentals_section
@@ -104,3 +106,6 @@ def register_booking_log_actions(actions):
 
 # A record's CRM view shows its bookings and trainings.
 hooks.register("register_crm_record_sections", crm_rentals_section)
+
+# An item with a view restriction answers its availability.json with a 404, not a login form.
+hooks.register("before_serve_page", hide_restricted_availability)

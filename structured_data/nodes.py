@@ -289,6 +289,28 @@ class Question(Node):
 # --- Events, offers, works (ready for the next rooms) -----------------------------------------
 
 
+class PriceSpecification(Node):
+    schema_type = "PriceSpecification"
+    price: str | float | None = None
+    price_currency: str | None = None
+    valid_from: DateOrDateTime | None = None
+    valid_through: DateOrDateTime | None = None
+
+
+class UnitPriceSpecification(PriceSpecification):
+    """A price per unit of something: per day (``unit_code="DAY"``), per week (``"WEE"``),
+    codes of UN/CEFACT Common Code; ``unit_text`` for a unit without a code (a weekend)."""
+
+    schema_type = "UnitPriceSpecification"
+    unit_code: str | None = None
+    unit_text: str | None = None
+
+
+class Brand(Node):
+    schema_type = "Brand"
+    logo: "ImageObject | Ref | AbsoluteUrl | None" = None
+
+
 class Offer(Node):
     schema_type = "Offer"
     price: str | float | None = None
@@ -297,6 +319,16 @@ class Offer(Node):
     valid_from: DateOrDateTime | None = None
     seller: Ref | None = None
     category: str | None = None
+    #: What the offer is (GoodRelations): ``http://purl.org/goodrelations/v1#LeaseOut`` for a
+    #: rental, ``…#Sell`` (the default) for a sale.
+    business_function: AbsoluteUrl | None = None
+    offered_by: "Ref | Organization | Person | None" = None
+    price_specification: (
+        list[UnitPriceSpecification | PriceSpecification]
+        | UnitPriceSpecification
+        | PriceSpecification
+        | None
+    ) = None
 
 
 class VirtualLocation(Node):
@@ -366,9 +398,11 @@ class EventSeries(Event):
 class Product(Node):
     schema_type = "Product"
     sku: str | None = None
-    brand: Ref | Organization | None = None
+    brand: Ref | Organization | Brand | None = None
     category: str | None = None
     offers: list[Offer] | Offer | None = None
+    #: The model's name (schema.org ``model``, text).
+    model: str | None = None
 
 
 class DataDownload(Node):

@@ -180,6 +180,8 @@ class EquipmentPage(RoutablePageMixin, PrivateTwinPageMixin, StructuredDataPageM
     )
 
     objects = EquipmentPageManager()
+    #: What the item's page reads from the query (its month view): cached for anonymous visitors.
+    public_cache_query_params = ("month",)
 
     private_twin_model = Equipment
     private_form_fields = {"private_internal_notes": "internal_notes"}

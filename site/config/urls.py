@@ -49,6 +49,8 @@ urlpatterns += i18n_patterns(
     # Wagtail's own pattern takes no dot: iCal files that pages route (the agenda's feed.ics,
     # an event's calendar.ics) reach Wagtail's page view, hence its routing and its hooks.
     re_path(r"^((?:[\w\-]+/)*[\w\-]+\.ics)$", wagtail_views.serve, name="wagtail_serve_ics"),
+    # The same for JSON files that pages route (an equipment page's availability.json).
+    re_path(r"^((?:[\w\-]+/)*[\w\-]+\.json)$", wagtail_views.serve, name="wagtail_serve_json"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
