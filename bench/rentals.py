@@ -40,7 +40,7 @@ FIRST_DAY = dt.date(2027, 1, 4)
 
 def build_inventory(site, items: int = ITEMS, bookings: int = BOOKINGS, seed: int = 7):
     """The items, their units and the bookings; returns ``(pages, last day booked)``."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from rentals.models import Booking, BookingLine, Equipment, EquipmentPage, EquipmentUnit
     from spreadsheets.bulk import pages_bulk_create
@@ -122,6 +122,10 @@ def build_inventory(site, items: int = ITEMS, bookings: int = BOOKINGS, seed: in
         if len(batch_bookings) >= 20_000:
             flush()
     flush()
+    if connection.vendor == "postgresql":
+        # What autovacuum would do a moment later, done before timing rather than during it.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     return pages, last.astimezone(zone).date()
 
 

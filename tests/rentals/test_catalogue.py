@@ -189,6 +189,8 @@ def test_a_closed_day_in_the_window_frees_nothing_and_says_why(client, org_a):
     assert listed(soup) == []
     closed = soup.select_one(".catalogue__closed").get_text(" ", strip=True)
     assert "fermé pendant ces dates (5 avril 2027)\u00a0:" in closed
+    empty = soup.select_one(".empty-state").get_text(" ", strip=True)
+    assert empty == "Voir tous les articles et leur disponibilité", "the reason is said once"
 
 
 @pytest.mark.usefixtures("rendered_every_time")
