@@ -62,7 +62,19 @@ def availability_changed(site) -> None:
 
 
 def organization_zone(site) -> ZoneInfo:
-    return ZoneInfo(OrganizationSettings.for_site(site).time_zone)
+    """The organization's time zone: one column of its settings (one query, or none when the
+    site already carries it for this request), not the whole settings row and its
+    translations."""
+    cached = getattr(site, "_rentals_time_zone", None)
+    if cached is None:
+        name = (
+            OrganizationSettings.objects.filter(site=site)
+            .values_list("time_zone", flat=True)
+            .first()
+        )
+        default = OrganizationSettings._meta.get_field("time_zone").default
+        cached = site._rentals_time_zone = ZoneInfo(name or default)
+    return cached
 
 
 def rental_settings(site) -> RentalSettings:
