@@ -34,7 +34,7 @@ from wagtail.models import Page
 from crm_blocks.models import OrganizationIndexPage, OrganizationPage
 from organizations.models import OrganizationCurrency, OrganizationKind, OrganizationSettings
 from spreadsheets.bulk import pages_bulk_create
-from spreadsheets.files import parse_date, parse_decimal
+from spreadsheets.files import TIME_OF_DAY, parse_date, parse_decimal, parse_time
 from spreadsheets.pages import PageResource
 from spreadsheets.resources import (
     LabelChoiceWidget,
@@ -62,20 +62,7 @@ from .services import event_occurrences_sync_many
 
 # --- Cells ----------------------------------------------------------------------------------
 
-_TIME = re.compile(r"^(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)?(?::(\d{2}))?$")
 _ISO_T = re.compile(r"^(\d{4}-\d{2}-\d{2})T")
-
-
-def parse_time(text: str) -> dt.time:
-    """``19:00``, ``19h``, ``19 h 30``, ``7:05``; ``ValueError`` in the user's language."""
-    match = _TIME.match(text.strip())
-    if match:
-        hour, minute, second = (int(part or 0) for part in match.groups())
-        if hour < 24 and minute < 60 and second < 60:
-            return dt.time(hour, minute, second)
-    raise ValueError(
-        gettext("“%(value)s” is not a time: write 19:00 or 19h30.") % {"value": text.strip()}
-    )
 
 
 def parse_local_datetime(value, *, time_alone: bool = False):
@@ -96,7 +83,7 @@ def parse_local_datetime(value, *, time_alone: bool = False):
     text = _ISO_T.sub(r"\1 ", str(value).strip())
     if not text:
         return None, None
-    if time_alone and _TIME.match(text) and "/" not in text and "-" not in text:
+    if time_alone and TIME_OF_DAY.match(text) and "/" not in text and "-" not in text:
         return None, parse_time(text)
     date_part, _space, time_part = text.partition(" ")
     day = parse_date(date_part)

@@ -266,18 +266,27 @@ def check_out(booking: Booking, reports: dict[int, UnitReport], *, user) -> Book
     check_reports(lines, reports)
     now = timezone.now()
     with transaction.atomic():
-        for line in lines:
-            report = reports[line.pk]
-            line.condition_out = report.condition
-            line.condition_out_note = report.note.strip()
-            line.checked_out_at = now
-        BookingLine.objects.bulk_update(
-            lines, ["condition_out", "condition_out_note", "checked_out_at"]
-        )
-        for line in lines:
-            store_photos(line, reports[line.pk].photos, PhotoMoment.DEPARTURE, user=user)
+        _record_conditions(lines, reports, PhotoMoment.DEPARTURE, now=now, user=user)
         change_status(booking, BookingStatus.CHECKED_OUT, user=user)
     return booking
+
+
+def _record_conditions(lines, reports: dict, moment, *, now, user) -> None:
+    """Write each unit's condition, description and photos on departure or on return."""
+    out = moment == PhotoMoment.DEPARTURE
+    condition, note, when = (
+        ("condition_out", "condition_out_note", "checked_out_at")
+        if out
+        else ("condition_in", "condition_in_note", "returned_at")
+    )
+    for line in lines:
+        report = reports[line.pk]
+        setattr(line, condition, report.condition)
+        setattr(line, note, report.note.strip())
+        setattr(line, when, now)
+    BookingLine.objects.bulk_update(lines, [condition, note, when])
+    for line in lines:
+        store_photos(line, reports[line.pk].photos, moment, user=user)
 
 
 @dataclass
@@ -310,16 +319,7 @@ def check_in(booking: Booking, reports: dict[int, UnitReport], *, user) -> Check
     now = timezone.now()
     damaged = [line.unit for line in returning if reports[line.pk].condition == Condition.DAMAGED]
     with transaction.atomic():
-        for line in returning:
-            report = reports[line.pk]
-            line.condition_in = report.condition
-            line.condition_in_note = report.note.strip()
-            line.returned_at = now
-        BookingLine.objects.bulk_update(
-            returning, ["condition_in", "condition_in_note", "returned_at"]
-        )
-        for line in returning:
-            store_photos(line, reports[line.pk].photos, PhotoMoment.RETURN, user=user)
+        _record_conditions(returning, reports, PhotoMoment.RETURN, now=now, user=user)
         if damaged:
             EquipmentUnit.objects.filter(pk__in=[unit.pk for unit in damaged]).update(
                 status=UnitStatus.REPAIR

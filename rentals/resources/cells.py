@@ -9,7 +9,7 @@ import re
 from django.utils.translation import gettext
 from import_export import fields
 
-from spreadsheets.files import parse_date, parse_decimal
+from spreadsheets.files import parse_date, parse_decimal, parse_time
 from spreadsheets.resources import (
     LabelChoiceWidget,
     TextWidget,
@@ -23,25 +23,12 @@ from ..models import (
 )
 
 _SEPARATORS = re.compile(r"[;\n]+")
-_TIME = re.compile(r"^(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)?(?::(\d{2})(?:\.\d+)?)?$")
 _DATE_AND_TIME = re.compile(r"^(\S+?)(?:[T ]\s*(\S.*))?$")
 
 
 def split_list(text: str) -> list[str]:
     """``"CAM-1; CAM-2"`` (or one per line) → ``["CAM-1", "CAM-2"]``, blanks dropped."""
     return [piece.strip() for piece in _SEPARATORS.split(text or "") if piece.strip()]
-
-
-def parse_time(text: str) -> dt.time:
-    """``10:00``, ``10h``, ``10 h 30``, ``10:00:00``; ``ValueError`` in the user's language."""
-    match = _TIME.match(text.strip())
-    if match:
-        hour, minute, second = (int(part or 0) for part in match.groups())
-        if hour < 24 and minute < 60 and second < 60:
-            return dt.time(hour, minute, second)
-    raise ValueError(
-        gettext("“%(value)s” is not a time: write 10:00 or 10h30.") % {"value": text.strip()}
-    )
 
 
 def parse_moment(value) -> dt.date | dt.datetime | None:

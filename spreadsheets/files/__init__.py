@@ -17,7 +17,7 @@ Every error a person can cause carries a message written for non-technical staff
 at display time (``SpreadsheetError`` for the whole file, ``CellValueError`` for one cell).
 """
 
-from .cells import parse_bool, parse_date, parse_decimal
+from .cells import TIME_OF_DAY, parse_bool, parse_date, parse_decimal, parse_time
 from .common import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_CELLS,
@@ -34,6 +34,7 @@ from .reading import SpreadsheetTable, read_table
 from .writing import iter_csv, neutralise, restore, write_file, write_table
 
 __all__ = [
+    "TIME_OF_DAY",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_CELLS",
     "DEFAULT_MAX_COLUMNS",
@@ -52,6 +53,7 @@ __all__ = [
     "parse_bool",
     "parse_date",
     "parse_decimal",
+    "parse_time",
     "read_table",
     "restore",
     "write_file",

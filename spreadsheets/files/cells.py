@@ -203,3 +203,23 @@ def parse_bool(value: object) -> bool | None:
         code="invalid_bool",
         value=str(value).strip(),
     )
+
+
+#: A time of day as people write it (``parse_time``), to tell a time cell from a date.
+TIME_OF_DAY = re.compile(r"^(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)?(?::(\d{2})(?:\.\d+)?)?$")
+
+
+def parse_time(value: object) -> dt.time:
+    """Read a time of day written as people write it: ``19:00``, ``19h``, ``19 h 30``, ``7:05``,
+    ``10:00:00`` (a spreadsheet's own time cell is taken as it is)."""
+    if isinstance(value, dt.time):
+        return value
+    text = str(value or "").strip()
+    match = TIME_OF_DAY.match(text)
+    if match:
+        hour, minute, second = (int(part or 0) for part in match.groups())
+        if hour < 24 and minute < 60 and second < 60:
+            return dt.time(hour, minute, second)
+    raise CellValueError(
+        _("“%(value)s” is not a time: write 19:00 or 19h30."), code="invalid_time", value=text
+    )

@@ -86,8 +86,8 @@ class CellValueError(_TranslatedMessage, ValueError):
     """One cell cannot be understood. A ``ValueError``, so widgets and forms treat it as one.
 
     ``code`` is one of ``"invalid_decimal"``, ``"invalid_date"``, ``"month_first_date"``,
-    ``"nonexistent_date"``, ``"short_year"``, ``"invalid_bool"``; ``params["value"]`` is the
-    cell as written.
+    ``"nonexistent_date"``, ``"short_year"``, ``"invalid_bool"``, ``"invalid_time"``;
+    ``params["value"]`` is the cell as written.
     """
 
     def __init__(self, message: Any, *, code: str, value: object = None, **kwargs: Any):
