@@ -101,9 +101,7 @@ class CaptionedImageBlock(blocks.StructBlock):
         max_length=255,
         help_text=_("Photographer or rights holder, shown under the image."),
     )
-    copyright_holder = blocks.CharBlock(
-        label=_("Copyright holder"), required=False, max_length=200
-    )
+    copyright_holder = blocks.CharBlock(label=_("Copyright holder"), required=False, max_length=200)
     holder_kind = blocks.ChoiceBlock(
         label=_("The copyright holder is"),
         choices=[("person", _("a person")), ("organization", _("an organization"))],
@@ -371,9 +369,7 @@ class PersonCardBlock(RecordCardBlock):
 
 
 class OrganizationCardBlock(RecordCardBlock):
-    page = blocks.PageChooserBlock(
-        label=_("Organization"), page_type="crm_blocks.OrganizationPage"
-    )
+    page = blocks.PageChooserBlock(label=_("Organization"), page_type="crm_blocks.OrganizationPage")
 
     class Meta:
         icon = "group"
@@ -394,9 +390,11 @@ class PlaceValue(blocks.StructValue):
         if not self.has_coordinates():
             return ""
         lat, lon = self["latitude"], self["longitude"]
-        return "https://www.openstreetmap.org/?" + urlencode(
-            {"mlat": lat, "mlon": lon}
-        ) + f"#map=16/{lat}/{lon}"
+        return (
+            "https://www.openstreetmap.org/?"
+            + urlencode({"mlat": lat, "mlon": lon})
+            + f"#map=16/{lat}/{lon}"
+        )
 
 
 class PlaceBlock(blocks.StructBlock):

@@ -138,6 +138,19 @@ def _user_for(email: str, account: MemberAccount | None):
             code="several_users",
         )
     if users:
+        if (
+            users[0].is_staff
+            or users[0].is_superuser
+            or users[0].has_perm("wagtailadmin.access_admin")
+        ):
+            raise InvitationError(
+                _(
+                    "The login “%(address)s” works in the administration: give the member "
+                    "another e-mail, staff keep their own login."
+                )
+                % {"address": email},
+                code="staff_login",
+            )
         return users[0]
     user = User(**{User.USERNAME_FIELD: email.lower(), "email": email})
     user.set_unusable_password()

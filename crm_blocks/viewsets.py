@@ -257,9 +257,7 @@ class AffiliationViewSet(ScopedModelViewSet):
         "end_date",
         BooleanColumn("public", label=_("Public")),
     ]
-    edit_handler = scoped_form(
-        "person", "organization", "role", "start_date", "end_date", "public"
-    )
+    edit_handler = scoped_form("person", "organization", "role", "start_date", "end_date", "public")
 
 
 class ContactTagViewSet(ScopedModelViewSet):

@@ -47,6 +47,7 @@ from organizations.registry import OrganizationRole
 from organizations.sorting import collate, collation_key
 from public_cache.middleware import private_response
 
+from .member import current_member
 from .models import (
     BookingLine,
     EquipmentCategory,
@@ -505,7 +506,7 @@ def request_context(page: EquipmentPage, request, site) -> dict:
     What a member sees depends on them: such a page is never cached for others."""
     page_url = page.get_url(request) or page.url or "/"
     user = getattr(request, "user", None)
-    member = is_member(user, site)
+    member = current_member(request, site) is not None if is_member(user, site) else False
     if user is not None and user.is_authenticated:
         private_response(request)
     return {
@@ -547,9 +548,7 @@ def page_photos(page: EquipmentPage, *filter_specs: str) -> list:
     photos = page.photos.all()
     if isinstance(photos, QuerySet):
         images = get_image_model().objects.prefetch_renditions(*filter_specs)
-        photos = photos.order_by(*IN_ORDER).prefetch_related(
-            Prefetch("image", queryset=images)
-        )
+        photos = photos.order_by(*IN_ORDER).prefetch_related(Prefetch("image", queryset=images))
     return list(photos)
 
 

@@ -263,6 +263,19 @@ def check_out(booking: Booking, reports: dict[int, UnitReport], *, user) -> Book
                 % {"units": ", ".join(missing)}
             ]
         )
+    unavailable = [
+        line.unit.inventory_number for line in lines if line.unit.status != UnitStatus.AVAILABLE
+    ]
+    if unavailable:
+        raise DeskError(
+            [
+                _(
+                    "Not available (in repair or retired): %(units)s. Give the booking another "
+                    "unit on its screen."
+                )
+                % {"units": ", ".join(unavailable)}
+            ]
+        )
     check_reports(lines, reports)
     now = timezone.now()
     with transaction.atomic():

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm_blocks.member_space import member_account
+from crm_blocks.models import Membership
 from organizations.models import OrganizationSettings
 from organizations.money import format_money
 from public_cache.middleware import private_response
@@ -148,6 +149,16 @@ def _rates(page, column: str, currency: str) -> list[tuple[str, str]]:
     ]
 
 
+def current_member(request, site):
+    """The visitor's member account in ``site`` if their membership is current today (the
+    request button and the request itself follow the membership, not only the login)."""
+    account = member_account(request)
+    if account is None or account.site_id != site.pk:
+        return None
+    current = Membership.objects.filter(contact=account.contact).current(today=_local_today(site))
+    return account if current.exists() else None
+
+
 def _local_today(site) -> dt.date:
     return timezone.now().astimezone(organization_zone(site)).date()
 
@@ -244,6 +255,20 @@ def reserve_view(request, page):
     account = member_account(request)
     if account is not None and account.site_id != site.pk:
         account = None
+    if account is not None and current_member(request, site) is None:
+        message = _(
+            "Your membership is not current: renew it with the organization to request "
+            "equipment online."
+        )
+        if request.method != "POST":
+            return TemplateResponse(
+                request,
+                "rentals/member/members_only.html",
+                _context(request, page, None, site, message=message),
+            )
+        return _answer(
+            request, page, None, site, status=403, code="membership_expired", message=message
+        )
     if request.method != "POST":
         template = "rentals/member/reserve.html" if account else "rentals/member/members_only.html"
         return TemplateResponse(request, template, _context(request, page, account, site))

@@ -48,8 +48,10 @@ from .models import (
 #: Sent after a booking's status changed (``booking``, ``previous``, ``user``): e-mails, feeds.
 booking_status_changed = Signal()
 
-#: The longest window availability is asked for.
+#: The longest window availability is asked for, and the longest loan requested online.
 MAX_WINDOW_DAYS = 366
+#: Bookings are for dates between these years (a typo like 9999 is refused, not stored).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def availability_changed(site) -> None:
@@ -128,6 +130,12 @@ class Period:
         return_at = to_aware(end, zone, desk.return_time).astimezone(zone)
         if return_at <= pickup:
             raise ValidationError(_("The return must come after the pick-up."), code="period_order")
+        if pickup.year < FIRST_YEAR or return_at.year > LAST_YEAR:
+            raise ValidationError(
+                _("Choose dates between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                code="period_years",
+            )
         return cls(pickup, return_at)
 
     def days(self) -> int:
@@ -221,7 +229,9 @@ def _single_availability(page, start, end, zone, closed) -> Availability:
         (day, 0 if day in closed else total - len(taken_by_day.get(day, ())))
         for day in date_range(start, end)
     ]
-    free = 0 if closed else total - len(taken)
+    # Nothing is picked up or returned on a closed day; closed days inside the window only
+    # count as taken in ``days``.
+    free = 0 if (start in closed or end in closed) else total - len(taken)
     return Availability(start, end, total, free, days)
 
 
@@ -638,12 +648,20 @@ def request_booking(
         check_training(borrower, page, period)
     if online and period.pickup_at < timezone.now():
         raise BookingError(_("The pick-up date has passed."), code="past")
+    if online and (period.return_at - period.pickup_at).days >= MAX_WINDOW_DAYS:
+        raise BookingError(
+            _("Ask for at most %(days)s days at a time.") % {"days": MAX_WINDOW_DAYS},
+            code="too_long",
+        )
     check_closures(site, period)
     buffer = rental_settings(site).buffer
     until = period.return_at + buffer
     plan = []
     for page, quantity in items:
         for item_page, count, in_kit in _plan_lines(page, quantity):
+            if in_kit and _twin_of(item_page).site_id != site.pk:
+                # A kit whose parts were picked in another organization's catalogue.
+                raise BookingError(_("This item belongs to another organization."), code="site")
             plan.append((page, item_page, count, in_kit))
     try:
         with transaction.atomic():
@@ -762,9 +780,9 @@ def change_status(booking: Booking, status: str, *, user=None, note: str = "") -
         now = timezone.now()
         if status == BookingStatus.REQUESTED:
             booking.rates_frozen_at = None
-        if status in (BookingStatus.CONFIRMED, BookingStatus.REFUSED):
+        if status in (BookingStatus.CONFIRMED, BookingStatus.REFUSED, BookingStatus.CANCELLED):
             booking.decided_by = user if getattr(user, "is_authenticated", False) else None
-            booking.decision_note = note
+            booking.decision_note = note  # what the e-mail of this decision says, or nothing
         if status == BookingStatus.CONFIRMED:
             price_booking(booking, save=True)
             booking.rates_frozen_at = now

@@ -52,9 +52,7 @@ class ContactTag(models.Model):
         verbose_name = _("internal tag")
         verbose_name_plural = _("internal tags")
         constraints = [
-            models.UniqueConstraint(
-                "site", Lower("name"), name="unique_contact_tag_name_per_site"
-            ),
+            models.UniqueConstraint("site", Lower("name"), name="unique_contact_tag_name_per_site"),
         ]
 
     def __str__(self):

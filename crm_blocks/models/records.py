@@ -208,9 +208,7 @@ def affiliated_records(page, request, *, side: str, other_model) -> list[dict]:
         # The page in the visitor's language if there is one, else the first published.
         if candidate.translation_key not in pages or candidate.locale_id == page.locale_id:
             pages[candidate.translation_key] = candidate
-    return [
-        {"role": role, "page": pages[key]} for role, key in affiliations if key in pages
-    ]
+    return [{"role": role, "page": pages[key]} for role, key in affiliations if key in pages]
 
 
 class RecordPageQuerySet(PageQuerySet):

@@ -54,9 +54,7 @@ class MembershipType(models.Model):
         verbose_name=pgettext_lazy("tenant", "organization"),
     )
     name = models.CharField(_("name"), max_length=100)
-    default_fee = models.DecimalField(
-        _("default fee"), max_digits=8, decimal_places=2, default=0
-    )
+    default_fee = models.DecimalField(_("default fee"), max_digits=8, decimal_places=2, default=0)
     duration_months = models.PositiveSmallIntegerField(
         _("duration in months"), default=12, help_text=_("0 for a membership without end.")
     )

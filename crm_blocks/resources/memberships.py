@@ -38,6 +38,7 @@ class MembershipStatusWidget(LabelChoiceWidget):
     def lookup(self) -> dict[str, str]:
         return {**self.MASCULINE, **super().lookup()}
 
+
 # --- Memberships ---------------------------------------------------------------------------
 
 

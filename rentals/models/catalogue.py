@@ -284,6 +284,15 @@ class EquipmentPage(RoutablePageMixin, PrivateTwinPageMixin, StructuredDataPageM
             ("export_equipmentpage", _("Can export equipment")),
         ]
 
+    def prepare_private_form(self, form) -> None:
+        """Trainings offered are the organization's own (a forged one is refused)."""
+        field = form.fields.get("required_training")
+        if field is not None:
+            site = getattr(form, "record_site", None)
+            field.queryset = (
+                field.queryset.filter(site=site) if site is not None else field.queryset.none()
+            )
+
     @property
     def is_kit(self) -> bool:
         return self.category == EquipmentCategory.KIT

@@ -291,3 +291,20 @@ def test_a_plugins_member_address_is_for_members_only(org_a, org_b):
     request.user = user
     assert pattern.callback(request).content == b"ok"
     assert called == [user.member_account]
+
+
+def test_an_invitation_never_takes_over_a_staff_login(org_a, crm_a):
+    """Staff whose login is the person's e-mail keep it: the invitation is refused, no
+    password link is sent."""
+    from crm_blocks.models import Contact, PersonPage
+
+    crm_a.username = "marie@boreal.test"
+    crm_a.save()
+    person = org_a.people_index.add_child(instance=PersonPage(title="Marie Desk"))
+    Contact.objects.filter(translation_key=person.translation_key).update(
+        email="marie@boreal.test"
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("invite_member", organization="boreal.test", email="marie@boreal.test")
+    assert "administration" in str(refused.value)
+    assert not MemberAccount.objects.exists() and not mail.outbox

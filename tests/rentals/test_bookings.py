@@ -5,6 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from crm_blocks.models import Contact
@@ -197,3 +198,34 @@ def test_another_organizations_borrower_or_item_is_refused(org_a, org_b, camera)
     local = contact_of(make_person(org_a.people_index, "Maude Gagnon"))
     with pytest.raises(BookingError):
         book(org_a, local, theirs, at("2027-04-02"), at("2027-04-05"))
+
+
+def test_a_kit_made_of_another_organizations_item_books_nothing(org_a, org_b, borrower):
+    """A kit whose part was picked (or forged) in another organization's catalogue cannot take
+    that organization's units."""
+    theirs = make_equipment(org_b.catalogue, "Caméra du réseau")
+    kit = make_equipment(org_a.catalogue, "Trousse mal faite", units=0, category="kit")
+    KitComponent.objects.create(kit=kit, item=theirs, quantity=1)
+    with pytest.raises(BookingError):
+        book(org_a, borrower, kit, at("2027-06-04"), at("2027-06-07"))
+    assert not BookingLine.objects.filter(unit__equipment=theirs.twin).exists()
+
+
+def test_dates_out_of_any_sensible_year_are_refused_not_stored(org_a, borrower, camera):
+    """A typo (9999) gives a clear message; nothing holds the unit for centuries."""
+    with pytest.raises(ValidationError) as refused:
+        book(org_a, borrower, camera, dt.date(2027, 1, 1), dt.date(9999, 12, 31))
+    assert "2100" in refused.value.messages[0]
+    assert not Booking.objects.exists()
+
+
+def test_a_closed_day_inside_the_window_leaves_the_window_bookable(org_a, borrower, camera):
+    """Closed on Sunday: a Friday-to-Monday loan is still free (the gear stays out), the Sunday
+    alone shows as closed."""
+    Closure.objects.create(
+        site=org_a, start_date=dt.date(2027, 6, 6), end_date=dt.date(2027, 6, 6), reason="Dimanche"
+    )
+    result = availability(camera, dt.date(2027, 6, 4), dt.date(2027, 6, 7))
+    assert result.units_free == 1
+    assert [free for _day, free in result.days] == [1, 1, 0, 1]
+    book(org_a, borrower, camera, at("2027-06-04"), at("2027-06-07"))

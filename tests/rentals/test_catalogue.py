@@ -15,7 +15,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
-from organizations.registry import OrganizationRole
 from rentals.catalogue import PAGE_SIZE
 from rentals.models import (
     Closure,
@@ -28,7 +27,13 @@ from rentals.models import (
     UnitStatus,
 )
 from rentals.services import request_booking
-from tests.factories import contact_of, make_equipment, make_image, make_person, make_user
+from tests.factories import (
+    contact_of,
+    make_equipment,
+    make_image,
+    make_member,
+    make_person,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
@@ -353,7 +358,7 @@ def test_only_members_get_the_request_button(client, org_a, crm_a):
     not a member is told requests are for members; an item not requested online says to call."""
     camera = make_equipment(org_a.catalogue, "Caméra Sony FX6")
     phone_only = make_equipment(org_a.catalogue, "Salle de montage", online_requests=False)
-    member = make_user(org_a, OrganizationRole.MEMBERS, username="membre-a")
+    member, _contact = make_member(org_a, "Membre A")
 
     anonymous = visit(client, org_a, camera).select_one("#equipment-request").parent
     assert not anonymous.select(".button")

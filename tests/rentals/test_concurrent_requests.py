@@ -36,7 +36,8 @@ from django.utils.formats import date_format
 from rentals.models import Booking, BookingLine, Qualification, Training
 from tests.factories import make_equipment, make_member, make_organization
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: another test that commits may have emptied the database before this one.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 MEMBERS = 20
 PASSWORD = "motdepasse-test"  # make_member's

@@ -253,11 +253,13 @@ def test_the_member_sees_their_rates_and_the_price_before_sending(org_a, camera,
     assert not Booking.objects.exists(), "seeing the price books nothing"
 
 
-def test_a_member_whose_membership_ended_sees_non_member_rates(org_a, camera, maude):
+def test_a_member_whose_membership_ended_is_told_why_the_form_is_gone(org_a, camera, maude):
+    """Non-members see no request form: a former member is told to renew, not shown
+    members' rates."""
     user, contact = maude
     contact.memberships.update(end_date=dt.date.today() - dt.timedelta(days=1))
     html = logged_in(user).get(reserve_url(camera), **A).content.decode()
-    assert "100,00" in html and "60,00" not in html
+    assert "renouvelez-la" in html and "60,00" not in html
 
 
 def test_the_member_sees_only_their_own_bookings(org_a, org_b, camera, maude, paul):
@@ -347,3 +349,26 @@ def test_e_mails_tell_the_time_of_the_organizations_zone(org_b, django_capture_o
     body = mail.outbox[0].body
     assert f"{start.day} " in body and "10:00" in body and "04:00" not in body
     assert "€" in body
+
+
+def test_a_member_whose_membership_ended_cannot_request_online(org_a, camera, maude):
+    """The login stays, the membership does not: the request is refused with the reason, and
+    the item's page no longer offers the button."""
+    user, contact = maude
+    contact.memberships.update(end_date=dt.date.today() - dt.timedelta(days=1))
+    client = logged_in(user)
+    answer = request(client, camera)
+    assert answer.status_code == 403
+    assert "adhésion n’est pas en cours" in answer.content.decode()
+    assert not Booking.objects.exists()
+    page = client.get(camera.relative_url(org_a), **A).content.decode()
+    assert reserve_url(camera) not in page
+
+
+def test_a_far_off_end_date_is_refused_with_its_reason(org_a, camera, maude):
+    """A typo in the year does not hold the camera for centuries, nor answer an error page."""
+    user, _contact = maude
+    answer = request(logged_in(user), camera, end=dt.date(9999, 12, 31))
+    assert answer.status_code == 400
+    assert "2100" in answer.content.decode()
+    assert not Booking.objects.exists()
