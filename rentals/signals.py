@@ -9,9 +9,12 @@ editing its notes or location leaves the cache warm.
 """
 
 from django.db.models.signals import post_delete, post_init, post_save
+from django.utils import timezone
 from wagtail.models import Site
 
-from .models import Booking, BookingLine, Closure, EquipmentUnit
+from crm_blocks.models import MemberAccount
+
+from .models import Booking, BookingLine, CalendarToken, Closure, EquipmentUnit
 from .services import availability_changed
 
 #: What availability reads of each model: a save that changes none of these changes nothing.
@@ -86,6 +89,11 @@ def line_deleted(sender, instance, **kwargs):
         availability_changed(_site_for(site_id))
 
 
+def member_account_deleted(sender, instance, **kwargs):
+    """A person who is no longer a member loses their calendar link with their account."""
+    CalendarToken.objects.of_member(instance.contact_id).live().update(revoked_at=timezone.now())
+
+
 def connect() -> None:
     for model in WATCHED:
         post_init.connect(remember_state, sender=model, dispatch_uid=f"rentals_state_{model}")
@@ -96,3 +104,6 @@ def connect() -> None:
     post_delete.connect(booking_deleted, sender=Booking, dispatch_uid="rentals_booking_deleted")
     post_save.connect(line_saved, sender=BookingLine, dispatch_uid="rentals_line_saved")
     post_delete.connect(line_deleted, sender=BookingLine, dispatch_uid="rentals_line_deleted")
+    post_delete.connect(
+        member_account_deleted, sender=MemberAccount, dispatch_uid="rentals_member_feeds_revoked"
+    )

@@ -52,3 +52,14 @@ def test_the_calendar_page_is_for_members_only(client, org_a, crm_a):
     client.force_login(crm_a)
     answer = client.post("/espace-membre/calendrier/", {"action": "new"}, **A)
     assert answer.status_code == 302 and "/espace-membre/connexion/" in answer["Location"]
+
+
+def test_a_member_account_removed_takes_its_calendar_link_with_it(client, org_a):
+    """Someone who is no longer a member stops receiving the desk's news of their bookings."""
+    user, contact = make_member(org_a, "Maude Gagnon")
+    client.force_login(user)
+    shown = client.post("/espace-membre/calendrier/", {"action": "new"}, **A).content.decode()
+    path = re.search(r'value="http[^"]+?(/calendriers/[^"]+\.ics)"', shown).group(1)
+    assert client.get(path, **A).status_code == 200
+    user.member_account.delete()
+    assert client.get(path, **A).status_code == 404
