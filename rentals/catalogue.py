@@ -316,7 +316,10 @@ def catalogue_context(page: EquipmentIndexPage, request) -> dict:
     closed: list[dt.date] = []
     if query.has_window:
         # Sorted here rather than by the database: only the free ones need it.
-        closed = sorted(closed_days(site, query.start, query.end))
+        # As the booking rules: nothing is picked up or returned on a closed day; a closed day
+        # inside the window does not stop a loan across it (``services.check_closures``).
+        ends = {query.start, query.end}
+        closed = sorted(ends & closed_days(site, query.start, query.end))
         free = free_items(listed, query.start, query.end, zone) if not closed else []
         free.sort(
             key=lambda row: (
