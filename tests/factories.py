@@ -20,6 +20,8 @@ from crm_blocks.models import (
     PersonRole,
 )
 from events.models import EventIndexPage, EventPage
+from films.models import FilmIndexPage, FilmPage, FilmVersion, Screening
+from films.versions import parse_version
 from organizations.models import OrganizationGroup
 from organizations.services import organization_create
 from rentals.models import Equipment, EquipmentIndexPage, EquipmentPage, EquipmentUnit
@@ -34,6 +36,7 @@ def make_organization(name="Centre Images Boréales", hostname="boreal.test", **
     site.organizations_index = OrganizationIndexPage.objects.child_of(home).get()
     site.agenda = EventIndexPage.objects.child_of(home).get()
     site.catalogue = EquipmentIndexPage.objects.child_of(home).get()
+    site.films = FilmIndexPage.objects.child_of(home).get()
     return site
 
 
@@ -154,3 +157,56 @@ def make_member(site, name="Maude Gagnon", email=None, today=None):
     user.member_account = MemberAccount.objects.create(user=user, contact=contact, site=site)
     user.groups.add(OrganizationGroup.objects.get(site=site, role="members").group)
     return user, contact
+
+
+def make_film(index, title="Les Arbres de l'hiver", publish=True, versions=("VF",), **fields):
+    """A film below ``index`` (the film database or a distributor's folder), published unless
+    told, with one ``FilmVersion`` per code of ``versions`` (``"VF-AD"``, ``"VOSTFR"``…)."""
+    fields.setdefault("year", 2026)
+    fields.setdefault("duration", 95)
+    film = FilmPage(title=title, live=publish, **fields)
+    film.versions = [
+        FilmVersion(
+            label=spec.label,
+            audio_language=spec.audio_language,
+            subtitle_language=spec.subtitle_language,
+            **spec.accessibility(),
+        )
+        for spec in map(parse_version, versions)
+    ]
+    index.add_child(instance=film)
+    revision = film.save_revision()
+    if publish:
+        revision.publish()
+    film.refresh_from_db()
+    return film
+
+
+def make_cinema(site, title="Cinéma du Parc", publish=True, **fields):
+    """A cinema record (an organization page of kind cinema) in ``site``'s CRM."""
+    fields.setdefault("kind", "cinema")
+    return make_organization_page(site.organizations_index, title, publish=publish, **fields)
+
+
+def make_screening(site, film, starts_at, cinema=None, version=None, room="1", **fields):
+    """A screening of ``film`` at ``cinema`` (``None``: the organization is the cinema);
+    ``starts_at`` aware; ``version`` a ``FilmVersion`` or its label."""
+    if isinstance(version, str):
+        version = film.versions.get(label=version)
+    from zoneinfo import ZoneInfo
+
+    from organizations.models import OrganizationSettings
+
+    zone = ZoneInfo(OrganizationSettings.for_site(site).time_zone)
+    fields.setdefault("ends_at", starts_at + datetime.timedelta(minutes=film.duration or 90))
+    return Screening.objects.create(
+        site=site,
+        film=film,
+        cinema=cinema,
+        version=version,
+        version_label=version.label if version else "",
+        room=room,
+        starts_at=starts_at,
+        local_date=starts_at.astimezone(zone).date(),
+        **fields,
+    )

@@ -99,6 +99,8 @@ class Canaries:
             return self._date(model, field, datetime.date(1901, 1, 1) + datetime.timedelta(number))
         elif isinstance(field, models.DecimalField):
             return self._decimal(model, field, Decimal(f"{90000 + number}.{number % 90 + 10}"))
+        elif isinstance(field, models.IntegerField) and not field.primary_key:
+            return self._integer(model, field, 8_731_000 + number)
         elif isinstance(field, models.JSONField):
             value = {"canari": token}
         elif isinstance(field, models.BinaryField):
@@ -131,6 +133,14 @@ class Canaries:
         whole, fraction = str(value).split(".")
         grouped = rf"{whole[:-3]}[\s\u00a0\u202f,.]?{whole[-3:]}[.,]{fraction}"
         self._record(model, field, [str(value)], [grouped])
+        return value
+
+    def _integer(self, model, field, value):
+        # « 8 731 017 » or « 8,731,017 » as a page would print it, never part of a longer number.
+        text = str(value)
+        gap = r"[\s\u00a0\u202f,.]?"
+        grouped = rf"(?<!\d){text[:-6]}{gap}{text[-6:-3]}{gap}{text[-3:]}(?!\d)"
+        self._record(model, field, [text], [grouped])
         return value
 
     def found_in(self, text: str) -> list[str]:
@@ -205,7 +215,25 @@ class Planter:
             return twin
         if field.null:
             return None
+        if issubclass(target, Page):
+            return self.page_of(target)
         return self.build(target, near)
+
+    def page_of(self, page_class):
+        """A published page of ``page_class`` in this organization (a screening's film), made
+        below a parent of a type it allows when the site has none."""
+        page = page_class.objects.descendant_of(self.site.root_page).live().first()
+        if page is not None:
+            return page
+        parent_class = page_class.allowed_parent_page_models()[0]
+        parent = parent_class.objects.descendant_of(self.site.root_page).first()
+        page = parent.add_child(
+            instance=page_class(
+                title=f"Exemple {page_class.__name__}", **required_values(page_class)
+            )
+        )
+        page.save_revision().publish()
+        return page
 
     def neutral(self, field):
         if field.choices:

@@ -19,6 +19,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its SQL
 INSTALLED_APPS = [
     # The reference site, then the plugins, then the foundations they build on.
     "home",
+    "films",
     "events",
     "rentals",
     "crm_blocks",

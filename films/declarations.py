@@ -1,0 +1,88 @@
+"""What the films plugin declares in the foundations' registries (registered in
+``wagtail_hooks.py``): the film database below every organization's home page, the network's
+moderation of what distributors submit, who may read screenings' figures, and which fields are
+private."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from organizations.registry import Grant, ModerationWorkflow, OrganizationRole, Section
+from privacy.registry import PrivateFields
+
+#: Screenings and the layouts of box-office exports, kept by the staff.
+SCREENING_PERMISSIONS = tuple(
+    f"films.{action}_{model}"
+    for model in ("screening", "boxofficelayout")
+    for action in ("add", "change", "delete", "view")
+)
+DIRECTORY_PERMISSIONS = tuple(
+    f"films.{action}_distributorcontact" for action in ("add", "change", "delete", "view")
+)
+
+
+def films_sections():
+    return [
+        Section(
+            "films.database",
+            "films.FilmIndexPage",
+            title=pgettext_lazy("section title", "Films"),
+            slug=pgettext_lazy("section slug", "films"),
+        )
+    ]
+
+
+def films_workflows():
+    # What distributors submit to the film database waits for the network's editors.
+    return [
+        ModerationWorkflow(
+            "films.review",
+            "films.database",
+            name=_("Review of the film database"),
+            task_name=_("Films submitted by distributors"),
+            approvers=(OrganizationRole.EDITORS,),
+        )
+    ]
+
+
+def films_grants():
+    # Editors run the film database and the programme; the CRM staff keep the screenings'
+    # figures and the distributors' directory.
+    return [
+        Grant(OrganizationRole.EDITORS, permissions=SCREENING_PERMISSIONS),
+        Grant(
+            OrganizationRole.CRM_STAFF,
+            permissions=(*SCREENING_PERMISSIONS, *DIRECTORY_PERMISSIONS),
+        ),
+    ]
+
+
+def films_private_fields():
+    return [
+        PrivateFields(
+            "films.Screening",
+            # Admissions and receipts are the cinemas' business figures.
+            fields=("admissions", "gross_receipts"),
+            non_sensitive=(
+                "site",
+                "cinema",
+                "cinema_key",
+                "film",
+                "version",
+                "version_label",
+                "room",
+                "starts_at",
+                "ends_at",
+                "local_date",
+                "status",
+                "currency",
+                "source",
+                "created_at",
+                "updated_at",
+            ),
+        ),
+        PrivateFields(
+            "films.DistributorContact",
+            fields=("name", "role", "territory", "email", "phone", "consent_text"),
+            non_sensitive=("site", "distributor", "validated_at", "validated_by", "consent_at"),
+        ),
+    ]

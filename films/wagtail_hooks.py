@@ -1,0 +1,11 @@
+"""Registrations only: the film database section and its moderation workflow, the permissions
+and private fields of films."""
+
+from wagtail import hooks
+
+from .declarations import films_grants, films_private_fields, films_sections, films_workflows
+
+hooks.register("register_organization_sections", films_sections)
+hooks.register("register_organization_grants", films_grants)
+hooks.register("register_organization_workflows", films_workflows)
+hooks.register("register_private_fields", films_private_fields)
