@@ -104,6 +104,7 @@ class _Loader:
         self.venues = venues
         self.today = today
         self.euro = settings.currency == "EUR"
+        self.settings = settings
         self.count = 0
 
     def venue(self, index: int):
@@ -113,6 +114,13 @@ class _Loader:
         fields.setdefault("kind", EventKind.SCREENING)
         fields.setdefault("start_time", dt.time(19, 30))
         fields.setdefault("venue", self.venue(self.count))
+        if fields["venue"] is None and fields.get("attendance") != EventAttendance.ONLINE:
+            # An organization without venue records (a cinema) holds its events at home.
+            fields.setdefault("place_name", self.settings.display_name)
+            for name in ("street_address", "postal_code", "locality", "region", "country"):
+                fields.setdefault(name, getattr(self.settings, name))
+            fields.setdefault("latitude", self.settings.latitude)
+            fields.setdefault("longitude", self.settings.longitude)
         fields.setdefault("currency", "")
         if self.images:
             fields.setdefault("image", self.images[self.count % len(self.images)])

@@ -1,4 +1,4 @@
-"""The demo that `make demo` serves: both organizations load, every public page carries one valid
+"""The demo that `make demo` serves: its organizations load, every public page carries one valid
 graph, and none of the demo's private details shows on the public site."""
 
 import html
@@ -33,9 +33,15 @@ def public_pages(site):
     return public_pages_for_site(site).specific()
 
 
-def test_demo_loads_two_organizations_and_is_idempotent(demo):
+def test_demo_loads_its_organizations_and_is_idempotent(demo):
+    """The production centre, the network and its two member cinemas with sites of their own."""
     sites = {site.hostname: site for site in Site.objects.all()}
-    assert set(sites) == {"127.0.0.1", "localhost"}
+    assert set(sites) == {
+        "127.0.0.1",
+        "localhost",
+        "cinema-lumiere.localhost",
+        "le-rex.localhost",
+    }
     assert sites["127.0.0.1"].is_default_site
     before = (Page.objects.count(), Contact.objects.count())
     load_demo(port=8000, stdout=io.StringIO())
@@ -149,3 +155,23 @@ def test_the_demo_agenda_shows_what_events_can_do(demo):
         proposal = events.get(live=False)
         twin = EventPrivate.objects.get(translation_key=proposal.translation_key)
         assert twin.contributor_email and twin.contributed_at <= timezone.now()
+
+
+def test_the_demo_network_has_its_film_database_and_member_cinemas(demo):
+    """The association shows thirty films from six distributors, with audio-described and
+    deaf-subtitled versions, and screenings at its twelve member cinemas, all with coordinates."""
+    from crm_blocks.models import OrganizationPage
+    from films.models import FilmPage, FilmVersion, Screening
+
+    network = Site.objects.get(hostname="localhost")
+    films = FilmPage.objects.live().descendant_of(network.root_page)
+    assert films.count() == 30
+    versions = FilmVersion.objects.filter(film__in=films)
+    assert versions.filter(audio_description=True).count() >= 10
+    assert versions.filter(sdh_subtitles=True).count() >= 10
+    records = OrganizationPage.objects.live().descendant_of(network.root_page)
+    assert records.filter(kind="distributor").count() == 6
+    cinemas = records.filter(kind="cinema")
+    assert cinemas.count() == 12
+    assert not cinemas.filter(latitude__isnull=True).exists()
+    assert Screening.objects.filter(site=network, cinema__in=cinemas).count() >= 12 * 4

@@ -1,0 +1,601 @@
+"""The film database of the demo network (``load_demo``, through the ``load_demo_content`` hook).
+
+The association (the demo organization whose kind is "network") gets thirty films of six
+distributors — every film with a French version, most with an audio-described one, many with
+subtitles for the deaf and hard of hearing, a few in sign language — and screenings at its
+member cinemas (the cinema records of its CRM) for the coming weeks. Everything is fictional.
+Pages go through Wagtail's own path (``add_child``, ``save_revision``, ``publish``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from zoneinfo import ZoneInfo
+
+from django.core.files.images import ImageFile
+from django.utils import timezone
+from wagtail.images import get_image_model
+
+from crm_blocks.models import OrganizationPage
+from organizations.models import OrganizationKind, OrganizationSettings
+from organizations.services import organization_collection
+
+from .models import FilmCredit, FilmIndexPage, FilmPage, FilmVersion, Screening
+from .versions import parse_version
+
+#: title, original title, year, minutes, countries, languages, directors, cast, distributor
+#: (record key), genres, synopsis, versions.
+FILMS = [
+    (
+        "Les Heures claires",
+        "",
+        2026,
+        104,
+        "FR",
+        "fr",
+        "Nadia Rocher",
+        "Inès Morel; Paul Vidal",
+        "films-du-sillon",
+        "drama",
+        "Une infirmière de nuit retrouve le village de son enfance.",
+        "VF; VF-AD; VFSTF-SME",
+    ),
+    (
+        "La Rivière d'en bas",
+        "",
+        2025,
+        92,
+        "FR; BE",
+        "fr",
+        "Thomas Guérin",
+        "Lou Bertin",
+        "films-du-sillon",
+        "drama",
+        "Deux frères se disputent la ferme familiale au bord de l'eau.",
+        "VF; VF-AD",
+    ),
+    (
+        "L'Été des cerfs-volants",
+        "",
+        2026,
+        88,
+        "FR",
+        "fr",
+        "Claire Maréchal",
+        "Jade Simon; Hugo Faure",
+        "films-du-sillon",
+        "comedy; family",
+        "Une colonie de vacances qui ne ressemble à aucune autre.",
+        "VF; VF-AD; VFSTF-SME",
+    ),
+    (
+        "Le Bruit des vagues",
+        "",
+        2025,
+        110,
+        "FR",
+        "fr",
+        "Samir Belkacem",
+        "Nora Haddad",
+        "films-du-sillon",
+        "drama",
+        "Un pêcheur de Fécamp face à la fermeture du port.",
+        "VF; VFSTF-SME",
+    ),
+    (
+        "Nos Voisins les castors",
+        "",
+        2026,
+        74,
+        "FR",
+        "fr",
+        "Aude Perrin",
+        "",
+        "lanterne-distribution",
+        "documentary; family",
+        "Une année au bord d'un ruisseau jurassien.",
+        "VF; VF-AD; VFSTF-SME; LSF",
+    ),
+    (
+        "Les Mains de la terre",
+        "",
+        2025,
+        81,
+        "FR",
+        "fr",
+        "Julien Marchal",
+        "",
+        "lanterne-distribution",
+        "documentary",
+        "Des maraîchers racontent leur métier au fil des saisons.",
+        "VF; VFSTF-SME",
+    ),
+    (
+        "Petite Ourse",
+        "",
+        2026,
+        45,
+        "FR",
+        "fr",
+        "Léa Fontaine",
+        "",
+        "lanterne-distribution",
+        "animation; family",
+        "Trois courts métrages pour les tout-petits.",
+        "VF; VF-AD",
+    ),
+    (
+        "Le Chant des forges",
+        "",
+        2024,
+        96,
+        "FR",
+        "fr",
+        "Marc Delorme",
+        "",
+        "lanterne-distribution",
+        "documentary; history",
+        "La mémoire ouvrière d'une vallée des Ardennes.",
+        "VF; VF-AD",
+    ),
+    (
+        "Sous le ciel de Dakar",
+        "",
+        2025,
+        102,
+        "SN; FR",
+        "wo; fr",
+        "Aminata Diallo",
+        "Moussa Ndiaye; Awa Sarr",
+        "rivages-films",
+        "drama",
+        "Une chauffeuse de taxi et ses passagers, le temps d'une nuit.",
+        "VOSTFR; VFSTF-SME",
+    ),
+    (
+        "La Montagne bleue",
+        "Azul montaña",
+        2026,
+        118,
+        "AR",
+        "es",
+        "Lucía Ferreyra",
+        "Tomás Ibáñez",
+        "rivages-films",
+        "drama; adventure",
+        "Une guide andine conduit une expédition qui tourne mal.",
+        "VOSTFR; VF-AD",
+    ),
+    (
+        "Le Thé de l'après-midi",
+        "",
+        2025,
+        97,
+        "JP",
+        "ja",
+        "Haruki Sato",
+        "Yumi Kondo",
+        "rivages-films",
+        "drama",
+        "Une famille de Kyoto se retrouve autour de la grand-mère.",
+        "VOSTFR; VOSTFR-SME",
+    ),
+    (
+        "Mémoires de Valparaíso",
+        "",
+        2024,
+        89,
+        "CL",
+        "es",
+        "Camila Rojas",
+        "",
+        "rivages-films",
+        "documentary",
+        "Les escaliers d'une ville portuaire et leurs habitants.",
+        "VOSTFR",
+    ),
+    (
+        "Le Puits",
+        "",
+        2026,
+        99,
+        "FR",
+        "fr",
+        "Antoine Leclerc",
+        "Maud Renard; Yanis Baroud",
+        "contrechamp-distribution",
+        "horror; thriller",
+        "Un été caniculaire, un puits que personne ne doit ouvrir.",
+        "VF; VFSTF-SME",
+    ),
+    (
+        "Première Neige",
+        "",
+        2025,
+        91,
+        "FR",
+        "fr",
+        "Sarah Benoît",
+        "Chloé Marin",
+        "contrechamp-distribution",
+        "drama",
+        "Le premier film d'une jeune cinéaste des Alpes.",
+        "VF; VF-AD; VFSTF-SME",
+    ),
+    (
+        "Orbite basse",
+        "",
+        2026,
+        107,
+        "FR",
+        "fr",
+        "Kevin Laurent",
+        "Sonia Adam",
+        "contrechamp-distribution",
+        "science_fiction",
+        "Une mécanicienne répare des satellites que plus personne n'écoute.",
+        "VF; VF-AD",
+    ),
+    (
+        "La Nuit des lucioles",
+        "",
+        2025,
+        94,
+        "FR",
+        "fr",
+        "Élodie Garnier",
+        "",
+        "contrechamp-distribution",
+        "fantasy; family",
+        "Une fillette suit les lucioles jusqu'à un monde caché.",
+        "VF; VF-AD; LSF",
+    ),
+    (
+        "Le Poids des choses",
+        "",
+        2024,
+        86,
+        "FR",
+        "fr",
+        "Damien Roux",
+        "Pierre Lenoir",
+        "contrechamp-distribution",
+        "drama",
+        "Un déménageur vide l'appartement de son père.",
+        "VF",
+    ),
+    (
+        "Les Fleuves du Nord",
+        "",
+        2026,
+        101,
+        "CA",
+        "fr",
+        "Geneviève Tremblay",
+        "Maxime Gagnon; Rosalie Côté",
+        "boreale-films",
+        "drama",
+        "Une pilote de brousse ravitaille les villages de la Côte-Nord.",
+        "VF; VF-AD; VFSTF-SME",
+    ),
+    (
+        "Tempête sur le lac",
+        "",
+        2025,
+        93,
+        "CA",
+        "fr",
+        "Louis-Philippe Roy",
+        "Émile Pelletier",
+        "boreale-films",
+        "thriller",
+        "Un garde-chasse enquête sur une disparition en plein hiver.",
+        "VF; VFSTF-SME",
+    ),
+    (
+        "Maman a un chalet",
+        "",
+        2026,
+        95,
+        "CA",
+        "fr",
+        "Catherine Bouchard",
+        "Anne Lavoie",
+        "boreale-films",
+        "comedy",
+        "Trois sœurs, un chalet, une semaine de pluie.",
+        "VF; VF-AD; VFSTF-SME",
+    ),
+    (
+        "Le Dernier Traîneau",
+        "",
+        2024,
+        78,
+        "CA",
+        "fr; iu",
+        "Simon Ouellet",
+        "",
+        "boreale-films",
+        "documentary",
+        "Un musher du Nunavik transmet son savoir.",
+        "VOSTFR; VFSTF-SME",
+    ),
+    (
+        "Le Grand Voyage de Pom",
+        "",
+        2026,
+        62,
+        "FR",
+        "fr",
+        "Margot Leroy",
+        "",
+        "petit-ecran-vert",
+        "animation; family",
+        "Une pomme roule jusqu'à la mer.",
+        "VF; VF-AD; VFSTF-SME; LSF",
+    ),
+    (
+        "Les Souris du grenier",
+        "",
+        2025,
+        41,
+        "FR; BE",
+        "fr",
+        "Hélène Dubois",
+        "",
+        "petit-ecran-vert",
+        "animation; family",
+        "Cinq courts métrages d'animation en papier.",
+        "VF; VF-AD",
+    ),
+    (
+        "Cache-cache au jardin",
+        "",
+        2026,
+        38,
+        "FR",
+        "fr",
+        "Noémie Blanc",
+        "",
+        "petit-ecran-vert",
+        "animation; family",
+        "Un programme pour les enfants dès trois ans.",
+        "VF; VF-AD; LSF",
+    ),
+    (
+        "Le Bal des oiseaux",
+        "",
+        2024,
+        52,
+        "FR",
+        "fr",
+        "Victor Henry",
+        "",
+        "petit-ecran-vert",
+        "animation; musical; family",
+        "Les oiseaux d'un parc préparent leur grand bal.",
+        "VF",
+    ),
+    (
+        "L'Atelier du dimanche",
+        "",
+        2025,
+        99,
+        "FR",
+        "fr",
+        "Isabelle Caron",
+        "Mathilde Roche; Jean Aubry",
+        "films-du-sillon",
+        "comedy; drama",
+        "Un atelier de couture rassemble des voisins qui ne se parlaient plus.",
+        "VF; VF-AD; VFSTF-SME",
+    ),
+    (
+        "Les Veilleurs",
+        "",
+        2026,
+        112,
+        "FR",
+        "fr",
+        "Yann Kervella",
+        "Gwenaël Le Goff",
+        "contrechamp-distribution",
+        "thriller",
+        "Les gardiens d'un phare découvrent un message.",
+        "VF; VFSTF-SME",
+    ),
+    (
+        "Terre rouge",
+        "",
+        2025,
+        106,
+        "BF; FR",
+        "fr; mos",
+        "Issa Ouédraogo",
+        "Fatou Kaboré",
+        "rivages-films",
+        "drama",
+        "Une institutrice ouvre une école dans un village du Sahel.",
+        "VF; VOSTFR; VF-AD",
+    ),
+    (
+        "La Classe verte",
+        "",
+        2026,
+        84,
+        "FR",
+        "fr",
+        "Sophie Meunier",
+        "",
+        "lanterne-distribution",
+        "documentary; family",
+        "Une classe de CM2 passe un mois dans une ferme.",
+        "VF; VF-AD; VFSTF-SME",
+    ),
+    (
+        "Aurores",
+        "",
+        2025,
+        90,
+        "CA",
+        "fr; en",
+        "Marie-Ève Lapointe",
+        "Jade Fortin",
+        "boreale-films",
+        "drama; romance",
+        "Deux astronomes amateurs se rencontrent sous les aurores boréales.",
+        "VF; VOSTFR; VF-AD; VFSTF-SME",
+    ),
+]
+
+#: Hours of the screenings the association lists for its member cinemas.
+SHOW_TIMES = (dt.time(14, 0), dt.time(18, 0), dt.time(20, 30))
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _poster(title: str, collection):
+    """A poster drawn with Pillow: a colour from the title, the title across it."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    digest = hashlib.sha256(title.encode()).digest()
+    background = tuple(40 + value % 120 for value in digest[:3])
+    accent = tuple(150 + value % 100 for value in digest[3:6])
+    picture = PILImage.new("RGB", (400, 600), background)
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((24, 24, 376, 576), outline=accent, width=6)
+    draw.ellipse((100, 140, 300, 340), fill=accent)
+    y = 400
+    for line in _wrap(title, 18):
+        draw.text((40, y), line, fill=(255, 255, 255))
+        y += 22
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    image = get_image_model()(
+        title=f"Affiche — {title}",
+        collection=collection,
+        file=ImageFile(io.BytesIO(buffer.getvalue()), name=f"affiche-{digest.hex()[:10]}.png"),
+    )
+    image.save()
+    return image
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines
+
+
+def _version(spec_text: str) -> FilmVersion:
+    spec = parse_version(spec_text)
+    return FilmVersion(
+        label=spec.label,
+        audio_language=spec.audio_language,
+        subtitle_language=spec.subtitle_language,
+        **spec.accessibility(),
+    )
+
+
+def load_demo_films(*, site, today: dt.date | None = None, log=None) -> int:
+    """Create the network's film database and its member cinemas' screenings (once: a database
+    that already has films is left as it is); returns how many films it created."""
+    settings = OrganizationSettings.for_site(site)
+    if settings.kind != OrganizationKind.NETWORK:
+        return 0
+    index = FilmIndexPage.objects.filter(path__startswith=site.root_page.path).first()
+    if index is None or FilmPage.objects.descendant_of(index).exists():
+        return 0
+    today = today or timezone.localdate()
+    records = {
+        page.slug: page
+        for page in OrganizationPage.objects.live().filter(
+            path__startswith=site.root_page.path, kind__in=("cinema", "distributor")
+        )
+    }
+    collection = organization_collection(site)
+    films = []
+    for number, row in enumerate(FILMS):
+        (
+            title,
+            original,
+            year,
+            minutes,
+            countries,
+            languages,
+            directors,
+            cast,
+            distributor,
+            genres,
+            synopsis,
+            versions,
+        ) = row
+        film = FilmPage(
+            title=title,
+            original_title=original,
+            year=year,
+            duration=minutes,
+            countries=_split(countries),
+            original_languages=_split(languages),
+            distributor=records.get(distributor),
+            release_date=today + dt.timedelta(days=7 * (number % 6) - 21),
+            poster=_poster(title, collection),
+            poster_credit=f"Illustration : {settings.display_name}",
+            synopsis=f"<p>{synopsis}</p>",
+            genres=_split(genres),
+            age_rating="all",
+            visa_number=f"{160000 + number * 37}",
+            external_id=f"demo-film-{number + 1:02d}",
+        )
+        film.credits = [
+            *(FilmCredit(role=FilmCredit.Role.DIRECTOR, name=name) for name in _split(directors)),
+            *(FilmCredit(role=FilmCredit.Role.ACTOR, name=name) for name in _split(cast)),
+        ]
+        film.versions = [_version(code) for code in _split(versions)]
+        index.add_child(instance=film)
+        film.save_revision().publish()
+        films.append(FilmPage.objects.get(pk=film.pk))
+    count = _screenings(site, films, [p for p in records.values() if p.kind == "cinema"], today)
+    if log:
+        log(f"“{settings.display_name}”: {len(films)} films, {count} screenings.")
+    return len(films)
+
+
+def _screenings(site, films, cinemas, today) -> int:
+    """Four weeks of screenings at each member cinema record: three films a week, each shown
+    at the cinema's usual times, in its French or accessible versions in turn."""
+    zone = ZoneInfo(OrganizationSettings.for_site(site).time_zone)
+    rows = []
+    for c, cinema in enumerate(sorted(cinemas, key=lambda page: page.pk)):
+        for week in range(4):
+            for slot in range(3):
+                film = films[(c * 3 + week * 5 + slot) % len(films)]
+                versions = list(film.versions.all())
+                for day_offset in (2, 4, 5):
+                    day = today + dt.timedelta(days=week * 7 + day_offset)
+                    version = versions[(day_offset + slot) % len(versions)]
+                    start = dt.datetime.combine(day, SHOW_TIMES[slot], tzinfo=zone)
+                    screening = Screening(
+                        site=site,
+                        cinema=cinema,
+                        film=film,
+                        version=version,
+                        version_label=version.label,
+                        room=str(slot + 1),
+                        starts_at=start,
+                        ends_at=start + dt.timedelta(minutes=film.duration or 90),
+                        local_date=day,
+                    )
+                    screening.set_derived_fields()
+                    rows.append(screening)
+    Screening.objects.bulk_create(rows)
+    return len(rows)
