@@ -28,6 +28,7 @@ hooks.register("register_record_page_sections", record_events_section)
 def register_event_listing():
     return EventListingViewSet()
 
+
 # OpenAgenda: who keeps the settings, and the secret key among private fields.
 from .declarations import events_openagenda_grants, events_openagenda_private_fields  # noqa: E402
 

@@ -109,7 +109,7 @@ def event_timings(page: EventPage, occurrences: list[EventOccurrence], tz: ZoneI
         if row.status == EventOccurrence.Status.CANCELLED:
             continue
         for begin, end in _slots(row.start, row.end, row.all_day, tz):
-            timings.append({"begin": _iso(begin), "end": _iso(end)})
+            timings.append({"begin": _iso(begin.astimezone(tz)), "end": _iso(end.astimezone(tz))})
             if len(timings) >= MAX_TIMINGS:
                 return timings
     return timings

@@ -39,9 +39,7 @@ class Command(BaseCommand):
             push = pull = None  # as the settings say
         with translation.override(language.content_language):
             try:
-                report = openagenda_sync(
-                    site, push=push, pull=pull, dry_run=options["dry_run"]
-                )
+                report = openagenda_sync(site, push=push, pull=pull, dry_run=options["dry_run"])
             except OpenAgendaError as error:
                 raise CommandError(
                     _("The OpenAgenda sync failed, nothing was changed here: %(error)s")

@@ -1,0 +1,272 @@
+"""The OpenAgenda sync against our fake of the documented API, as an organization lives it:
+its published events appear on OpenAgenda once (re-runs update, never copy), disappear there
+when unpublished here; OpenAgenda's events arrive here as drafts or published events, follow
+their changes and are unpublished when removed there; a failed run changes nothing here and
+says why; a dry run changes nothing anywhere."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from events.models import EventAttendance, EventPage, OpenAgendaLink, OpenAgendaSettings
+from events.openagenda.client import OpenAgendaError, clear_token_cache
+from events.openagenda.sync import client_for, openagenda_sync
+from tests.events.openagenda_fake import FakeOpenAgenda, configure
+from tests.factories import make_event, make_organization
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fake():
+    clear_token_cache()
+    server = FakeOpenAgenda().start()
+    with override_settings(OPENAGENDA_API_URL=server.url):
+        yield server
+    server.stop()
+    clear_token_cache()
+
+
+@pytest.fixture
+def site():
+    return make_organization()
+
+
+def run(site, sleeps=None, **kwargs):
+    settings = OpenAgendaSettings.for_site(site)
+    client = client_for(settings, sleep=(sleeps if sleeps is not None else []).append)
+    return openagenda_sync(site, client=client, **kwargs)
+
+
+def screening(site, title="Ciné-club : Mon oncle Antoine", **fields):
+    values = {
+        "kind": "screening",
+        "summary": "Le classique de Claude Jutra, présenté par l'équipe.",
+        "start_date": dt.date(2027, 3, 9),
+        "start_time": dt.time(19, 0),
+        "end_time": dt.time(21, 0),
+        "place_name": "Cinéma du Parc",
+        "street_address": "3575 av. du Parc",
+        "locality": "Montréal",
+        "postal_code": "H2X 3P9",
+        "country": "Canada",
+        "wheelchair_accessible": True,
+        "audio_description": True,
+    }
+    values.update(fields)
+    return make_event(site.agenda, title, **values)
+
+
+def test_a_published_event_appears_on_openagenda_with_its_place_dates_and_flags(fake, site):
+    """What OpenAgenda receives: the title and summary in the organization's language, the
+    date with Montreal's offset, the place created once by our external identifier, the
+    accessibility flags and the status; the link is kept here."""
+    configure(site, fake)
+    event = screening(site)
+    report = run(site)
+    assert report.counts["created"] == 1
+    assert len(fake.events) == 1
+    sent = next(iter(fake.events.values()))
+    assert sent["title"] == {"fr": "Ciné-club : Mon oncle Antoine"}
+    assert sent["description"]["fr"].startswith("Le classique de Claude Jutra")
+    assert sent["timings"] == [
+        {"begin": "2027-03-09T19:00:00-05:00", "end": "2027-03-09T21:00:00-05:00"}
+    ]
+    assert sent["accessibility"] == {"hi": False, "ii": False, "vi": True, "pi": False, "mi": True}
+    assert sent["status"] == 1 and sent["attendanceMode"] == 1
+    assert sent["extIds"] == [{"key": "liens-mutuels", "value": str(event.translation_key)}]
+    (place,) = fake.locations.values()
+    assert place["name"] == "Cinéma du Parc" and place["countryCode"] == "CA"
+    assert sent["locationUid"] == place["uid"]
+    link = OpenAgendaLink.objects.get(event=event)
+    assert link.openagenda_uid == str(sent["uid"]) and link.direction == "push"
+    put = fake.received("PUT", "/events/ext/liens-mutuels/")
+    assert put[0]["path"].endswith(str(event.translation_key))
+
+
+def test_running_again_updates_the_same_event_and_never_copies_it(fake, site):
+    """A second run with nothing changed sends nothing; a changed title and a cancellation are
+    sent to the same OpenAgenda event (one event there, status 6)."""
+    configure(site, fake)
+    event = screening(site)
+    run(site)
+    uid = next(iter(fake.events))
+    report = run(site)
+    assert report.counts["unchanged"] == 1 and len(fake.received("PUT")) == 1
+    event.title = "Ciné-club : Mon oncle Antoine (copie restaurée)"
+    event.status = "cancelled"
+    event.save_revision().publish()
+    report = run(site)
+    assert report.counts["updated"] == 1
+    assert list(fake.events) == [uid]
+    assert fake.events[uid]["title"]["fr"].endswith("(copie restaurée)")
+    assert fake.events[uid]["status"] == 6
+    assert len(fake.locations) == 1  # the place found again by its external identifier
+
+
+def test_an_event_unpublished_or_deleted_here_is_removed_from_openagenda(fake, site):
+    """Unpublishing one event and deleting another removes both from OpenAgenda at the next
+    run; their links go."""
+    configure(site, fake)
+    first = screening(site)
+    second = screening(site, "Atelier de doublage", start_date=dt.date(2027, 3, 16))
+    run(site)
+    assert len(fake.events) == 2
+    first.unpublish()
+    EventPage.objects.get(pk=second.pk).delete()
+    report = run(site)
+    assert report.counts["deleted"] == 2
+    assert fake.events == {} and len(fake.received("DELETE")) == 2
+    assert not OpenAgendaLink.objects.filter(site=site).exists()
+
+
+def test_an_online_event_needs_no_place_and_an_event_without_place_waits(fake, site):
+    """An online talk goes with its link and no place; an in-person event naming no place is
+    left out with a message until a default OpenAgenda place is set."""
+    configure(site, fake)
+    make_event(
+        site.agenda,
+        "Causerie en ligne",
+        start_time=dt.time(12),
+        attendance=EventAttendance.ONLINE,
+        online_url="https://example.org/live",
+    )
+    make_event(site.agenda, "Assemblée générale", start_time=dt.time(18))
+    report = run(site)
+    assert report.counts["created"] == 1 and report.counts["skipped"] == 1
+    assert any("Assemblée générale" in line for line in report.lines)
+    (online,) = fake.events.values()
+    assert online["attendanceMode"] == 2 and "locationUid" not in online
+    assert online["onlineAccessLink"] == "https://example.org/live"
+
+
+def test_openagenda_events_arrive_as_drafts_follow_changes_and_are_unpublished_when_removed(
+    fake, site
+):
+    """Pulled into drafts: an editor finds OpenAgenda's event in the agenda, not yet public;
+    a change on OpenAgenda updates its draft; once published by the editor and then removed
+    on OpenAgenda, it is unpublished here."""
+    configure(site, fake, push=False, pull=True)
+    event = fake.add_event(
+        title={"fr": "Festival du court métrage", "en": "Short film festival"},
+        description={"fr": "Trois soirs de courts québécois."},
+        longDescription={"fr": "Première ligne\n\nDeuxième <b>paragraphe</b>"},
+        timings=[
+            {"begin": "2027-04-02T19:30:00-0400", "end": "2027-04-02T22:00:00-0400"},
+            {"begin": "2027-04-03T19:30:00-0400", "end": "2027-04-03T22:00:00-0400"},
+        ],
+        location={
+            "name": "Salle Bourgie",
+            "address": "1339 rue Sherbrooke O.",
+            "countryCode": "CA",
+        },
+        accessibility={"hi": True, "mi": True},
+        status=1,
+    )
+    report = run(site)
+    assert report.counts["pulled_created"] == 1
+    page = EventPage.objects.get(openagenda_links__openagenda_uid=str(event["uid"]))
+    assert not page.live and page.title == "Festival du court métrage"
+    assert page.start_date == dt.date(2027, 4, 2) and page.start_time == dt.time(19, 30)
+    assert page.dates == "2027-04-03" and page.place_name == "Salle Bourgie"
+    assert page.hearing_loop and page.wheelchair_accessible and not page.audio_description
+    assert "&lt;b&gt;" not in str(page.body) and "<b>" not in str(page.body)
+    assert run(site).counts["pulled_updated"] == 0  # nothing changed there
+    fake.touch(event["uid"], title={"fr": "Festival du court métrage (12e édition)"})
+    assert run(site).counts["pulled_updated"] == 1
+    page.refresh_from_db()
+    draft = page.get_latest_revision_as_object()
+    assert draft.title.endswith("(12e édition)") and not page.live
+    draft.save_revision().publish()  # the editor publishes it
+    del fake.events[str(event["uid"])]
+    report = run(site)
+    assert report.counts["pulled_removed"] == 1
+    page.refresh_from_db()
+    assert not page.live
+
+
+def test_pulled_published_events_are_public_and_never_sent_back(fake, site):
+    """In "published" mode the event is public at once; the events we sent ourselves (our
+    extId) are not brought back, and pulled ones are not sent back."""
+    configure(site, fake, push=True, pull=True, pull_mode="published")
+    screening(site)
+    fake.add_event(
+        title={"fr": "Vernissage"},
+        description={"fr": "Exposition de photos."},
+        timings=[{"begin": "2027-05-01T17:00:00.000Z", "end": "2027-05-01T19:00:00.000Z"}],
+    )
+    run(site)
+    run(site)
+    pages = EventPage.objects.descendant_of(site.agenda)
+    assert pages.count() == 2
+    pulled = pages.get(title="Vernissage")
+    assert pulled.live and pulled.start_time == dt.time(13, 0)  # 17:00 UTC in Montreal
+    assert len(fake.events) == 2  # ours and the vernissage, no copy either way
+
+
+def test_a_failed_run_changes_nothing_here_and_says_why(fake, site):
+    """OpenAgenda answers 500 to every write: after the bounded retries the run stops; the
+    events read from OpenAgenda were not created here, no link was stored, and the message
+    names the error."""
+    configure(site, fake, push=True, pull=True, pull_mode="published")
+    screening(site)
+    fake.add_event(
+        title={"fr": "Vernissage"},
+        description={"fr": "Exposition."},
+        timings=[{"begin": "2027-05-01T17:00:00Z", "end": "2027-05-01T19:00:00Z"}],
+    )
+    sleeps = []
+    original_route = fake.route
+
+    def route(method, path, query, headers, body):  # reads work, every write fails
+        if method != "GET" and "requestAccessToken" not in path:
+            return 500, {"message": "boom"}, {}, None
+        return original_route(method, path, query, headers, body)
+
+    fake.route = route
+    with pytest.raises(OpenAgendaError, match="500"):
+        run(site, sleeps=sleeps)
+    assert len(sleeps) == 3
+    assert EventPage.objects.descendant_of(site.agenda).count() == 1  # only ours
+    assert not OpenAgendaLink.objects.exists()
+    assert OpenAgendaSettings.for_site(site).last_synced_at is None
+
+
+def test_a_dry_run_changes_nothing_anywhere(fake, site):
+    """A dry run lists what it would send and bring, and writes nothing: no event or place on
+    OpenAgenda, no page or link here."""
+    configure(site, fake, push=True, pull=True)
+    screening(site)
+    fake.add_event(
+        title={"fr": "Vernissage"},
+        description={"fr": "Exposition."},
+        timings=[{"begin": "2027-05-01T17:00:00Z", "end": "2027-05-01T19:00:00Z"}],
+    )
+    report = run(site, dry_run=True)
+    assert report.counts["created"] == 1 and report.counts["pulled_created"] == 1
+    assert any(line.startswith("Would") for line in report.lines)
+    assert not [r for r in fake.requests if r["method"] in ("PUT", "PATCH", "DELETE")]
+    assert not fake.received("POST", "/locations") and len(fake.events) == 1
+    assert EventPage.objects.descendant_of(site.agenda).count() == 1
+    assert not OpenAgendaLink.objects.exists()
+
+
+def test_the_command_reports_in_the_organizations_language_and_fails_loudly(fake):
+    """A French organization reads the command's summary in French; when OpenAgenda fails the
+    command exits with an error (non-zero status) saying that nothing was changed."""
+    site = make_organization("Cinéma Lumière", "lumiere.test", language="fr-fr")
+    configure(site, fake)
+    screening(site, country="France", time_zone="Europe/Paris")
+    out = io.StringIO()
+    call_command("sync_openagenda", "--organization", "lumiere.test", "--push", stdout=out)
+    assert "Envoyés à OpenAgenda : 1 nouveau" in out.getvalue()
+    assert next(iter(fake.events.values()))["timings"][0]["begin"] == "2027-03-09T19:00:00+01:00"
+    fake.route = lambda *args: (403, {"message": "forbidden"}, {}, None)
+    with pytest.raises(CommandError) as caught:
+        call_command("sync_openagenda", "--organization", "lumiere.test", stdout=io.StringIO())
+    assert "rien n’a été modifié" in str(caught.value) and "403" in str(caught.value)
+    with pytest.raises(CommandError, match="inconnu.test"):
+        call_command("sync_openagenda", "--organization", "inconnu.test")
