@@ -103,7 +103,7 @@ def test_a_wrong_secret_key_is_refused_without_showing_it(fake):
     repeats the key typed."""
     wrong = "sk-wrong-1234567890"
     client = client_of(fake, [], secret_key=wrong)
-    with pytest.raises(OpenAgendaError) as caught:
+    with translation.override("en"), pytest.raises(OpenAgendaError) as caught:
         client.create_location(place())
     assert caught.value.status == 401
     assert wrong not in str(caught.value) and "keys" in str(caught.value)
@@ -115,7 +115,7 @@ def test_an_unreachable_server_is_tried_again_then_reported(fake):
     sleeps = []
     fake.stop()
     client = client_of(fake, sleeps, max_retries=2)
-    with pytest.raises(OpenAgendaError, match="could not be reached"):
+    with translation.override("en"), pytest.raises(OpenAgendaError, match="could not be reached"):
         client.location_by_ext("liens-mutuels", "x")
     assert len(sleeps) == 2
 

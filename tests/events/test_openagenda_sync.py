@@ -10,6 +10,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import translation
 
 from events.models import EventAttendance, EventPage, OpenAgendaLink, OpenAgendaSettings
 from events.openagenda.client import OpenAgendaError, clear_token_cache
@@ -38,7 +39,8 @@ def site():
 def run(site, sleeps=None, **kwargs):
     settings = OpenAgendaSettings.for_site(site)
     client = client_for(settings, sleep=(sleeps if sleeps is not None else []).append)
-    return openagenda_sync(site, client=client, **kwargs)
+    with translation.override("en"):
+        return openagenda_sync(site, client=client, **kwargs)
 
 
 def screening(site, title="Ciné-club : Mon oncle Antoine", **fields):
@@ -80,7 +82,7 @@ def test_a_published_event_appears_on_openagenda_with_its_place_dates_and_flags(
     assert sent["extIds"] == [{"key": "liens-mutuels", "value": str(event.translation_key)}]
     (place,) = fake.locations.values()
     assert place["name"] == "Cinéma du Parc" and place["countryCode"] == "CA"
-    assert sent["locationUid"] == place["uid"]
+    assert sent["locationUid"] == str(place["uid"])
     link = OpenAgendaLink.objects.get(event=event)
     assert link.openagenda_uid == str(sent["uid"]) and link.direction == "push"
     put = fake.received("PUT", "/events/ext/liens-mutuels/")
@@ -262,7 +264,7 @@ def test_the_command_reports_in_the_organizations_language_and_fails_loudly(fake
     screening(site, country="France", time_zone="Europe/Paris")
     out = io.StringIO()
     call_command("sync_openagenda", "--organization", "lumiere.test", "--push", stdout=out)
-    assert "Envoyés à OpenAgenda : 1 nouveau" in out.getvalue()
+    assert "Envoi à OpenAgenda — créés\u00a0: 1," in out.getvalue()
     assert next(iter(fake.events.values()))["timings"][0]["begin"] == "2027-03-09T19:00:00+01:00"
     fake.route = lambda *args: (403, {"message": "forbidden"}, {}, None)
     with pytest.raises(CommandError) as caught:
