@@ -272,3 +272,48 @@ def test_the_command_reports_in_the_organizations_language_and_fails_loudly(fake
     assert "rien n’a été modifié" in str(caught.value) and "403" in str(caught.value)
     with pytest.raises(CommandError, match="inconnu.test"):
         call_command("sync_openagenda", "--organization", "inconnu.test")
+
+
+def test_the_recorded_shapes_are_what_the_client_sends_and_reads(fake, site):
+    """The shapes in ``fixtures/openagenda/`` are the contract: the recorded agenda answer is
+    read into an event here, and what we send uses only the recorded request's fields."""
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "fixtures" / "openagenda"
+    listing = json.loads((folder / "events_list_response.json").read_text())
+    recorded = json.loads((folder / "event_upsert_request.json").read_text())
+    configure(site, fake, push=True, pull=True)
+    for event in listing["events"]:
+        fake.events[str(event["uid"])] = event
+    screening(site, age_min=12)
+    run(site)
+    page = EventPage.objects.get(title="Festival du court métrage")
+    assert page.place_name == "Salle Bourgie" and page.dates == "2027-04-03"
+    sent = next(e for e in fake.events.values() if e.get("extIds"))
+    assert set(sent) - {"uid", "updatedAt"} <= set(recorded)
+
+
+def test_the_worker_syncs_every_hour_once_settings_ask_for_it(fake, site, caplog):
+    """Saving settings that send events queues one hourly run in the worker's queue; the run
+    syncs the organization, logs a failure without its key, and queues the next one."""
+    from django_tasks_db.models import DBTaskResult
+
+    from events.tasks import sync_openagenda_task
+
+    database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    with override_settings(TASKS=database):
+        DBTaskResult.objects.all().delete()
+        configure(site, fake)
+        configure(site, fake)  # saved twice: still one run waiting
+        waiting = DBTaskResult.objects.filter(task_path=sync_openagenda_task.module_path)
+        assert waiting.count() == 1 and waiting.get().status == "READY"
+        screening(site)
+        waiting.update(status="SUCCESSFUL")
+        assert sync_openagenda_task.call() == 1
+        assert len(fake.events) == 1
+        assert waiting.filter(status="READY").count() == 1
+        fake.route = lambda *args: (403, {"message": "forbidden"}, {}, None)
+        with caplog.at_level("WARNING", logger="events.openagenda"):
+            assert sync_openagenda_task.call() == 0
+        assert "403" in caplog.text and fake.secret_key not in caplog.text
