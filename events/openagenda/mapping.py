@@ -16,6 +16,8 @@ import json
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.html import strip_tags
 from wagtail.rich_text import RichText, expand_db_html
 
@@ -136,6 +138,7 @@ def event_payload(
     timings: list,
     location_uid: str | None,
     page_url: str = "",
+    image_url: str = "",
 ) -> dict:
     """The event as OpenAgenda's ``PUT …/events/ext/{key}/{value}`` receives it."""
     description = (page.summary or page.title)[:DESCRIPTION_LENGTH]
@@ -164,6 +167,10 @@ def event_payload(
         payload["locationUid"] = location_uid
     if page.online_url and page.attendance != EventAttendance.IN_PERSON:
         payload["onlineAccessLink"] = page.online_url
+    if image_url:
+        payload["image"] = {"url": image_url}
+        if page.image_credit:
+            payload["imageCredits"] = page.image_credit
     if page.age_min is not None or page.age_max is not None:
         payload["age"] = {"min": page.age_min or 0, "max": page.age_max or 120}
     return payload
@@ -254,6 +261,25 @@ def _paragraphs(text: str) -> str:
     )
 
 
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _url(value) -> str:
+    """An http(s) link that the event's URL field accepts, else nothing."""
+    text = str(value or "").strip()
+    if len(text) > 200:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(text)
+    except ValidationError:
+        return ""
+    return text
+
+
 def _zone(name: str | None, default: str) -> ZoneInfo:
     try:
         return ZoneInfo(name or default)
@@ -301,11 +327,11 @@ def page_fields(event: dict, *, language: str, default_time_zone: str) -> dict |
                 - {first_begin.date().isoformat()}
             )
         ),
-        "status": STATUS_FROM_OPENAGENDA.get(event.get("status"), EventStatus.SCHEDULED),
+        "status": STATUS_FROM_OPENAGENDA.get(_int(event.get("status")), EventStatus.SCHEDULED),
         "attendance": ATTENDANCE_FROM_OPENAGENDA.get(
-            event.get("attendanceMode"), EventAttendance.IN_PERSON
+            _int(event.get("attendanceMode")), EventAttendance.IN_PERSON
         ),
-        "online_url": str(event.get("onlineAccessLink") or "")[:200],
+        "online_url": _url(event.get("onlineAccessLink")),
         "place_name": str(location.get("name") or "")[:200],
         "street_address": str(location.get("address") or "")[:255],
         "postal_code": str(location.get("postalCode") or "")[:20],

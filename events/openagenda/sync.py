@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from organizations.models import OrganizationLanguage, OrganizationSettings
+from organizations.scoping import public_within, site_root_pages
 
 from ..models import (
     EventAttendance,
@@ -156,12 +157,12 @@ def _published_events(context: _Context) -> dict[str, list[EventPage]]:
     pulled = OpenAgendaLink.objects.filter(
         site=context.site, direction=OpenAgendaLink.Direction.PULL, event__isnull=False
     ).values_list("event_id", flat=True)
+    pages = EventPage.objects.none()
+    for root in site_root_pages(context.site):  # each language's tree
+        pages |= public_within(EventPage.objects.live().descendant_of(root), root)
     pages = (
-        EventPage.objects.live()
-        .public()
-        .descendant_of(context.site.root_page)
-        .exclude(pk__in=list(pulled))
-        .select_related("locale", "venue")
+        pages.exclude(pk__in=list(pulled))
+        .select_related("locale", "venue", "image")
         .order_by("path")
     )
     root_locale = context.site.root_page.locale_id
@@ -194,6 +195,17 @@ def _location_uid(context: _Context, page: EventPage, cache: dict) -> str | None
             "locations", _("Place created on OpenAgenda: “%(name)s”.") % {"name": data["name"]}
         )
     return cache[value]
+
+
+def _image_url(page: EventPage) -> str:
+    """The full address of the event's image (OpenAgenda copies an image given by URL)."""
+    if page.image is None:
+        return ""
+    site = page.get_site()
+    if site is None:
+        return ""
+    url = page.image.get_rendition("max-1600x1600").url
+    return url if url.startswith(("http://", "https://")) else site.root_url + url
 
 
 def _push(context: _Context) -> _Pushed:
@@ -243,6 +255,7 @@ def _push(context: _Context) -> _Pushed:
             timings=timings,
             location_uid=location_uid,
             page_url=page.get_full_url() or "",
+            image_url=_image_url(page),
         )
         for translation in versions[1:]:
             language = translation.locale.language_code
@@ -250,6 +263,9 @@ def _push(context: _Context) -> _Pushed:
             payload["description"].setdefault(
                 language, (translation.summary or translation.title)[: mapping.DESCRIPTION_LENGTH]
             )
+            translated_body = mapping.body_html(translation)
+            if translated_body and "longDescription" in payload:
+                payload["longDescription"].setdefault(language, translated_body)
         digest = mapping.fingerprint(payload)
         link = links.get(page.pk)
         if link is not None and link.pushed_fingerprint == digest:
@@ -326,7 +342,6 @@ def _pull_plan(context: _Context) -> _Pulled:
             site=context.site, direction=OpenAgendaLink.Direction.PULL
         ).select_related("event")
     }
-    publish = context.settings.pull_mode == OpenAgendaPullMode.PUBLISHED
     plan = _Pulled(create=[], update=[], unpublish=[])
     seen = set()
     for event in events:
@@ -354,10 +369,11 @@ def _pull_plan(context: _Context) -> _Pulled:
             )
             continue
         link = links.get(uid)
-        if link is not None and link.event is not None:
-            page = link.event
-            if link.pulled_updated_at == updated_at and (page.live or not publish):
-                continue
+        if link is not None and link.event is None:
+            continue  # an editor deleted it here: it stays deleted
+        if link is not None:
+            if link.pulled_updated_at == updated_at:
+                continue  # unchanged there (an editor's unpublishing here stands)
             plan.update.append((link, updated_at, fields))
             report.add(
                 "pulled_updated",
@@ -407,12 +423,15 @@ def _pull_apply(context: _Context, plan: _Pulled) -> None:
         )
         context.agenda.add_child(instance=page)
         _save(page, publish=publish)
-        OpenAgendaLink.objects.create(
+        # A link may remain from a page deleted here: it now names the new page.
+        OpenAgendaLink.objects.update_or_create(
             site=context.site,
-            event=page,
-            direction=OpenAgendaLink.Direction.PULL,
             openagenda_uid=uid,
-            pulled_updated_at=updated_at,
+            defaults={
+                "event": page,
+                "direction": OpenAgendaLink.Direction.PULL,
+                "pulled_updated_at": updated_at,
+            },
         )
     for link, updated_at, fields in plan.update:
         page = EventPage.objects.get(pk=link.event_id).get_latest_revision_as_object()
@@ -423,3 +442,6 @@ def _pull_apply(context: _Context, plan: _Pulled) -> None:
         link.save(update_fields=["pulled_updated_at", "synced_at"])
     for link in plan.unpublish:
         EventPage.objects.get(pk=link.event_id).unpublish()
+        # Should it come back on OpenAgenda, it counts as changed and is brought again.
+        link.pulled_updated_at = ""
+        link.save(update_fields=["pulled_updated_at", "synced_at"])

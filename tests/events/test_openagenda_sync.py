@@ -317,3 +317,60 @@ def test_the_worker_syncs_every_hour_once_settings_ask_for_it(fake, site, caplog
         with caplog.at_level("WARNING", logger="events.openagenda"):
             assert sync_openagenda_task.call() == 0
         assert "403" in caplog.text and fake.secret_key not in caplog.text
+
+
+def test_a_translated_event_goes_in_both_languages_with_its_image(fake, site):
+    """An event translated into English is one event on OpenAgenda, with its French and
+    English titles and summaries, and its image given by address with its credit."""
+    from wagtail.models import Locale
+
+    from tests.factories import make_image
+
+    configure(site, fake)
+    english = Locale.objects.get_or_create(language_code="en")[0]
+    site.root_page.copy_for_translation(english).save_revision().publish()
+    site.agenda.copy_for_translation(english).save_revision().publish()
+    event = screening(site, image=make_image(), image_credit="Photo : ONF")
+    translation_page = event.copy_for_translation(english)
+    translation_page.title = "Film club: Mon oncle Antoine"
+    translation_page.summary = "Claude Jutra's classic."
+    translation_page.save_revision().publish()
+    run(site)
+    (sent,) = fake.events.values()
+    assert sent["title"] == {
+        "fr": "Ciné-club : Mon oncle Antoine",
+        "en": "Film club: Mon oncle Antoine",
+    }
+    assert sent["description"]["en"] == "Claude Jutra's classic."
+    assert sent["image"]["url"].startswith("http") and sent["imageCredits"] == "Photo : ONF"
+
+
+def test_what_an_editor_decides_here_about_a_pulled_event_stands(fake, site):
+    """An editor deletes one pulled event and unpublishes another: neither comes back while
+    OpenAgenda leaves them unchanged; a link that is not http(s) is dropped, not a crash. An
+    event removed from OpenAgenda then listed again is brought back and published."""
+    configure(site, fake, push=False, pull=True, pull_mode="published")
+    timings = [{"begin": "2027-05-01T17:00:00Z", "end": "2027-05-01T19:00:00Z"}]
+    kept = fake.add_event(
+        title={"fr": "Vernissage"},
+        timings=timings,
+        attendanceMode=3,
+        onlineAccessLink="javascript:alert(1)",
+    )
+    fake.add_event(title={"fr": "Projection"}, timings=timings)
+    run(site)
+    page = EventPage.objects.get(title="Vernissage")
+    assert page.live and page.online_url == "" and page.attendance == EventAttendance.IN_PERSON
+    EventPage.objects.get(title="Projection").delete()
+    page.unpublish()
+    report = run(site)
+    assert report.counts["pulled_created"] == 0 and report.counts["pulled_updated"] == 0
+    page.refresh_from_db()
+    assert not page.live and not EventPage.objects.filter(title="Projection").exists()
+    removed = fake.events.pop(str(kept["uid"]))
+    page.save_revision().publish()  # the editor publishes it again
+    assert run(site).counts["pulled_removed"] == 1
+    fake.events[str(kept["uid"])] = removed  # listed again, unchanged
+    assert run(site).counts["pulled_updated"] == 1
+    page.refresh_from_db()
+    assert page.live
