@@ -58,19 +58,25 @@ def sync_openagenda_task() -> int:
 
     logger = logging.getLogger("events.openagenda")
     done = 0
-    for settings in OpenAgendaSettings.objects.select_related("site").exclude(agenda_uid=""):
-        if not (settings.push or settings.pull):
-            continue
-        language = OrganizationLanguage(OrganizationSettings.for_site(settings.site).language)
-        with translation.override(language.content_language):
-            try:
-                report = openagenda_sync(settings.site)
-            except OpenAgendaError as error:
-                logger.warning("OpenAgenda sync of %s failed: %s", settings.site.hostname, error)
+    try:
+        for settings in OpenAgendaSettings.objects.select_related("site").exclude(agenda_uid=""):
+            if not (settings.push or settings.pull):
                 continue
-            logger.info("OpenAgenda sync of %s: %s", settings.site.hostname, report.summary())
-        done += 1
-    ensure_openagenda_task()
+            host = settings.site.hostname
+            language = OrganizationLanguage(OrganizationSettings.for_site(settings.site).language)
+            with translation.override(language.content_language):
+                try:
+                    report = openagenda_sync(settings.site)
+                except OpenAgendaError as error:
+                    logger.warning("OpenAgenda sync of %s failed: %s", host, error)
+                    continue
+                except Exception:  # one organization's bug must not stop the others'
+                    logger.exception("OpenAgenda sync of %s failed", host)
+                    continue
+                logger.info("OpenAgenda sync of %s: %s", host, report.summary())
+            done += 1
+    finally:
+        ensure_openagenda_task()  # the next run is queued whatever happened to this one
     return done
 
 

@@ -19,6 +19,7 @@ import logging
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -135,7 +136,13 @@ def openagenda_sync(
         return context.report
     with transaction.atomic():
         if pulled is not None:
-            _pull_apply(context, pulled)
+            try:
+                _pull_apply(context, pulled)
+            except ValidationError as error:  # rolled back with everything else
+                raise OpenAgendaError(
+                    _("An event from OpenAgenda could not be saved here: %(error)s")
+                    % {"error": "; ".join(error.messages)}
+                ) from None
         if pushed is not None:
             _push_apply(context, pushed)
         OpenAgendaSettings.objects.filter(pk=settings.pk).update(last_synced_at=timezone.now())

@@ -374,3 +374,42 @@ def test_what_an_editor_decides_here_about_a_pulled_event_stands(fake, site):
     assert run(site).counts["pulled_updated"] == 1
     page.refresh_from_db()
     assert page.live
+
+
+def test_a_run_cut_halfway_is_completed_by_the_next_without_copies(fake, site):
+    """The first event is sent, then OpenAgenda fails for good: the run reports the error and
+    stores nothing here; once OpenAgenda is back, the next run sends both and the first one
+    is updated, not copied (two events there)."""
+    configure(site, fake)
+    screening(site)
+    screening(site, "Atelier de doublage", start_date=dt.date(2027, 3, 16))
+    original_route = fake.route
+    puts = []
+
+    def route(method, path, query, headers, body):  # the second event's PUT fails, always
+        if method == "PUT":
+            puts.append(path)
+            if len(puts) > 1:
+                return 503, {"message": "unavailable"}, {}, None
+        return original_route(method, path, query, headers, body)
+
+    fake.route = route
+    with pytest.raises(OpenAgendaError, match="503"):
+        run(site)
+    assert len(fake.events) == 1 and not OpenAgendaLink.objects.exists()
+    fake.route = original_route
+    report = run(site)
+    assert report.counts["created"] == 2
+    assert len(fake.events) == 2 and OpenAgendaLink.objects.count() == 2
+
+
+def test_an_unreadable_agenda_brings_nothing(fake, site):
+    """OpenAgenda's list answers something that is not JSON: the run fails with that reason
+    and no event is created here."""
+    configure(site, fake, push=False, pull=True)
+    fake.add_event(title={"fr": "Vernissage"}, timings=[{"begin": "2027-05-01T17:00:00Z"}])
+    fake.fail_next(200, body=b"<html>Maintenance</html>")
+    with pytest.raises(OpenAgendaError, match="JSON"):
+        run(site)
+    assert not EventPage.objects.descendant_of(site.agenda).exists()
+    assert run(site).counts["pulled_created"] == 1
