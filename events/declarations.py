@@ -94,3 +94,38 @@ def events_spreadsheet_kinds():
             importable=False,
         ),
     ]
+
+
+# --- OpenAgenda (``events.openagenda``) --------------------------------------------------------
+
+
+def events_openagenda_grants():
+    """Editors keep their organization's OpenAgenda settings (a site setting: for their own
+    site only)."""
+    return [
+        Grant(
+            OrganizationRole.EDITORS,
+            site_permissions=("events.change_openagendasettings",),
+        )
+    ]
+
+
+def events_openagenda_private_fields():
+    """The secret key writes to the organization's OpenAgenda agenda: private. The rest says
+    which public agenda is synced and how."""
+    return [
+        PrivateFields(
+            "events.OpenAgendaSettings",
+            fields=("secret_key",),
+            non_sensitive=(
+                "site",
+                "agenda_uid",
+                "public_key",
+                "push",
+                "pull",
+                "pull_mode",
+                "default_location_uid",
+                "last_synced_at",
+            ),
+        )
+    ]

@@ -1,8 +1,9 @@
 """Publishing an event stores its dates; unpublishing removes them (deleting cascades)."""
 
+from django.db.models.signals import post_save
 from wagtail.signals import page_published, page_unpublished
 
-from .models import EventPage
+from .models import EventPage, OpenAgendaSettings
 from .services import event_occurrences_clear, event_occurrences_sync
 
 
@@ -16,3 +17,18 @@ def on_unpublished(sender, instance, **kwargs):
 
 page_published.connect(on_published, sender=EventPage, dispatch_uid="events_occurrences_sync")
 page_unpublished.connect(on_unpublished, sender=EventPage, dispatch_uid="events_occurrences_clear")
+
+
+# Saving OpenAgenda settings that send or bring events starts the worker's hourly sync.
+def on_openagenda_settings_saved(sender, instance, **kwargs):
+    from .tasks import ensure_openagenda_task
+
+    if instance.agenda_uid and (instance.push or instance.pull):
+        ensure_openagenda_task()
+
+
+post_save.connect(
+    on_openagenda_settings_saved,
+    sender=OpenAgendaSettings,
+    dispatch_uid="events_openagenda_schedule",
+)

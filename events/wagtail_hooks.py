@@ -27,3 +27,10 @@ hooks.register("register_record_page_sections", record_events_section)
 @hooks.register("register_admin_viewset")
 def register_event_listing():
     return EventListingViewSet()
+
+
+# OpenAgenda: who keeps the settings, and the secret key among private fields.
+from .declarations import events_openagenda_grants, events_openagenda_private_fields  # noqa: E402
+
+hooks.register("register_organization_grants", events_openagenda_grants)
+hooks.register("register_private_fields", events_openagenda_private_fields)

@@ -29,3 +29,8 @@ __all__ = [
     "EventPublication",
     "EventStatus",
 ]
+
+# The OpenAgenda sync's settings and links (``events.openagenda``).
+from .openagenda import OpenAgendaLink, OpenAgendaPullMode, OpenAgendaSettings  # noqa: E402
+
+__all__ += ["OpenAgendaLink", "OpenAgendaPullMode", "OpenAgendaSettings"]

@@ -202,6 +202,9 @@ TASKS = {
     }
 }
 
+# OpenAgenda's v2 API (events.openagenda): the tests point it at a local fake server.
+OPENAGENDA_API_URL = env("OPENAGENDA_API_URL", "https://api.openagenda.com/v2")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
