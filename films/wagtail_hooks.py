@@ -3,9 +3,13 @@ and private fields of films."""
 
 from wagtail import hooks
 
+from .catalogue import cinema_programme_section
 from .declarations import films_grants, films_private_fields, films_sections, films_workflows
 
 hooks.register("register_organization_sections", films_sections)
 hooks.register("register_organization_grants", films_grants)
 hooks.register("register_organization_workflows", films_workflows)
 hooks.register("register_private_fields", films_private_fields)
+
+# The cinema's programme on its record page (``crm_blocks.sections``).
+hooks.register("register_record_page_sections", cinema_programme_section)
