@@ -384,6 +384,9 @@ def screening_rows(queryset, request) -> tuple[list, dict]:
         )
         row.local_start = row.starts_at.astimezone(zone)
         row.local_end = row.ends_at.astimezone(zone) if row.ends_at else None
+        # Said in the cinema's zone: templates' time filters would convert to the visitor's.
+        row.time_label = formats.time_format(row.local_start.replace(tzinfo=None), "TIME_FORMAT")
+        row.iso_start = row.local_start.isoformat()
         row.version_text = row.version.label if row.version_id else row.version_label
         row.accessibility = accessibility_of(row.version if row.version_id else None)
         key = (row.site_id, row.cinema_id or 0)
