@@ -242,6 +242,7 @@ def decorate_film(film, request=None) -> None:
     """What a film's card shows, computed from rows fetched in bulk."""
     versions = list(film.versions.all())
     film.duration_label = duration_label(film.duration)
+    film.poster_alt = poster_alt(film, film.poster if film.poster_id else None)
     film.director_names = [c.display_name for c in film.credits.all() if c.role == "director"]
     film.genre_labels = [
         str(FilmGenre(code).label) for code in film.genres if code in FilmGenre.values

@@ -177,10 +177,15 @@ def test_a_film_is_a_movie_with_its_people_versions_poster_and_trailer(client, o
     assert (trailer["@type"], trailer["embedUrl"]) == ("VideoObject", TRAILER)
     (webpage,) = of_type(graph, "WebPage")
     assert webpage["mainEntity"] == {"@id": movie["@id"]}
-    versions = {node(graph, ref["@id"])["name"]: node(graph, ref["@id"]) for ref in movie["workExample"]}
+    versions = {
+        node(graph, ref["@id"])["name"]: node(graph, ref["@id"]) for ref in movie["workExample"]
+    }
     described = versions["Les Arbres de l'hiver (VF-AD)"]
     assert described["exampleOfWork"] == {"@id": movie["@id"]}
-    assert (described["inLanguage"], described["accessibilityFeature"]) == ("fr", ["audioDescription"])
+    assert (described["inLanguage"], described["accessibilityFeature"]) == (
+        "fr",
+        ["audioDescription"],
+    )
     original = versions["Les Arbres de l'hiver (VOSTF)"]
     assert (original["inLanguage"], original["subtitleLanguage"]) == ("en", "fr")
     assert "accessibilityFeature" not in original
@@ -215,7 +220,10 @@ def test_screenings_are_screening_events_at_their_cinemas(client, org_a, org_b, 
     assert_valid(graph)
     url = film.full_url
     events = of_type(graph, "ScreeningEvent")
-    assert [e["@id"] for e in events] == [f"{url}#screening-{here.pk}", f"{url}#screening-{there.pk}"]
+    assert [e["@id"] for e in events] == [
+        f"{url}#screening-{here.pk}",
+        f"{url}#screening-{there.pk}",
+    ]
     first, second = events
     assert first["startDate"] == soon(1, 19, 30).isoformat()
     assert first["endDate"] == (soon(1, 19, 30) + dt.timedelta(minutes=95)).isoformat()
