@@ -87,19 +87,20 @@ def language_name(code: str) -> str:
     return code
 
 
+def features_named(names) -> list[dict]:
+    """``[{"field", "label", "sign"}]`` of accessibility features, in their usual order."""
+    return [
+        {"field": name, "label": label, "sign": sign}
+        for name, (label, sign) in ACCESSIBILITY_LABELS.items()
+        if name in names
+    ]
+
+
 def accessibility_of(version) -> list[dict]:
-    """``[{"field", "label", "sign"}]`` of each accessibility feature a version offers."""
+    """The accessibility features a version offers (none without a version)."""
     if version is None:
         return []
-    return [
-        {
-            "field": name,
-            "label": ACCESSIBILITY_LABELS[name][0],
-            "sign": ACCESSIBILITY_LABELS[name][1],
-        }
-        for name in ACCESSIBILITY_FIELDS
-        if getattr(version, name)
-    ]
+    return features_named({name for name in ACCESSIBILITY_FIELDS if getattr(version, name)})
 
 
 def day_label(day: dt.date) -> str:
@@ -247,16 +248,9 @@ def decorate_film(film, request=None) -> None:
     film.genre_labels = [
         str(FilmGenre(code).label) for code in film.genres if code in FilmGenre.values
     ]
-    offered = {feature["field"] for version in versions for feature in accessibility_of(version)}
-    film.accessibility = [
-        {
-            "field": name,
-            "label": ACCESSIBILITY_LABELS[name][0],
-            "sign": ACCESSIBILITY_LABELS[name][1],
-        }
-        for name in ACCESSIBILITY_FIELDS
-        if name in offered
-    ]
+    film.accessibility = features_named(
+        {feature["field"] for version in versions for feature in accessibility_of(version)}
+    )
 
 
 def film_index_context(index, request) -> dict:

@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterable
 
 from django.utils.html import strip_tags
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from wagtail.rich_text import expand_db_html
 
@@ -139,13 +140,15 @@ def identifiers(film) -> list[PropertyValue]:
     if film.visa_number:
         result.append(
             PropertyValue(
-                name=gettext("CNC visa number"), property_id="cnc-visa", value=film.visa_number
+                name=capfirst(gettext("CNC visa number")),
+                property_id="cnc-visa",
+                value=film.visa_number,
             )
         )
     if film.quebec_classification:
         result.append(
             PropertyValue(
-                name=gettext("Quebec classification number"),
+                name=capfirst(gettext("Quebec classification number")),
                 property_id="quebec-classification",
                 value=film.quebec_classification,
             )

@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 import extruct
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.utils import timezone, translation
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 
-from films.models import FilmCredit
+from films.catalogue import film_page_context
+from films.models import FilmCredit, FilmVersion
 from films.structured_data import GRAPH_SCREENINGS
 from organizations.models import OrganizationSettings
 from structured_data.graph import build_graph
@@ -277,3 +279,24 @@ def test_people_and_distributor_not_public_are_named_not_linked(client, org_a, t
     assert movie["director"] == [{"@type": "Person", "name": "Réalisatrice Brouillon"}]
     assert movie["publisher"] == {"@type": "Organization", "name": "Distribution Brouillon"}
     assert "personnes" not in json.dumps(graph)
+
+
+def test_an_editors_preview_with_a_new_version_builds_its_page_and_graph(org_a):
+    """An editor previewing a film with a version and a person not saved yet sees the page
+    and its graph: the new version is shown, and described once it is saved."""
+    film = make_film(org_a.films, "Kairos", poster=make_image("Kairos"))
+    film = film.get_latest_revision_as_object()
+    film.versions = [*film.versions.all(), FilmVersion(label="VF-AD", audio_description=True)]
+    film.credits = [FilmCredit(role="director", name="Nouvelle Réalisatrice")]
+    request = RequestFactory().get(film.url, HTTP_HOST=org_a.hostname)
+    request._wagtail_site = org_a
+    request.user = AnonymousUser()
+    with translation.override("fr"):
+        context = film_page_context(film, request)
+        graph = build_graph(film, request)
+    assert [v["label"] for v in context["film_versions"]] == ["VF", "VF-AD"]
+    assert context["directors"] == [{"name": "Nouvelle Réalisatrice", "character": "", "url": ""}]
+    movie = node(graph, f"{film.full_url}#movie")
+    assert movie["director"] == [{"@type": "Person", "name": "Nouvelle Réalisatrice"}]
+    assert movie["accessibilityFeature"] == ["audioDescription"]
+    assert len(movie["workExample"]) == 1, "the unsaved version has no @id yet"
