@@ -351,7 +351,8 @@ def test_a_cinemas_page_lists_its_programme_at_a_fixed_cost(client, org_a):
 
 def test_admissions_and_receipts_reach_no_public_page(client, org_a, org_b):
     """Figures planted in every screening's private columns appear neither on the film's page
-    (its JSON-LD included) nor on the cinema's page, in any notation."""
+    (its JSON-LD included) nor on the cinema's page, in any notation; those pages do not even
+    read them."""
     with_address(org_b)
     film = make_film(org_a.films, "Les Arbres de l'hiver", poster=make_image("Affiche"))
     parc = make_cinema(org_a, "Cinéma du Parc", street_address="5 av. du Parc", locality="Montréal")
@@ -367,7 +368,12 @@ def test_admissions_and_receipts_reach_no_public_page(client, org_a, org_b):
         )
     assert Screening.objects.filter(admissions=ADMISSIONS).count() == 3
     for url in (film.url, parc.url, org_a.films.url):
-        html = visit(client, org_a, url).content.decode()
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            html = visit(client, org_a, url).content.decode()
+        # Not even read: no query of the page (its JSON-LD included) selects those columns.
+        read = " ".join(query["sql"] for query in queries)
+        assert "admissions" not in read and "gross_receipts" not in read, url
         assert "application/ld+json" in html
         for planted in (
             "8731017",
