@@ -337,14 +337,55 @@ class VirtualLocation(Node):
     schema_type = "VirtualLocation"
 
 
+def _year(value: str) -> str:
+    if not re.fullmatch(r"\d{4}", value):
+        raise ValueError(f"{value!r} is not a year such as 2026")
+    return value
+
+
+#: A year alone (``"2026"``): ISO 8601's reduced precision, which schema.org's dates accept.
+Year = Annotated[str, AfterValidator(_year)]
+
+
+class Country(Node):
+    """A country, named in the page's language, with its ISO 3166-1 code as ``identifier``."""
+
+    schema_type = "Country"
+    identifier: str | None = None
+
+
+class PropertyValue(Node):
+    """An identifier of a given scheme (``propertyID``): a film's CNC visa, its IMDb id."""
+
+    schema_type = "PropertyValue"
+    property_id: str | None = Field(default=None, alias="propertyID")
+    value: str | None = None
+
+
 class Movie(Node):
+    """A film, or one of its versions (``example_of_work`` pointing at the film): the version's
+    language, subtitles and accessibility features are properties of a creative work in
+    schema.org, not of the screening."""
+
     schema_type = "Movie"
-    date_created: DateOrDateTime | None = None
+    date_created: DateOrDateTime | Year | None = None
+    date_published: DateOrDateTime | None = None
     director: list[Ref | Person] | None = None
+    actor: list[Ref | Person] | None = None
     duration: Duration | None = None
     genre: list[str] | None = None
-    in_language: str | None = None
+    in_language: list[str] | str | None = None
+    subtitle_language: list[str] | str | None = None
+    accessibility_feature: list[str] | None = None
+    country_of_origin: list[Country] | Country | None = None
     production_company: list[Ref | Organization] | None = None
+    #: The distributor: schema.org's ``productionCompany`` is the studio that made the film.
+    publisher: Ref | Organization | None = None
+    content_rating: str | None = None
+    identifier: list[PropertyValue] | None = None
+    trailer: Ref | VideoObject | None = None
+    work_example: list[Ref] | None = None
+    example_of_work: Ref | None = None
 
 
 #: Where an event takes place: a place (or a place-organization such as a cinema), an online
@@ -371,8 +412,13 @@ class Event(Node):
 
 
 class ScreeningEvent(Event):
+    """A film shown at a cinema. ``work_presented`` is the film; ``work_featured`` the version
+    shown (a ``Movie`` whose ``example_of_work`` is the film), which carries its accessibility
+    features (schema.org has no ``accessibilityFeature`` on events)."""
+
     schema_type = "ScreeningEvent"
     work_presented: Movie | Ref | None = None
+    work_featured: Movie | Ref | None = None
     video_format: str | None = None
     subtitle_language: str | None = None
 
