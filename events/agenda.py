@@ -282,7 +282,7 @@ def group_by_day(occurrences) -> list[dict]:
     ]
 
 
-def filter_choices(occurrences, query: AgendaQuery, site, site_ids=()) -> tuple[list[dict], bool]:
+def filter_choices(occurrences, query: AgendaQuery, site, public_q=None) -> tuple[list[dict], bool]:
     """The select fields of the filter form, each with only the choices that list something
     (a choice that lists nothing is a dead end) and the one selected; and whether "free only"
     lists something."""
@@ -298,8 +298,8 @@ def filter_choices(occurrences, query: AgendaQuery, site, site_ids=()) -> tuple[
     access = {name for row in rows for name, on in zip(access_fields, row[4:], strict=True) if on}
     venues = []
     if venue_ids:
-        if len(site_ids) > 1:  # a network's agenda: its members' venues too
-            public = Page.objects.filter(public_pages_q(site_ids), pk__in=venue_ids).values("pk")
+        if public_q is not None:  # a network's agenda: its members' public pages too
+            public = Page.objects.filter(public_q, pk__in=venue_ids).values("pk")
         else:
             public = public_page_ids(site, venue_ids)
         venues = sorted(
@@ -457,6 +457,14 @@ class AgendaScope:
     def member_ids(self) -> list[int]:
         return [pk for pk in self.site_ids if pk != self.site.pk]
 
+    def public_pages(self, site_ids) -> Q:
+        """``network.public_pages_q`` for these sites, read once per request."""
+        key = tuple(sorted(site_ids))
+        memo = self.__dict__.setdefault("_public_pages", {})
+        if key not in memo:
+            memo[key] = public_pages_q(key)
+        return memo[key]
+
     def site_named(self, site_id: int):
         if site_id == self.site.pk:
             return self.site
@@ -556,7 +564,7 @@ def event_rows(scope: AgendaScope):
         match |= Q(event__in=agenda_events(scope.agenda))
     member_ids = scope.member_ids()
     if member_ids:
-        public = EventPage.objects.filter(public_pages_q(member_ids)).values("pk")
+        public = EventPage.objects.filter(scope.public_pages(member_ids)).values("pk")
         match |= Q(site_id__in=member_ids, event__in=public)
     return (
         EventOccurrence.objects.filter(match)
@@ -662,9 +670,9 @@ def event_items(ids: list[int], scope: AgendaScope) -> dict[int, AgendaItem]:
     if scope.member_ids():
         venues = (
             set(
-                Page.objects.filter(public_pages_q(scope.site_ids), pk__in=venue_ids).values_list(
-                    "pk", flat=True
-                )
+                Page.objects.filter(
+                    scope.public_pages(scope.site_ids), pk__in=venue_ids
+                ).values_list("pk", flat=True)
             )
             if venue_ids
             else set()
@@ -840,7 +848,10 @@ def agenda_context(agenda, request) -> dict:
     params = request.GET if request is not None else {}
     listing = agenda_listing(scope, params.get("page"))
     fields, offer_free = filter_choices(
-        listing.parts.events_window, query, scope.site, site_ids=scope.site_ids
+        listing.parts.events_window,
+        query,
+        scope.site,
+        public_q=scope.public_pages(scope.site_ids) if scope.member_ids() else None,
     )
     fields = area_fields(scope, listing.parts) + fields
     for source in listing.parts.sources:

@@ -29,6 +29,9 @@ How the agenda uses it, for each request (``events.agenda.agenda_listing``):
      them, the same way for every source;
    - ``pk``: the row's id, handed back to ``items``.
 
+   An empty answer keeps these columns: return ``rows.none()`` of the annotated queryset,
+   never a bare ``Model.objects.none()``.
+
    It is never evaluated alone: the agenda adds the window and the common filters, takes the
    columns ``(source key, pk, local_date, start)`` of every source with ``union(all=True)``,
    orders them by day, start, source and id, and paginates that one query. Querying stays
