@@ -153,28 +153,29 @@ def test_filters_by_organization_region_department_and_accessibility(client, net
     the form offers those that list something."""
     rex = member("Le Rex", "le-rex.test", network)
     corse = member("Cinéma d'Ajaccio", "ajaccio.test", network)
-    OrganizationSettings.objects.filter(site=corse).update(
-        region="Corse", postal_code="20000"
-    )
+    OrganizationSettings.objects.filter(site=corse).update(region="Corse", postal_code="20000")
     lyon = make_organization_page(
-        rex.organizations_index, "Salle de Lyon", region="Auvergne-Rhône-Alpes",
+        rex.organizations_index,
+        "Salle de Lyon",
+        region="Auvergne-Rhône-Alpes",
         postal_code="69003",
     )
     make_event(rex.agenda, "Séance lyonnaise", venue=lyon, audio_description=True)
-    make_event(rex.agenda, "Séance sans lieu", place_name="Parc", postal_code="75011",
-               region="Île-de-France")
+    make_event(
+        rex.agenda,
+        "Séance sans lieu",
+        place_name="Parc",
+        postal_code="75011",
+        region="Île-de-France",
+    )
     make_event(corse.agenda, "Séance corse")
 
     assert list(items(visit(client, network, "?cinema=ajaccio.test"))) == ["Séance corse"]
     assert list(items(visit(client, network, "?department=2A"))) == ["Séance corse"]
     assert list(items(visit(client, network, "?department=2B"))) == []
     assert list(items(visit(client, network, "?department=69"))) == ["Séance lyonnaise"]
-    assert list(items(visit(client, network, "?region=%C3%8Ele-de-France"))) == [
-        "Séance sans lieu"
-    ]
-    assert list(items(visit(client, network, "?access=audio_description"))) == [
-        "Séance lyonnaise"
-    ]
+    assert list(items(visit(client, network, "?region=%C3%8Ele-de-France"))) == ["Séance sans lieu"]
+    assert list(items(visit(client, network, "?access=audio_description"))) == ["Séance lyonnaise"]
     soup = BeautifulSoup(visit(client, network).content.decode(), "html.parser")
     cinemas = [o["value"] for o in soup.select("select[name=cinema] option") if o["value"]]
     assert sorted(cinemas) == ["ajaccio.test", "le-rex.test"]
@@ -214,9 +215,7 @@ def test_the_cost_does_not_grow_with_members_and_events(client, network, query):
 
     def count():
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(
-                f"{network.agenda.url}{path}{params}", HTTP_HOST=network.hostname
-            )
+            response = client.get(f"{network.agenda.url}{path}{params}", HTTP_HOST=network.hostname)
         assert response.status_code == 200
         return len(captured.captured_queries), response
 
@@ -232,8 +231,9 @@ def test_the_cost_does_not_grow_with_members_and_events(client, network, query):
     for n, site in enumerate(members):
         venue = make_organization_page(site.organizations_index, f"Lieu {n}", postal_code="13001")
         for k in range(5):
-            make_event(site.agenda, f"Projection {n}-{k}", venue=venue,
-                       start_date=DAY + dt.timedelta(k))
+            make_event(
+                site.agenda, f"Projection {n}-{k}", venue=venue, start_date=DAY + dt.timedelta(k)
+            )
     many, response = count()
     assert "Cinéma 5" in response.content.decode()
 
