@@ -21,7 +21,7 @@ restriction, no private detail of an event.
                 "status": "", "moved": false, "source": "events"}, …]}
 
 Times are ISO 8601 in the item's time zone with its offset; ``end`` is ``null`` when the item
-has none; ``status`` is ``""`` or the event's mark (``cancelled``, ``postponed``, ``full``…);
+has none; an all-day item (``"all_day": true``) gives dates instead, ``end`` its last day; ``status`` is ``""`` or the event's mark (``cancelled``, ``postponed``, ``full``…);
 ``url`` is the item's canonical page on its own organization's site. Wrong input answers HTTP
 400 with ``{"error": {"code": …, "message": …}}``, the message in the request's language; codes:
 ``invalid_filter`` (a date, month, department or organization that is not one),
@@ -35,6 +35,8 @@ of the site that browsers let other sites frame (no ``X-Frame-Options``,
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
@@ -74,11 +76,18 @@ def requested_page(params) -> int | None:
 
 
 def item_json(item) -> dict:
+    if item.all_day:  # dates, the last one included
+        start = item.local_start.date().isoformat()
+        last = item.local_end - dt.timedelta(days=1) if item.local_end else item.local_start
+        end = max(last.date(), item.local_start.date()).isoformat()
+    else:
+        start = item.local_start.isoformat()
+        end = item.local_end.isoformat() if item.local_end else None
     return {
         "title": item.title,
         "url": item.url,
-        "start": item.local_start.isoformat(),
-        "end": item.local_end.isoformat() if item.local_end else None,
+        "start": start,
+        "end": end,
         "all_day": item.all_day,
         "time_zone": item.time_zone,
         "kind": item.kind,
@@ -111,7 +120,7 @@ def agenda_json_view(request, agenda):
     if page.number != number:
         return json_error(
             "invalid_page",
-            _("There is no page %(number)s: the list has %(pages)s.")
+            _("There is no page %(number)s: the last page is %(pages)s.")
             % {"number": number, "pages": page.paginator.num_pages},
         )
     base = agenda.get_full_url(request) or ""
