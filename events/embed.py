@@ -21,9 +21,10 @@ restriction, no private detail of an event.
                 "status": "", "moved": false, "source": "events"}, …]}
 
 Times are ISO 8601 in the item's time zone with its offset; ``end`` is ``null`` when the item
-has none; an all-day item (``"all_day": true``) gives dates instead, ``end`` its last day; ``status`` is ``""`` or the event's mark (``cancelled``, ``postponed``, ``full``…);
-``url`` is the item's canonical page on its own organization's site. Wrong input answers HTTP
-400 with ``{"error": {"code": …, "message": …}}``, the message in the request's language; codes:
+has none; an all-day item (``"all_day": true``) gives dates instead, ``end`` its last day.
+``status`` is ``""`` or the event's mark (``cancelled``, ``postponed``, ``full``…); ``url`` is
+the item's canonical page on its own organization's site. Wrong input answers HTTP 400 with
+``{"error": {"code": …, "message": …}}``, the message in the request's language; codes:
 ``invalid_filter`` (a date, month, department or organization that is not one),
 ``invalid_page``; any method but GET and HEAD answers 405 (``method_not_allowed``).
 
