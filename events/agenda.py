@@ -30,7 +30,7 @@ from wagtail.models import Page, Site
 
 from crm_blocks.models import OrganizationPage, PersonPage
 from crm_blocks.models.records import images_with_renditions
-from organizations.models import OrganizationSettings
+from organizations.models import OrganizationKind, OrganizationSettings
 from organizations.money import format_money
 from organizations.scoping import public_pages_for_site
 
@@ -42,7 +42,7 @@ from .models import (
     EventPage,
     EventStatus,
 )
-from .network import is_network, network_members, public_pages_q
+from .network import network_members, public_pages_q
 from .sources import EVENTS_KEY, AgendaItem, agenda_sources, source_params
 
 #: Dates listed per page of the agenda.
@@ -450,10 +450,6 @@ class AgendaScope:
     #: The sites listed, once ``cinema`` narrowed them.
     site_ids: tuple = ()
 
-    @property
-    def is_network(self) -> bool:
-        return bool(self.agenda.show_network_members)
-
     def member_ids(self) -> list[int]:
         return [pk for pk in self.site_ids if pk != self.site.pk]
 
@@ -471,6 +467,15 @@ class AgendaScope:
         return next((member for member in self.members if member.pk == site_id), None)
 
 
+def is_network(request, site) -> bool:
+    """Whether the organization is a network (its settings, read once per request)."""
+    if request is not None:
+        settings = OrganizationSettings.for_request(request)
+    else:
+        settings = OrganizationSettings.for_site(site)
+    return settings.kind == OrganizationKind.NETWORK
+
+
 def agenda_scope(agenda, request) -> AgendaScope:
     """The scope of one request to ``agenda`` (its HTML, ``events.json`` or ``embed/``)."""
     site = Site.find_for_request(request) if request is not None else None
@@ -481,7 +486,7 @@ def agenda_scope(agenda, request) -> AgendaScope:
     params = request.GET if request is not None else {}
     query = AgendaQuery.from_request(params, today)
     members = []
-    if agenda.show_network_members and is_network(site):
+    if agenda.show_network_members and is_network(request, site):
         members = network_members(site)
     sites = [site, *members]
     site_ids = tuple(s.pk for s in sites)
@@ -527,7 +532,8 @@ def in_area(rows, scope: AgendaScope):
     """``rows`` (``site_id``, ``region``, ``postal_code``) of the organization, region and
     department asked for: the same rule for every source."""
     query = scope.query
-    rows = rows.filter(site_id__in=scope.site_ids)
+    if query.cinema:
+        rows = rows.filter(site_id__in=scope.site_ids)
     if query.region:
         rows = rows.filter(region__iexact=query.region)
     if query.department:
@@ -800,8 +806,9 @@ def area_fields(scope: AgendaScope, parts: AgendaParts) -> list[dict]:
     departments = {department_of(row[2]) for row in found} - {""}
     query = scope.query
     sites = [scope.site, *scope.members]
+    names = site_defaults(scope, [site.pk for site in sites])
     organizations = [
-        (site.hostname, site_defaults_name(site, scope))
+        (site.hostname, names[site.pk][2])
         for site in sites
         if site.pk in site_ids or site.hostname == query.cinema
     ]
@@ -831,13 +838,6 @@ def area_fields(scope: AgendaScope, parts: AgendaParts) -> list[dict]:
         },
     ]
     return [f for f in fields if f["choices"] and (len(f["choices"]) > 1 or f["selected"])]
-
-
-def site_defaults_name(site, scope: AgendaScope) -> str:
-    settings = getattr(site, "organizationsettings", None)
-    if site.pk == scope.site.pk or settings is None:
-        settings = OrganizationSettings.for_site(site) if site.pk == scope.site.pk else None
-    return settings.display_name if settings is not None else site.site_name
 
 
 def agenda_context(agenda, request) -> dict:

@@ -15,17 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from wagtail.models import Page, PageViewRestriction, Site
 
-from organizations.models import OrganizationKind, OrganizationSettings
-
 from .models import NetworkSharing
 
 #: ``{member site id: network site id}`` of the sharing members, kept in the cache (read at
 #: every change of public content, see ``network_followers``).
 FOLLOWERS_KEY = "events:network-followers"
-
-
-def is_network(site: Site) -> bool:
-    return OrganizationSettings.objects.filter(site=site, kind=OrganizationKind.NETWORK).exists()
 
 
 def network_members(network: Site) -> list[Site]:
