@@ -572,11 +572,11 @@ def event_rows(scope: AgendaScope):
     if member_ids:
         public = EventPage.objects.filter(scope.public_pages(member_ids)).values("pk")
         match |= Q(site_id__in=member_ids, event__in=public)
-    return (
-        EventOccurrence.objects.filter(match)
-        .shown()
-        .annotate(region=_located("region"), postal_code=_located("postal_code"))
-    )
+    rows = EventOccurrence.objects.filter(match).shown()
+    if scope.members or scope.query.region or scope.query.department:
+        # Where each event is, for the area filters and their choices (joins only then).
+        rows = rows.annotate(region=_located("region"), postal_code=_located("postal_code"))
+    return rows
 
 
 @dataclass
@@ -618,7 +618,7 @@ def agenda_parts(scope: AgendaScope) -> AgendaParts:
     return AgendaParts(parts=parts, events_window=events_window, sources=active)
 
 
-def combined_rows(parts: list, *columns: str, descending: bool = False):
+def combined_rows(parts: list, *, descending: bool = False):
     """The parts' ``(source, id, local_date, start)`` as one query (``union(all=True)``),
     ordered by day, start, source and id."""
     selected = []
