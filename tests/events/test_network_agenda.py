@@ -314,3 +314,21 @@ def test_a_member_s_editor_chooses_the_network_in_the_admin(client, network, org
     )
     assert response.status_code == 302
     assert NetworkSharing.for_site(rex).share_events
+
+
+def test_any_change_of_a_member_forgets_the_network_s_pages(network):
+    """Whatever forgets a sharing member's cached pages (an import's bulk publication calls the
+    same rule) forgets its network's too, and no other organization's."""
+    from public_cache.generations import invalidate_sites, site_generation
+
+    rex = member("Le Rex", "le-rex.test", network)
+    silent = member("Cinéma Muet", "muet.test")
+    before = {site.pk: site_generation(site.pk) for site in (network, rex, silent)}
+
+    invalidate_sites(site_ids=[rex.pk])
+
+    assert site_generation(rex.pk) != before[rex.pk]
+    assert site_generation(network.pk) != before[network.pk]
+    assert site_generation(silent.pk) == before[silent.pk]
+    invalidate_sites(site_ids=[silent.pk])
+    assert site_generation(network.pk) == before[network.pk] + 1
