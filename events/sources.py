@@ -11,7 +11,13 @@ in its ``wagtail_hooks.py``::
                              params=("film",), filter_fields=film_filter_fields,
                              event_filter=events_presenting_film)]
 
-How the agenda uses it, for each request (``events.agenda.agenda_listing``):
+How the agenda uses it, for each request (``events.agenda.agenda_listing``). ``scope`` is an
+``events.agenda.AgendaScope``: ``agenda`` (the ``EventIndexPage``), ``request``, ``site`` (the
+agenda's), ``members`` (on a network's agenda, the sharing members' ``Site`` rows, their
+``organizationsettings`` loaded), ``site_ids`` (the sites to list, narrowed to one by
+``?cinema=``), ``now``, ``time_zone``, ``currency``, and ``query`` (``events.agenda.AgendaQuery``:
+``kind``, ``venue``, ``audience``, ``access``, ``free``, ``start``, ``end``, ``month``, ``past``,
+``cinema``, ``region``, ``department``, and ``extra``, the sources' own parameters).
 
 1. ``rows(scope)`` gives a queryset of *one* model: the source's items of the sites
    ``scope.site_ids`` (the agenda's own site, and on a network agenda the members that opted
@@ -27,7 +33,7 @@ How the agenda uses it, for each request (``events.agenda.agenda_listing``):
    - ``site_id``, ``region`` and ``postal_code`` (text, ``""`` when unknown): the agenda
      applies the ``cinema`` (member organization), ``region`` and ``department`` filters on
      them, the same way for every source;
-   - ``pk``: the row's id, handed back to ``items``.
+   - ``pk``: the row's id (an integer), handed back to ``items``.
 
    An empty answer keeps these columns: return ``rows.none()`` of the annotated queryset,
    never a bare ``Model.objects.none()``.
@@ -39,10 +45,14 @@ How the agenda uses it, for each request (``events.agenda.agenda_listing``):
 2. ``items(ids, scope)`` receives the ids of the source's rows on the page being shown and
    returns ``{id: AgendaItem}``, in a fixed number of queries (one or two: select_related,
    prefetch). Each item links to its canonical page on its own site (a full URL: the network's
-   agenda is on another host) and carries only public fields.
+   agenda is on another host) and carries only public fields; ``organization`` and
+   ``organization_host`` name the organization whose item it is (a network's agenda shows
+   the name beside its members' items). The agenda sets ``local_start``, ``local_end``,
+   ``href`` and ``is_member``.
 3. ``filter_fields(scope)``, optional: extra select fields for the filter form, as
    ``{"name", "label", "all_label", "selected", "choices": [(value, label), …]}``; its
-   ``name`` must be one of ``params``.
+   ``name`` must be one of ``params``. Called only while the source lists something (no
+   parameter of another source is set).
 4. ``params``: the query parameters the source reads (``"film"``). They become part of the
    agenda's cache key (``EventIndexPage.public_cache_query_params``), of ``events.json`` and of
    ``embed/``, and are handed over, as given, in ``scope.query.extra``.
