@@ -37,9 +37,9 @@ def the_graph(client, site, page):
     assert response.status_code == 200, page.url
     html = response.content.decode()
     assert html.count('type="application/ld+json"') == 1
-    (graph,) = extruct.extract(html, base_url=page.full_url, syntaxes=["json-ld"], uniform=False)[
-        "json-ld"
-    ]
+    (graph,) = extruct.extract(
+        html, base_url=page.full_url, syntaxes=["json-ld"], uniform=False
+    )["json-ld"]
     return graph
 
 
@@ -282,20 +282,12 @@ def test_festival_and_its_parts_refer_to_each_other(client, org_a):
         **PLACE,
     )
     first = make_event(
-        festival,
-        "Ouverture",
-        kind="screening",
-        start_date=dt.date(2027, 6, 1),
-        start_time=dt.time(20),
-        **PLACE,
+        festival, "Ouverture", kind="screening", start_date=dt.date(2027, 6, 1),
+        start_time=dt.time(20), **PLACE,
     )
     second = make_event(
-        festival,
-        "Clôture",
-        kind="screening",
-        start_date=dt.date(2027, 6, 5),
-        start_time=dt.time(20),
-        **PLACE,
+        festival, "Clôture", kind="screening", start_date=dt.date(2027, 6, 5),
+        start_time=dt.time(20), **PLACE,
     )
     make_event(festival, "Brouillon", publish=False, **PLACE)
     graph = the_graph(client, org_a, festival)
