@@ -44,10 +44,13 @@ def events_workflows():
 
 
 def events_grants():
-    # Editors run the agenda; the CRM staff see who proposed an event too.
+    # Editors run the agenda (and choose the network it is shared with); the CRM staff see who
+    # proposed an event too.
     return [
         Grant(
-            OrganizationRole.EDITORS, permissions=(*PRIVATE_PERMISSIONS, *SPREADSHEET_PERMISSIONS)
+            OrganizationRole.EDITORS,
+            permissions=(*PRIVATE_PERMISSIONS, *SPREADSHEET_PERMISSIONS),
+            site_permissions=("events.change_networksharing",),
         ),
         Grant(OrganizationRole.CRM_STAFF, permissions=PRIVATE_PERMISSIONS),
     ]

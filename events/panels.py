@@ -1,6 +1,8 @@
-"""The editor's preview of the dates an event will be published with."""
+"""The editor's preview of the dates an event will be published with, and the code that shows
+an agenda on another website."""
 
 from django.core.exceptions import ValidationError
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
 
@@ -41,4 +43,35 @@ class UpcomingDatesPanel(Panel):
                         for row in rows
                     ]
                     context["tz"] = tz
+            return context
+
+
+class EmbedSnippetPanel(Panel):
+    """The code that shows the agenda on another website (an ``<iframe>`` of its ``embed/``
+    page) and the address of its ``events.json``, ready to copy. The instance says which
+    agendas (``embed_agendas()``: ``(agenda, cinema)`` pairs; a cinema narrows a network's
+    agenda to one member)."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "events/admin/embed_snippet_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            snippets = []
+            request = self.request
+            for agenda, cinema in self.instance.embed_agendas():
+                base = agenda.get_full_url(request)
+                if not base:
+                    continue
+                query = f"?{urlencode({'cinema': cinema})}" if cinema else ""
+                snippets.append(
+                    {
+                        "agenda": agenda,
+                        "cinema": cinema,
+                        "embed_url": f"{base}embed/{query}",
+                        "json_url": f"{base}events.json{query}",
+                        "title": agenda.title,
+                    }
+                )
+            context["snippets"] = snippets
             return context

@@ -1,9 +1,14 @@
-"""Publishing an event stores its dates; unpublishing removes them (deleting cascades)."""
+"""Publishing an event stores its dates; unpublishing removes them (deleting cascades).
+A member choosing (or leaving) a network changes that network's agenda: its cached pages are
+forgotten, the old network's too."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
-from .models import EventPage, OpenAgendaSettings
+from public_cache.generations import invalidate_sites
+
+from .models import EventPage, NetworkSharing, OpenAgendaSettings
+from .network import forget_followers
 from .services import event_occurrences_clear, event_occurrences_sync
 
 
@@ -31,4 +36,17 @@ post_save.connect(
     on_openagenda_settings_saved,
     sender=OpenAgendaSettings,
     dispatch_uid="events_openagenda_schedule",
+)
+
+
+def on_sharing_changed(sender, instance, **kwargs):
+    forget_followers()
+    networks = {instance.network_id, getattr(instance, "network_id_at_load", None)} - {None}
+    if networks:
+        invalidate_sites(site_ids=networks)
+
+
+post_save.connect(on_sharing_changed, sender=NetworkSharing, dispatch_uid="events_sharing_saved")
+post_delete.connect(
+    on_sharing_changed, sender=NetworkSharing, dispatch_uid="events_sharing_deleted"
 )

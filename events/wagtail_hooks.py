@@ -1,6 +1,7 @@
 """Registrations only: the agenda section and its moderation workflow, the permissions and
 private fields of events, its spreadsheet kinds, its admin listing, its demo loader, and the
-coming events on the pages of venues, organizers and performers."""
+coming events on the pages of venues, organizers and performers, and the networks whose
+agenda follows a member's changes."""
 
 from wagtail import hooks
 
@@ -13,6 +14,7 @@ from .declarations import (
     events_workflows,
 )
 from .demo import load_demo_events
+from .network import networks_following
 from .viewsets import EventListingViewSet
 
 hooks.register("register_organization_sections", events_sections)
@@ -22,6 +24,8 @@ hooks.register("register_private_fields", events_private_fields)
 hooks.register("register_spreadsheet_kinds", events_spreadsheet_kinds)
 hooks.register("load_demo_content", load_demo_events)
 hooks.register("register_record_page_sections", record_events_section)
+# A member's change of public content also forgets its network's cached agenda.
+hooks.register("register_public_cache_dependents", networks_following)
 
 
 @hooks.register("register_admin_viewset")

@@ -77,6 +77,21 @@ def sites_concerned(*, url_paths: Iterable[str] = (), site_ids: Iterable = ()) -
     return concerned
 
 
+def dependent_sites(site_ids: set) -> set:
+    """The sites whose public pages show what ``site_ids`` publish (a network's agenda shows
+    its members' events), as plugins declare them through the ``register_public_cache_dependents``
+    hook: ``fn(site_ids) -> site ids``. One step only: what a dependent shows of its own
+    dependents is not followed further."""
+    if not site_ids:
+        return set()
+    from wagtail import hooks
+
+    found = set()
+    for dependents in hooks.get_hooks("register_public_cache_dependents"):
+        found.update(dependents(frozenset(site_ids)))
+    return found - site_ids
+
+
 def invalidate_sites(*, url_paths: Iterable[str] = (), site_ids: Iterable = ()) -> None:
     """Forget the cached pages and graphs of the sites a change concerns, and only theirs: the
     one rule for signals and importers alike.
@@ -84,7 +99,10 @@ def invalidate_sites(*, url_paths: Iterable[str] = (), site_ids: Iterable = ()) 
     A page published, unpublished, moved or imported (its ``url_path``; before and after a
     move) concerns every site whose tree holds it, in any of its languages: any of that site's
     pages may show it (a menu, a breadcrumb, a card, a list). A ``Site`` or one of its settings
-    concerns that site (``site_ids``). Other organizations' caches stay warm.
+    concerns that site (``site_ids``). So do the sites that show what those publish
+    (``dependent_sites``: a network's agenda and its members). Other organizations' caches stay
+    warm.
     """
-    for site_id in sites_concerned(url_paths=url_paths, site_ids=site_ids):
+    concerned = sites_concerned(url_paths=url_paths, site_ids=site_ids)
+    for site_id in concerned | dependent_sites(concerned):
         invalidate_site(site_id)

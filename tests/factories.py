@@ -210,3 +210,24 @@ def make_screening(site, film, starts_at, cinema=None, version=None, room="1", *
         local_date=starts_at.astimezone(zone).date(),
         **fields,
     )
+def make_organization_of_kind(name, hostname, kind, **kwargs):
+    """``make_organization``, then its ``OrganizationSettings.kind`` set (``"network"``,
+    ``"cinema"``…)."""
+    from organizations.models import OrganizationSettings
+
+    site = make_organization(name, hostname, **kwargs)
+    OrganizationSettings.objects.filter(site=site).update(kind=kind)
+    return site
+
+
+def share_agenda(member, network, share=True):
+    """``member`` chooses ``network`` in its network agenda settings (``NetworkSharing``), and
+    shares its public events with it unless told."""
+    from events.models import NetworkSharing
+
+    sharing = NetworkSharing.for_site(member)
+    sharing.network = network
+    sharing.share_events = share
+    sharing.full_clean()
+    sharing.save()
+    return sharing

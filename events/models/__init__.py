@@ -1,6 +1,8 @@
 """The events plugin's models, split by domain: the pages (``pages``), the dates they take
-place on (``occurrences``), and what is never published (``private``)."""
+place on (``occurrences``), what is never published (``private``), and a member's consent to
+show its events in a network's agenda (``network``)."""
 
+from .network import NetworkSharing
 from .occurrences import EventOccurrence, EventPublication
 from .pages import (
     EventAccessibility,
@@ -28,6 +30,7 @@ __all__ = [
     "EventPrivate",
     "EventPublication",
     "EventStatus",
+    "NetworkSharing",
 ]
 
 # The OpenAgenda sync's settings and links (``events.openagenda``).

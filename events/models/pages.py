@@ -45,7 +45,7 @@ from privacy.pages import PrivateTwinPageMixin
 from structured_data.mixins import StructuredDataPageMixin
 
 from ..forms import EventPageForm
-from ..panels import UpcomingDatesPanel
+from ..panels import EmbedSnippetPanel, UpcomingDatesPanel
 from ..recurrence import RecurrenceRule, Timing, aware, parse_date_list
 from ..structured_data import event_nodes
 from .occurrences import EventOccurrence
@@ -122,17 +122,37 @@ def output_view(dotted_path: str):
 
 class EventIndexPage(RoutablePageMixin, StructuredDataPageMixin, Page):
     """The organization's agenda: the coming dates of the events below it, its iCal feed
-    (``feed.ics``) and the form where anyone proposes an event (``proposer/``)."""
+    (``feed.ics``), the form where anyone proposes an event (``proposer/``), the same list as
+    JSON (``events.json``) and as a small page other sites frame (``embed/``).
+
+    A network's agenda (``show_network_members``) also lists the public events of the member
+    organizations that chose to share them with it (``NetworkSharing``), and what other plugins
+    contribute (``events.sources``)."""
 
     structured_data_page_type = "CollectionPage"
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    show_network_members = models.BooleanField(
+        _("show the events of the network's members"),
+        default=False,
+        help_text=_(
+            "For a network or association: also list the public events of the member "
+            "organizations that share their agenda with it."
+        ),
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("show_network_members"),
+        EmbedSnippetPanel(heading=_("Show this agenda on another website")),
+    ]
     subpage_types = ["events.EventPage"]
     max_count_per_parent = 1
-    #: What the agenda reads from the query: such pages are cached for anonymous visitors.
-    public_cache_query_params = (
+    #: What the agenda reads from the query (its HTML, ``events.json`` and ``embed/``): such
+    #: pages are cached for anonymous visitors. Parameters of registered agenda sources
+    #: (``events.sources``) are added to these (``public_cache_query_params``).
+    agenda_query_params = (
         "page",
         "from",
         "to",
@@ -144,17 +164,28 @@ class EventIndexPage(RoutablePageMixin, StructuredDataPageMixin, Page):
         "free",
         "month",
         "past",
+        "cinema",
+        "region",
+        "department",
     )
 
     class Meta:
         verbose_name = _("agenda")
         verbose_name_plural = _("agendas")
 
+    @property
+    def public_cache_query_params(self) -> tuple[str, ...]:
+        return (*self.agenda_query_params, *output_view("events.sources.source_params")())
+
     def get_context(self, request, *args, **kwargs):
         """The coming dates, filtered and grouped by day (``events.agenda``)."""
         context = super().get_context(request, *args, **kwargs)
         context.update(output_view("events.agenda.agenda_context")(self, request))
         return context
+
+    def embed_agendas(self) -> list:
+        """``(agenda, cinema)`` pairs whose embed code the editor shows (``EmbedSnippetPanel``)."""
+        return [(self, "")] if self.pk else []
 
     # Wagtail routes ``feed.ics`` as ``/feed.ics/`` (it appends a slash): the regex takes both,
     # and reverses to ``feed.ics``. ``config.urls`` lets a dotted last segment reach Wagtail.
@@ -166,6 +197,14 @@ class EventIndexPage(RoutablePageMixin, StructuredDataPageMixin, Page):
     @path("propose/", name="propose")
     def propose(self, request):
         return output_view("events.contributions.contribution_view")(request, self)
+
+    @re_path(r"^events\.json/?$", name="events_json")  # as feed.ics
+    def events_json(self, request):
+        return output_view("events.embed.agenda_json_view")(request, self)
+
+    @path("embed/", name="embed")
+    def embed(self, request):
+        return output_view("events.embed.agenda_embed_view")(request, self)
 
 
 class EventPageQuerySet(PageQuerySet):
