@@ -9,3 +9,9 @@ hooks.register("register_organization_sections", films_sections)
 hooks.register("register_organization_grants", films_grants)
 hooks.register("register_organization_workflows", films_workflows)
 hooks.register("register_private_fields", films_private_fields)
+
+# --- Box-office exports and screenings (``films.boxoffice``) -------------------------------------
+from .declarations import films_screening_spreadsheet_grants, films_spreadsheet_kinds  # noqa: E402
+
+hooks.register("register_organization_grants", films_screening_spreadsheet_grants)
+hooks.register("register_spreadsheet_kinds", films_spreadsheet_kinds)
