@@ -331,6 +331,7 @@ def read_rows(table, mapping: dict[str, str], zone: ZoneInfo):
     rows: list[SessionRow] = []
     errors: list[RowError] = []
     seen: dict[tuple, int] = {}
+    moments: dict[tuple, dt.datetime] = {}  # a file repeats its times: each made aware once
     for values, line in zip(table.dataset, table.row_numbers, strict=True):
 
         def cell(name, values=values):
@@ -348,7 +349,10 @@ def read_rows(table, mapping: dict[str, str], zone: ZoneInfo):
                 raise ValueError(_("The date is empty."))
             if time is None:
                 raise ValueError(_("The time of the session is missing."))
-            starts_at = aware(day, time, zone)
+            moment = (day, time)
+            if moment not in moments:
+                moments[moment] = aware(day, time, zone)
+            starts_at = moments[moment]
         except (CellValueError, ValueError) as error:
             problems.append(_labelled("date", error))
             starts_at = day = None
@@ -577,10 +581,12 @@ def boxoffice_import(
     film_of: dict[str, int | None] = {}  # reference key → film pk (None: a draft)
     drafts: dict[str, FilmReference] = {}
     lines_of: dict[str, list[int]] = defaultdict(list)
+    reference_of: dict[str, FilmReference] = {}
     for row in rows:
         lines_of[row.reference.key].append(row.line)
+        reference_of.setdefault(row.reference.key, row.reference)
     for key, lines in lines_of.items():
-        reference = next(r.reference for r in rows if r.reference.key == key and r.line == lines[0])
+        reference = reference_of[key]
         found = matcher.match(reference)
         decided = decisions.get(key)
         if found.status == EXACT:

@@ -16,6 +16,7 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -81,7 +82,7 @@ class FilmReference:
     external_id: str = ""
     year: int | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Stable across requests: the preview's choices are posted back under it."""
         return f"{self.visa}|{self.external_id}|{fold_title(self.title)}|{self.year or ''}"
