@@ -1,7 +1,7 @@
+from importlib import import_module
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--publish", action="store_true", help="Publish new records.")
         for kind in kinds().values():
             if kind.importable and kind.command:
-                import_string(kind.command).add_arguments(parser)
+                import_module(kind.command).add_arguments(parser)
 
     def handle(self, *args, **options):
         site = organization_site(options["organization"])
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             ) from error
         command = kinds()[options["kind"]].command
         if command:
-            import_string(command).import_file(
+            import_module(command).import_file(
                 self, site=site, path=path, data=data, options=options
             )
             return
