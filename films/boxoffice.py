@@ -651,11 +651,15 @@ def boxoffice_import(
     durations = {pk: c.duration for pk, c in matcher.by_pk.items()}
     notes: dict[str, str] = {}
     new, changed = [], []
+    held_keys = {held.key for held in report.held}
+    held_counts = {"new": 0, "updated": 0}
     currency = settings.currency
     source = filename[:255]
     for row in rows:
         key = row.reference.key
         if key not in film_of:
+            if key in held_keys:  # counted as it would be once the film is settled
+                held_counts["updated" if (row.room, row.starts_at) in existing else "new"] += 1
             continue
         film_id = film_of[key]
         version_id = versions.find(film_id, row.version_label, notes) if film_id else None
@@ -702,7 +706,8 @@ def boxoffice_import(
         screening._reference = key
         changed.append(screening)
     report.version_notes = sorted(notes.items())
-    report.new, report.updated = len(new), len(changed)
+    report.new = len(new) + held_counts["new"]
+    report.updated = len(changed) + held_counts["updated"]
     if dry_run or not report.ready:
         return report
 

@@ -15,7 +15,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
-from organizations.views import ScopedIndexView
+from organizations.views import ScopedIndexView, scoped_queryset
 from organizations.viewsets import ScopedModelViewSet, scoped_form
 from spreadsheets.views import SpreadsheetIndexMixin
 
@@ -34,9 +34,10 @@ class ScreeningFilterSet(WagtailFilterSet):
         model = Screening
         fields = []
 
-    def __init__(self, *args, request=None, queryset=None, **kwargs):
-        super().__init__(*args, request=request, queryset=queryset, **kwargs)
-        if queryset is not None:
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            queryset = scoped_queryset(Screening, request.user)
             films = FilmPage.objects.filter(pk__in=queryset.values("film_id")).order_by("title")
             self.filters["film"].extra["choices"] = [
                 (pk, title) for pk, title in films.values_list("pk", "title")
