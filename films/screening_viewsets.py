@@ -18,6 +18,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from organizations.views import ScopedIndexView, scoped_queryset
 from organizations.viewsets import ScopedModelViewSet, scoped_form
 from spreadsheets.views import SpreadsheetIndexMixin
+from spreadsheets.viewsets import register_job_screen
 
 from . import barometer, boxoffice_views
 from .models import FilmPage, Screening
@@ -125,6 +126,11 @@ class ScreeningViewSet(ScopedModelViewSet):
             import_url_name=self.get_url_name("boxoffice"),
             **kwargs,
         )
+
+    def on_register(self):
+        super().on_register()
+        # The dashboard's pending imports lead to the box-office screens.
+        register_job_screen("screenings", self.get_url_name("boxoffice_job"))
 
     def get_urlpatterns(self):
         return [

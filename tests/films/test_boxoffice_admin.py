@@ -153,3 +153,24 @@ def test_the_barometer_adds_up_admissions_per_week_film_and_cinema(org_a, crm_a,
     assert "32" in download.content.decode("utf-8-sig")
     member = make_user(org_a, OrganizationRole.MEMBERS)
     assert client_for(member).get(url).status_code in (302, 403)
+
+
+def test_the_listing_exports_its_screenings_and_the_dashboard_leads_back_to_an_import(org_a, crm_a):
+    """Staff export the screenings they see (figures included: it is their export), laid out
+    like a box-office export; an import left at the column step waits on the dashboard."""
+    film = make_film(org_a.films, "Les Arbres de l'hiver", visa_number="158432")
+    make_screening(
+        org_a, film, dt.datetime(2027, 1, 5, 0, 30, tzinfo=dt.UTC), version="VF", admissions=77
+    )
+    client = client_for(crm_a)
+    export = client.get(
+        reverse("films_screenings:index") + "?export=screenings.csv", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert "entrées" in header and "numéro de visa" in header
+    assert '"2027-01-04","19:30","Les Arbres de l\'hiver","158432","VF"' in row  # Toronto time
+    assert row.endswith('"","1","77",""')
+    job_url = upload(client, org_a, None, "A;B\r\n1;2\r\n".encode())["Location"]
+    dashboard = client.get(reverse("wagtailadmin_home"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert job_url in dashboard.content.decode()

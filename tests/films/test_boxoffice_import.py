@@ -332,3 +332,27 @@ def test_mapping_asked_then_remembered_for_the_cinema(org_a):
     # Another cinema of the organization has its own layout (none yet).
     with pytest.raises(BoxOfficeError):
         import_csv(org_a, data, cinema=make_cinema(org_a, "Cinéma Lumière"))
+
+
+def test_a_version_is_found_by_what_its_code_says(org_a):
+    """« VOSTF » is the film's « VOSTFR » (same language and subtitles); a code the film does
+    not have is kept as written, and said so, not refused."""
+    make_film(org_a.films, "Lumières du Nord", visa_number="159874", versions=("VOSTFR", "VF"))
+    report = import_csv(
+        org_a,
+        csv_file(
+            "04/01/2027;18:00;;159874;VOSTF;1;3;0",
+            "04/01/2027;20:00;;159874;VF-AD;1;3;0",
+            "04/01/2027;22:00;;159874;3D HFR;1;3;0",
+        ),
+    )
+    assert report.ready
+    labels = [
+        (s.version.label if s.version else None, s.version_label)
+        for s in Screening.objects.order_by("starts_at")
+    ]
+    assert labels == [("VOSTFR", "VOSTF"), (None, "VF-AD"), (None, "3D HFR")]
+    assert dict(report.version_notes) == {
+        "VF-AD": "le film n’a pas cette version\u00a0: gardée telle quelle",
+        "3D HFR": "code de version inconnu\u00a0: gardé tel quel, ce n’est pas une erreur",
+    }
