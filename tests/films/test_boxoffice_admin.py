@@ -171,6 +171,33 @@ def test_the_listing_exports_its_screenings_and_the_dashboard_leads_back_to_an_i
     assert "entrées" in header and "numéro de visa" in header
     assert '"2027-01-04","19:30","Les Arbres de l\'hiver","158432","VF"' in row  # Toronto time
     assert row.endswith('"","1","77",""')
-    job_url = upload(client, org_a, None, "A;B\r\n1;2\r\n".encode())["Location"]
+    job_url = upload(client, org_a, None, b"A;B\r\n1;2\r\n")["Location"]
     dashboard = client.get(reverse("wagtailadmin_home"), HTTP_ACCEPT_LANGUAGE="fr")
     assert job_url in dashboard.content.decode()
+
+
+def test_staff_correct_a_screenings_figures_by_hand(org_a, crm_a):
+    """A cashier's typo is corrected in the screening's form; the barometer's default period
+    (the last 8 weeks) opens without choosing anything."""
+    film = make_film(org_a.films, "Les Arbres de l'hiver")
+    screening = make_screening(
+        org_a, film, dt.datetime(2027, 1, 5, 0, 30, tzinfo=dt.UTC), admissions=770
+    )
+    client = client_for(crm_a)
+    url = reverse("films_screenings:edit", args=[screening.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "status": "scheduled",
+            "room": "1",
+            "version_label": "VF",
+            "admissions": "77",
+            "gross_receipts": "600.60",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    screening.refresh_from_db()
+    assert screening.admissions == 77 and screening.film == film
+    barometer = client.get(reverse("films_barometer:index"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert barometer.status_code == 200 and "Baromètre" in barometer.content.decode()
