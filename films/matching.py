@@ -169,12 +169,9 @@ class FilmMatcher:
                 candidates=_ordered(same),
                 reason=str(_("Several films have this title.")),
             )
-        close = [
-            candidate
-            for title, candidates in self.by_title.items()
-            if folded and difflib.SequenceMatcher(None, folded, title).ratio() >= CLOSE_RATIO
-            for candidate in candidates
-        ]
+        # get_close_matches filters with cheap upper bounds before the real ratio.
+        titles = difflib.get_close_matches(folded, self.by_title, n=5, cutoff=CLOSE_RATIO)
+        close = [candidate for title in titles for candidate in self.by_title[title]]
         if close:
             return FilmMatch(
                 reference,

@@ -356,3 +356,23 @@ def test_a_version_is_found_by_what_its_code_says(org_a):
         "VF-AD": "le film n’a pas cette version\u00a0: gardée telle quelle",
         "3D HFR": "code de version inconnu\u00a0: gardé tel quel, ce n’est pas une erreur",
     }
+
+
+def test_an_export_of_the_screenings_imports_back_unchanged(org_a):
+    """What staff export (``export_records screenings``) is laid out like a box-office export:
+    imported back, every screening is found again and nothing changes."""
+    from spreadsheets.exports import export_file
+
+    make_film(org_a.films, "Les Arbres de l'hiver", visa_number="158432", versions=("VF", "VF-AD"))
+    import_csv(
+        org_a,
+        csv_file(
+            "04/01/2027;14h00;Les Arbres de l'hiver;158432;VF-AD;Salle 1;18;140,40",
+            "05/01/2027;20h00;Les Arbres de l'hiver;158432;VF;Salle 2;25;195,00",
+        ),
+    )
+    output = io.BytesIO()
+    export_file(kind="screenings", fmt="csv", site=org_a, output=output)
+    with translation.override("fr"):
+        again = boxoffice_import(site=org_a, data=output.getvalue(), filename="export.csv")
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2), again.errors
