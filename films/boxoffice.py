@@ -693,8 +693,7 @@ def boxoffice_import(
             new.append(screening)
             continue
         if film_id is None:
-            values.pop("film_id")  # the draft's pk comes when it is made
-            values.pop("ends_at")
+            values.pop("film_id")  # the draft's pk is set when the draft is made
         if film_id is not None and all(
             _same(getattr(screening, name), value) for name, value in values.items()
         ):
@@ -715,7 +714,7 @@ def boxoffice_import(
         with transaction.atomic():
             draft_pks = _make_drafts(site, drafts, user=user)
             for screening in (*new, *changed):
-                if screening.film_id is None:
+                if screening._reference in draft_pks:
                     screening.film_id = draft_pks[screening._reference]
                 screening.set_derived_fields()
             Screening.objects.bulk_create(new, batch_size=BATCH_SIZE)

@@ -376,3 +376,18 @@ def test_an_export_of_the_screenings_imports_back_unchanged(org_a):
     with translation.override("fr"):
         again = boxoffice_import(site=org_a, data=output.getvalue(), filename="export.csv")
     assert (again.new, again.updated, again.unchanged) == (0, 0, 2), again.errors
+
+
+def test_a_corrected_export_can_move_a_screening_to_a_new_draft_film(org_a):
+    """The cashier meant the 1987 film, not the database's 2026 one: re-imported with the year,
+    the session (same room and time) is updated to a new draft film, not duplicated."""
+    film = make_film(org_a.films, "La Traversée des Monts", year=2026)
+    import_csv(org_a, csv_file("04/01/2027;18:00;La Traversée des Monts;;VF;1;3;0"))
+    assert Screening.objects.get().film == film
+    corrected = csv_file("04/01/2027;18:00;La Traversée des Monts (1987);;VF;1;3;0")
+    held = import_csv(org_a, corrected).held
+    report = import_csv(org_a, corrected, decisions={held[0].key: DRAFT})
+    assert (report.new, report.updated) == (0, 1)
+    screening = Screening.objects.get()
+    assert screening.film.year == 1987 and not screening.film.live
+    assert screening.ends_at is None  # the draft has no duration yet
