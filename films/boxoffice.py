@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from organizations.models import OrganizationKind, OrganizationSettings
+from public_cache.generations import invalidate_sites
 from spreadsheets.files import (
     CellValueError,
     SpreadsheetError,
@@ -727,6 +728,13 @@ def boxoffice_import(
                 )
             if columns:
                 remember_layout(site, cinema, mapping)
+            # The organization's pages (a programme, an agenda) and the films' pages (the
+            # network's too) may list these screenings: their cached copies go, once written.
+            film_pks = {s.film_id for s in (*new, *changed)}
+            paths = list(
+                FilmPage.objects.filter(pk__in=film_pks).values_list("url_path", flat=True)
+            )
+            transaction.on_commit(lambda: invalidate_sites(url_paths=paths, site_ids=[site.pk]))
     except ValidationError as error:
         report.errors.append(RowError(0, " ".join(error.messages)))
     return report

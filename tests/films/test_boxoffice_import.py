@@ -391,3 +391,21 @@ def test_a_corrected_export_can_move_a_screening_to_a_new_draft_film(org_a):
     screening = Screening.objects.get()
     assert screening.film.year == 1987 and not screening.film.live
     assert screening.ends_at is None  # the draft has no duration yet
+
+
+def test_an_import_forgets_the_cached_public_pages_a_dry_run_does_not(
+    org_a, django_capture_on_commit_callbacks
+):
+    """Visitors see the new programme at once: once written, the organization's cached pages
+    are forgotten; a preview (dry run) keeps them."""
+    from public_cache.generations import site_generation
+
+    make_film(org_a.films, "Les Arbres de l'hiver", visa_number="158432")
+    data = csv_file("04/01/2027;14h00;Les Arbres de l'hiver;158432;VF;Salle 1;18;140,40")
+    before = site_generation(org_a.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_csv(org_a, data, dry_run=True)
+    assert site_generation(org_a.pk) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        import_csv(org_a, data)
+    assert site_generation(org_a.pk) != before
