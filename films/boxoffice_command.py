@@ -94,7 +94,7 @@ def import_file(command, *, site, path, data: bytes, options: dict) -> None:
             + "\n"
             + "\n".join(lines)
         )
-    summary = _("%(new)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
+    summary = _("New screenings: %(new)s; updated: %(updated)s; unchanged: %(unchanged)s.") % {
         "new": report.new,
         "updated": report.updated,
         "unchanged": report.unchanged,

@@ -62,7 +62,7 @@ def test_staff_import_the_french_export_after_settling_an_uncertain_film(org_a, 
     )
     assert done.status_code == 302
     report = client.get(done["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "42 nouvelles séances" in report
+    assert "Nouvelles séances\u00a0: 42\u00a0; mises à jour\u00a0: 0" in report
     assert Screening.objects.filter(cinema=cinema).count() == 42
     assert Screening.objects.filter(film=film).exists()
     assert not FilmPage.objects.get(title="Les Arbres de l'hiver").live
@@ -90,7 +90,7 @@ def test_columns_asked_once_then_remembered_for_the_cinema(org_a, crm_a):
     assert BoxOfficeLayout.objects.get(cinema=cinema).mapping == chosen
     again = upload(client, org_a, cinema, data.replace(b"19:00", b"21:00"))
     preview = client.get(again["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Aperçu" in preview and "1 nouvelles séances" in preview
+    assert "Aperçu" in preview and "Nouvelles séances\u00a0: 1\u00a0;" in preview
 
 
 def test_errors_are_listed_with_their_lines_and_nothing_can_be_confirmed(org_a, crm_a):

@@ -29,11 +29,17 @@ def test_the_lumiere_export_for_a_cinema_named_without_its_accents(org_a):
     cinema = make_cinema(org_a, "Cinéma Lumière")
     path = FIXTURES / "cinema-lumiere-seances.csv"
     out = run(str(path), "--organization", org_a.hostname, "--cinema", "cinema lumiere")
-    assert "42 nouvelles, 0 mises à jour, 0 inchangées." in out
+    assert (
+        "Nouvelles séances\u00a0: 42\u00a0; mises à jour\u00a0: 0\u00a0; inchangées\u00a0: 0."
+        in out
+    )
     assert "Nouveau film en brouillon\u00a0: Les Arbres de l'hiver" in out
     assert Screening.objects.filter(cinema=cinema).count() == 42
     again = run(str(path), "--organization", org_a.hostname, "--cinema", "Cinéma Lumière")
-    assert "0 nouvelles, 0 mises à jour, 42 inchangées." in again
+    assert (
+        "Nouvelles séances\u00a0: 0\u00a0; mises à jour\u00a0: 0\u00a0; inchangées\u00a0: 42."
+        in again
+    )
     with pytest.raises(CommandError, match="Aucun cinéma de cet organisme ne s’appelle"):
         run(str(path), "--organization", org_a.hostname, "--cinema", "Le Rex")
 
@@ -51,7 +57,7 @@ def test_unknown_columns_fail_listing_the_headers_then_map_is_remembered(org_a, 
     run(str(path), "--organization", org_a.hostname, *maps)
     assert BoxOfficeLayout.objects.get(site=org_a, cinema_key=0).mapping["time"] == "Créneau"
     path.write_text("Jour;Créneau;Oeuvre\n05/01/2027;19:00;Les Arbres de l'hiver\n")
-    assert "1 nouvelles" in run(str(path), "--organization", org_a.hostname)
+    assert "Nouvelles séances\u00a0: 1\u00a0;" in run(str(path), "--organization", org_a.hostname)
     with pytest.raises(CommandError, match="--map prend champ=En-tête"):
         run(str(path), "--organization", org_a.hostname, "--map", "heure=Créneau")
 
