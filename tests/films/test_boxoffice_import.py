@@ -409,3 +409,33 @@ def test_an_import_forgets_the_cached_public_pages_a_dry_run_does_not(
     with django_capture_on_commit_callbacks(execute=True):
         import_csv(org_a, data)
     assert site_generation(org_a.pk) != before
+
+
+def test_queries_do_not_grow_with_the_rows_of_the_export(org_a):
+    """An export of 50 sessions costs the same queries as one of 6, first import and re-import
+    alike: existing screenings and candidate films are loaded once, rows written in batches (of
+    fewer than 1,000 rows: SQLite's limit of 999 parameters per statement cuts them at 58)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        make_film(org_a.films, f"Film {n}", visa_number=f"17000{n}", versions=("VF", "VOSTFR"))
+
+    def export(sessions, day):
+        return csv_file(
+            *(
+                f"{day:02d}/01/2027;{10 + n % 12}h00;Film {n % 3};17000{n % 3};"
+                f"{('VF', 'VOSTFR')[n % 2]};Salle {n // 12};{n};{n},50"
+                for n in range(sessions)
+            )
+        )
+
+    counts = []
+    for sessions, day in ((6, 4), (50, 5)):
+        data = export(sessions, day)
+        with CaptureQueriesContext(connection) as first:
+            assert import_csv(org_a, data).new == sessions
+        with CaptureQueriesContext(connection) as again:
+            assert import_csv(org_a, data).unchanged == sessions
+        counts.append((len(first), len(again)))
+    assert counts[0] == counts[1], counts
