@@ -32,9 +32,11 @@ What it does, in one process and without any network:
    all of them alike. Medians and p90 are reported, with the queries one request makes.
 4. Prints ``RATIO`` lines against the targets and exits 1 when one is missed (``--no-fail`` only
    reports).
-5. Then, with ``--section all``, the agenda's iCal feed of 10,000 events (``bench/feeds.py``) and
+5. Then, with ``--section all``, the agenda's iCal feed of 10,000 events (``bench/feeds.py``),
    rentals (``bench/rentals.py``): availability of 1,000 items over 200,000 bookings, the
-   equipment catalogue and an item's page, each organization with its own baseline.
+   equipment catalogue and an item's page, each organization with its own baseline, and films
+   (``bench/films.py``): a box-office export of 10,000 screenings imported, then re-imported,
+   against a raw ``bulk_create`` of the same rows.
 """
 
 import argparse
@@ -112,11 +114,13 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--section",
-        choices=("all", "pages", "events", "agenda", "feeds", "rentals"),
+        choices=("all", "pages", "events", "agenda", "feeds", "rentals", "films"),
         default="all",
         help="pages (the record pages), events (an event page and its graph), agenda (the "
         "agenda page), feeds (the agenda's iCal feed, bench/feeds.py), rentals (availability "
-        "over 200,000 bookings, the catalogue and an item's page, bench/rentals.py), or all",
+        "over 200,000 bookings, the catalogue and an item's page, bench/rentals.py), films (a "
+        "box-office export of 10,000 screenings against a raw bulk_create, bench/films.py), "
+        "or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -649,6 +653,23 @@ def rentals_section() -> bool:
     return rentals_bench.run_section(Client(), site.hostname, site, minimal.url)
 
 
+def films_section() -> bool:
+    """A box-office export of 10,000 screenings against a raw ``bulk_create`` of the same rows,
+    and its re-import (``bench/films.py``), in an organization of its own."""
+    import importlib.util
+
+    from tests.factories import make_organization
+
+    # Loaded by path: ``import films`` is the plugin itself.
+    spec = importlib.util.spec_from_file_location(
+        "bench_films", Path(__file__).resolve().parent / "films.py"
+    )
+    films_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(films_bench)
+    site = make_organization("Cinéma du banc d’essai", "cinema-bench.test", language="fr-ca")
+    return films_bench.run_section(site)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -666,9 +687,11 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
-        if args.section in ("feeds", "rentals"):
+        if args.section in ("feeds", "rentals", "films"):
             print(f"Database: {database_description()}")
-            ok = feeds_section() if args.section == "feeds" else rentals_section()
+            ok = {"feeds": feeds_section, "rentals": rentals_section, "films": films_section}[
+                args.section
+            ]()
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
         migrated = time.perf_counter()
@@ -727,6 +750,7 @@ def main(argv=None) -> int:
         if args.section == "all":
             ok &= feeds_section()
             ok &= rentals_section()
+            ok &= films_section()
         if args.sql:
             print_sql(queries)
         if args.profile:

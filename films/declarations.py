@@ -86,3 +86,36 @@ def films_private_fields():
             non_sensitive=("site", "distributor", "validated_at", "validated_by", "consent_at"),
         ),
     ]
+
+
+# --- Box-office exports (``films.boxoffice``) ----------------------------------------------------
+
+#: Who may bring screenings in from box-office exports and take them out as spreadsheets.
+SCREENING_SPREADSHEET_PERMISSIONS = ("films.import_screening", "films.export_screening")
+
+
+def films_screening_spreadsheet_grants():
+    # The staff who keep the screenings import the cinemas' exports and export the figures.
+    return [
+        Grant(OrganizationRole.EDITORS, permissions=SCREENING_SPREADSHEET_PERMISSIONS),
+        Grant(OrganizationRole.CRM_STAFF, permissions=SCREENING_SPREADSHEET_PERMISSIONS),
+    ]
+
+
+def films_spreadsheet_kinds():
+    """Screenings: box-office exports in (their own command options and admin screens, since
+    a cinema and the films must be settled), the screenings' figures out."""
+    from spreadsheets.registry import SpreadsheetKind
+
+    return [
+        SpreadsheetKind(
+            "screenings",
+            label=_("Screenings"),
+            export_label=_("Export screenings"),
+            resource="films.screening_resources.ScreeningResource",
+            import_permission="films.import_screening",
+            export_permission="films.export_screening",
+            roles=(OrganizationRole.CRM_STAFF, OrganizationRole.EDITORS),
+            command="films.boxoffice_command",
+        )
+    ]

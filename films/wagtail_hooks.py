@@ -15,3 +15,24 @@ hooks.register("load_demo_content", load_demo_films)
 
 # The cinema's programme on its record page (``crm_blocks.sections``).
 hooks.register("register_record_page_sections", cinema_programme_section)
+
+# --- Box-office exports and screenings (``films.boxoffice``) -------------------------------------
+from .declarations import films_screening_spreadsheet_grants, films_spreadsheet_kinds  # noqa: E402
+
+hooks.register("register_organization_grants", films_screening_spreadsheet_grants)
+hooks.register("register_spreadsheet_kinds", films_spreadsheet_kinds)
+
+# The « Billetterie » menu: screenings, the box-office import, the barometer.
+from wagtail.permissions import register_permission_policy  # noqa: E402
+
+from organizations.permissions import SiteScopedPermissionPolicy  # noqa: E402
+
+from .models import Screening  # noqa: E402
+from .screening_viewsets import BoxOfficeViewSetGroup  # noqa: E402
+
+register_permission_policy(Screening, SiteScopedPermissionPolicy(Screening))
+
+
+@hooks.register("register_admin_viewset")
+def register_box_office_viewsets():
+    return BoxOfficeViewSetGroup()

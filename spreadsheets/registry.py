@@ -53,6 +53,11 @@ class SpreadsheetKind:
     #: import button, screen, job or command takes it.
     importable: bool = True
     extra: dict = field(default_factory=dict, compare=False)
+    #: For a kind whose files need more than columns (a box-office export: a cinema, films to
+    #: match): the dotted path of a module with ``add_arguments(parser)`` (options of
+    #: ``import_records`` for this kind) and ``import_file(command, *, site, path, data,
+    #: options)``, which ``import_records`` then calls instead of the pipeline.
+    command: str | None = None
 
     @cached_property
     def resource_class(self) -> type:

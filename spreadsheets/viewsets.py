@@ -84,3 +84,9 @@ class SpreadsheetViewSetMixin:
                 name="import_template",
             ),
         ]
+
+
+def register_job_screen(kind: str, url_name: str) -> None:
+    """For a kind imported through screens of its own (not this mixin's): ``url_name`` takes
+    a job's pk and shows it, so that the dashboard's pending imports link to it."""
+    _job_url_names.setdefault(kind, url_name)

@@ -91,6 +91,10 @@ class Screening(models.Model):
         ordering = ["starts_at", "pk"]
         verbose_name = _("screening")
         verbose_name_plural = _("screenings")
+        permissions = [
+            ("import_screening", _("Can import screenings")),
+            ("export_screening", _("Can export screenings")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["site", "cinema_key", "room", "starts_at"],

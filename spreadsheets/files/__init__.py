@@ -17,7 +17,14 @@ Every error a person can cause carries a message written for non-technical staff
 at display time (``SpreadsheetError`` for the whole file, ``CellValueError`` for one cell).
 """
 
-from .cells import TIME_OF_DAY, parse_bool, parse_date, parse_decimal, parse_time
+from .cells import (
+    TIME_OF_DAY,
+    parse_bool,
+    parse_date,
+    parse_date_time,
+    parse_decimal,
+    parse_time,
+)
 from .common import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_CELLS,
@@ -52,6 +59,7 @@ __all__ = [
     "normalise_header",
     "parse_bool",
     "parse_date",
+    "parse_date_time",
     "parse_decimal",
     "parse_time",
     "read_table",

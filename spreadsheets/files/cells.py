@@ -223,3 +223,27 @@ def parse_time(value: object) -> dt.time:
     raise CellValueError(
         _("“%(value)s” is not a time: write 19:00 or 19h30."), code="invalid_time", value=text
     )
+
+
+_DATE_AND_TIME = re.compile(r"^(?P<date>\S+)(?:\s+|T)(?:à\s+)?(?P<time>\d{1,2}\s*[:hH].*)$")
+
+
+def parse_date_time(value: object) -> tuple[dt.date | None, dt.time | None]:
+    """Read a cell that may hold a date and a time of day (``04/12/2026 19:30``,
+    ``2026-12-04T19:30``, ``04/12/2026 19h30``, a date-time cell) into its two parts; a date
+    alone gives ``(date, None)``, blank ``(None, None)``. What ticketing software writes in
+    one column of "Séance" or "Start" (``parse_date`` refuses a time, on purpose, elsewhere)."""
+    if value is None:
+        return None, None
+    if isinstance(value, dt.datetime):
+        moment = value.replace(tzinfo=None)
+        return moment.date(), (moment.time() if moment.time() != dt.time(0) else None)
+    if isinstance(value, dt.date):
+        return value, None
+    text = str(value).strip()
+    if not text:
+        return None, None
+    match = _DATE_AND_TIME.match(text)
+    if match:
+        return parse_date(match["date"]), parse_time(match["time"])
+    return parse_date(text), None

@@ -1,3 +1,4 @@
+from importlib import import_module
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--organization", required=True, help="Host name of its site.")
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
         parser.add_argument("--publish", action="store_true", help="Publish new records.")
+        for kind in kinds().values():
+            if kind.importable and kind.command:
+                import_module(kind.command).add_arguments(parser)
 
     def handle(self, *args, **options):
         site = organization_site(options["organization"])
@@ -40,6 +44,12 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Cannot read “%(file)s”: %(error)s") % {"file": path, "error": error.strerror}
             ) from error
+        command = kinds()[options["kind"]].command
+        if command:
+            import_module(command).import_file(
+                self, site=site, path=path, data=data, options=options
+            )
+            return
         try:
             report = spreadsheet_import(
                 site=site,
