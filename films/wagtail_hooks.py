@@ -3,6 +3,7 @@ and private fields of films, the demo's film database."""
 
 from wagtail import hooks
 
+from .agenda import films_agenda_sources
 from .catalogue import cinema_programme_section
 from .declarations import films_grants, films_private_fields, films_sections, films_workflows
 from .demo import load_demo_films
@@ -12,6 +13,8 @@ hooks.register("register_organization_grants", films_grants)
 hooks.register("register_organization_workflows", films_workflows)
 hooks.register("register_private_fields", films_private_fields)
 hooks.register("load_demo_content", load_demo_films)
+# Screenings in the agendas, the network's included (``events.sources``).
+hooks.register("register_agenda_sources", films_agenda_sources)
 
 # The cinema's programme on its record page (``crm_blocks.sections``).
 hooks.register("register_record_page_sections", cinema_programme_section)

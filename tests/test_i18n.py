@@ -154,6 +154,22 @@ def test_compiled_catalogue_is_up_to_date(folder):
     assert mo.metadata.get("Plural-Forms") == po.metadata["Plural-Forms"], stale
 
 
+def test_one_string_reads_the_same_in_every_catalogue():
+    """Django merges the apps' catalogues, the first installed app winning: a string translated
+    two ways would silently show another app's wording (the agenda's « Afficher tout » became
+    « Tout afficher » when the films plugin was installed above it)."""
+    seen: dict[tuple, dict[tuple, list[str]]] = {}
+    for folder in CATALOGUES:
+        for key, value in as_dict(load_po(folder)).items():
+            seen.setdefault(key, {}).setdefault(value, []).append(folder)
+    differing = {
+        key[1]: {" / ".join(v): folders for v, folders in values.items()}
+        for key, values in seen.items()
+        if len(values) > 1
+    }
+    assert not differing, differing
+
+
 # --- (c) The catalogues cover the code ------------------------------------------------------
 
 

@@ -135,7 +135,7 @@ def test_each_filter_narrows_the_list(client, org_a, query, expected):
     soup = visit(client, org_a, query)
 
     assert titles(soup) == expected
-    assert "Afficher tout" in soup.select_one("form.agenda__filters").get_text()
+    assert "Tout afficher" in soup.select_one("form.agenda__filters").get_text()
 
 
 def test_this_weekend_lists_saturday_and_sunday(client, org_a):
