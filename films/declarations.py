@@ -86,3 +86,39 @@ def films_private_fields():
             non_sensitive=("site", "distributor", "validated_at", "validated_by", "consent_at"),
         ),
     ]
+
+
+# --- Distributors: their logins, the films import, the members' directory -------------------
+
+#: Importing and exporting the film database (``films``), by the network's editors.
+FILM_SPREADSHEET_PERMISSIONS = ("films.import_filmpage", "films.export_filmpage")
+
+
+def films_import_grants():
+    return [Grant(OrganizationRole.EDITORS, permissions=FILM_SPREADSHEET_PERMISSIONS)]
+
+
+def films_spreadsheet_kinds():
+    from spreadsheets.registry import SpreadsheetKind
+
+    return [
+        SpreadsheetKind(
+            "films",
+            label=_("Films"),
+            export_label=_("Export films"),
+            resource="films.resources.FilmResource",
+            import_permission="films.import_filmpage",
+            export_permission="films.export_filmpage",
+            roles=(OrganizationRole.EDITORS,),
+        )
+    ]
+
+
+#: The network's CRM staff give distributors their logins.
+ACCESS_PERMISSIONS = tuple(
+    f"films.{action}_distributoraccess" for action in ("add", "change", "view")
+)
+
+
+def distributor_access_grants():
+    return [Grant(OrganizationRole.CRM_STAFF, permissions=ACCESS_PERMISSIONS)]
