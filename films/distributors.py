@@ -168,18 +168,34 @@ def distributor_user_add(*, access: DistributorAccess, email: str, invite: bool 
 
 
 def send_invitation(access: DistributorAccess, user) -> None:
-    """Wagtail's "choose a new password" e-mail, with a link on the network's host."""
-    from wagtail.admin.forms.auth import PasswordResetForm
+    """An e-mail inviting ``user`` to choose a password (Wagtail's password reset link, on the
+    network's own address) and saying what the login is for."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
 
-    form = PasswordResetForm({"email": user.email})
-    if form.is_valid():
-        form.save(
-            domain_override=access.site.hostname
-            + ("" if access.site.port in (80, 443) else f":{access.site.port}"),
-            use_https=access.site.port == 443,
-            subject_template_name="wagtailadmin/account/password_reset/email_subject.txt",
-            email_template_name="wagtailadmin/account/password_reset/email.txt",
-        )
+    path = reverse(
+        "wagtailadmin_password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "distributor": access.distributor.title,
+        "organization": access.site.site_name,
+        "link": access.site.root_url.rstrip("/") + path,
+        "username": user.get_username(),
+    }
+    send_mail(
+        _("%(organization)s: your login to submit films") % context,
+        render_to_string("films/email/distributor_invitation.txt", context),
+        None,
+        [user.email],
+    )
 
 
 def distributor_page_paths(user) -> list[str]:
