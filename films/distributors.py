@@ -21,6 +21,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
@@ -142,11 +143,11 @@ def distributor_user_add(*, access: DistributorAccess, email: str, invite: bool 
     distributor's login must reach nothing but the distributor's folder."""
     email = (email or "").strip()
     try:
-        from django.core.validators import validate_email
-
         validate_email(email)
     except ValidationError:
-        raise ValidationError(_("“%(email)s” is not an e-mail address.") % {"email": email}) from None
+        raise ValidationError(
+            _("“%(email)s” is not an e-mail address.") % {"email": email}
+        ) from None
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).order_by("pk").first()
     if user is None:

@@ -38,9 +38,7 @@ def distributor_records(user, roles=None):
     pages = OrganizationPage.objects.filter(kind=OrganizationKind.DISTRIBUTOR)
     if getattr(user, "is_superuser", False):
         return pages.order_by("title")
-    paths = [
-        root.path for site in sites_for_user(user, roles) for root in site_root_pages(site)
-    ]
+    paths = [root.path for site in sites_for_user(user, roles) for root in site_root_pages(site)]
     condition = Q(pk__in=[])
     for path in paths:
         condition |= Q(path__startswith=path)

@@ -113,9 +113,7 @@ def test_the_command_invites_a_login_and_refuses_a_staff_login(network):
         )
     assert not access.group.user_set.filter(pk=staff.pk).exists()
     with pytest.raises(CommandError):
-        call_command(
-            "grant_distributor_access", organization="reseau.test", distributor="Inconnu"
-        )
+        call_command("grant_distributor_access", organization="reseau.test", distributor="Inconnu")
 
 
 def _create_film_data(client, folder, title, *, person=None):
