@@ -146,7 +146,7 @@ def distributor_user_add(*, access: DistributorAccess, email: str, invite: bool 
         validate_email(email)
     except ValidationError:
         raise ValidationError(
-            _("“%(email)s” is not an e-mail address.") % {"email": email}
+            _("“%(address)s” is not an e-mail address.") % {"address": email}
         ) from None
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).order_by("pk").first()
@@ -157,10 +157,10 @@ def distributor_user_add(*, access: DistributorAccess, email: str, invite: bool 
     elif user.is_superuser or works_for_an_organization(user):
         raise ValidationError(
             _(
-                "%(email)s already has a login of the organizations' staff or members: give "
+                "%(address)s already has a login of the organizations' staff or members: give "
                 "the distributor another e-mail address."
             )
-            % {"email": email}
+            % {"address": email}
         )
     user.groups.add(access.group)
     if invite:

@@ -190,7 +190,9 @@ class DistributorAccessEditView(ScopedEditView):
             except ValidationError as error:
                 form.add_error("email", error)
                 return self.form_invalid(form)
-            messages.success(self.request, _("Invitation sent to %(email)s.") % {"email": email})
+            messages.success(
+                self.request, _("Invitation sent to %(address)s.") % {"address": email}
+            )
         return redirect(self.index_url_name)
 
 
