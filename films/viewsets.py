@@ -13,24 +13,29 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables.pages import PageStatusColumn, PageTitleColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.pages.listing import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.pages import PageListingViewSet
 
 from crm_blocks.models import OrganizationPage
 from organizations.models import OrganizationKind
 from organizations.scoping import site_root_pages, sites_for_user
 from organizations.views import ScopedEditView, ScopedIndexView, SiteScopedAdminForm
 from organizations.viewsets import ScopedModelViewSet, scoped_form
+from spreadsheets.views import SpreadsheetIndexMixin
+from spreadsheets.viewsets import SpreadsheetViewSetMixin
 
 from .distributors import distributor_access_grant, distributor_user_add
-from .models import DistributorAccess, DistributorContact
+from .models import DistributorAccess, DistributorContact, FilmPage
 
 
 def distributor_records(user, roles=None):
@@ -234,3 +239,47 @@ class DistributorsViewSetGroup(ViewSetGroup):
 
 def register_distributor_viewsets():
     return DistributorsViewSetGroup()
+
+
+# --- The film database as a flat list, with its spreadsheets -----------------------------------
+
+
+class FilmIndexView(SpreadsheetIndexMixin, IndexView):
+    """The films the user may explore (their organization's, or a distributor's folder);
+    ``?export=films.xlsx`` downloads those shown, « Import » brings a catalogue in."""
+
+    def get_base_queryset(self):
+        explorable = self.permission_policy.explorable_instances(self.request.user)
+        return self.annotate_queryset(
+            FilmPage.objects.filter(pk__in=explorable.values_list("pk", flat=True))
+        )
+
+    def spreadsheet_queryset(self, kind):
+        pages = self.get_queryset()
+        if isinstance(pages, QuerySet):
+            return pages
+        return FilmPage.objects.filter(pk__in=[page.pk for page in pages])
+
+
+class FilmListingViewSet(SpreadsheetViewSetMixin, PageListingViewSet):
+    """« Films » in the admin menu: every film of the user's film database, with the import
+    and export of the ``films`` spreadsheets."""
+
+    model = FilmPage
+    name = "films"
+    icon = "media"
+    menu_label = _("Films")
+    menu_order = 215
+    add_to_admin_menu = True
+    index_view_class = FilmIndexView
+    spreadsheet_kinds = ("films",)
+    columns = [
+        PageTitleColumn("title", label=_("Title"), sort_key="title", classname="title"),
+        Column("year", label=_("Year"), sort_key="year"),
+        Column("distributor", label=_("Distributor")),
+        PageStatusColumn("status", label=_("Published"), sort_key="live"),
+    ]
+
+
+def register_film_listing():
+    return FilmListingViewSet()

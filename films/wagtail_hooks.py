@@ -23,7 +23,7 @@ from .declarations import (  # noqa: E402
 from .directory import directory_section  # noqa: E402
 from .distributors import distributor_page_paths  # noqa: E402
 from .models import DistributorAccess, DistributorContact  # noqa: E402
-from .viewsets import register_distributor_viewsets  # noqa: E402
+from .viewsets import register_distributor_viewsets, register_film_listing  # noqa: E402
 
 for _model in (DistributorAccess, DistributorContact):
     register_permission_policy(_model, SiteScopedPermissionPolicy(_model))
@@ -34,5 +34,6 @@ hooks.register("register_organization_grants", films_import_grants)
 hooks.register("register_organization_grants", distributor_access_grants)
 hooks.register("register_spreadsheet_kinds", films_spreadsheet_kinds)
 hooks.register("register_admin_viewset", register_distributor_viewsets)
+hooks.register("register_admin_viewset", register_film_listing)
 # The members' directory of distributors' contacts, in the member space.
 hooks.register("register_member_space_sections", directory_section)

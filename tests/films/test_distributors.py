@@ -270,3 +270,37 @@ def test_a_login_that_leaves_the_group_loses_the_folder(network):
     assert client.get(f"/admin/pages/{own.pk}/edit/").status_code in (302, 403, 404)
     assert Group.objects.filter(pk=network["access"].group.pk).exists()
     assert OrganizationPage.objects.filter(pk=network["distributor"].pk).exists()
+
+
+def test_staff_give_a_distributor_access_from_the_admin(network):
+    """The network's CRM staff choose one of their distributors and an e-mail: the folder, the
+    group and the login are made and the invitation leaves; another organization's staff
+    neither see the access nor may give one to this network's distributor."""
+    site = network["site"]
+    sphinx = make_distributor(site, "Sphinx Distribution")
+    staff = make_user(site, OrganizationRole.CRM_STAFF)
+    client = Client()
+    client.force_login(staff)
+    listing = client.get("/admin/films_distributoraccess/")
+    assert listing.status_code == 200 and "Films du Fleuve" in listing.content.decode()
+    response = client.post(
+        "/admin/films_distributoraccess/new/",
+        {"site": site.pk, "distributor": sphinx.pk, "email": "lea@sphinx.example"},
+    )
+    assert response.status_code == 302
+    access = DistributorAccess.objects.get(distributor=sphinx)
+    assert access.group.user_set.get().email == "lea@sphinx.example"
+    assert [message.to for message in mail.outbox] == [["lea@sphinx.example"]]
+
+    other = make_organization("Autre réseau", "autre.test")
+    outsider = Client()
+    outsider.force_login(make_user(other, OrganizationRole.CRM_STAFF))
+    assert "Sphinx" not in outsider.get("/admin/films_distributoraccess/").content.decode()
+    assert outsider.get(f"/admin/films_distributoraccess/edit/{access.pk}/").status_code == 404
+    rival = make_distributor(site, "Rival Distribution")
+    refused = outsider.post(
+        "/admin/films_distributoraccess/new/",
+        {"site": other.pk, "distributor": rival.pk, "email": "x@rival.example"},
+    )
+    assert refused.status_code == 200
+    assert not DistributorAccess.objects.filter(distributor=rival).exists()

@@ -237,3 +237,29 @@ def test_the_command_imports_a_file(org_a, fleuve, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_records", "films", str(path), organization=org_a.hostname)
     assert OrganizationPage.objects.filter(title="Films du Fleuve").count() == 1
+
+
+def test_editors_import_from_the_films_listing_and_distributors_do_not(org_a, editor_a, fleuve):
+    """The « Films » listing of the admin has the import and export buttons for the network's
+    editors; a distributor's login lists its own films without them."""
+    from django.test import Client
+
+    from films.distributors import distributor_user_add
+
+    make_film(fleuve.folder, "Notre film", publish=False)
+    make_film(org_a.films, "Film du réseau", publish=False)
+    client = Client()
+    client.force_login(editor_a)
+    listing = client.get("/admin/films/").content.decode()
+    assert "/admin/films/import/" in listing and "Film du réseau" in listing
+    export = client.get("/admin/films/?export=films.csv")
+    assert export.status_code == 200 and b"Film du r" in b"".join(export.streaming_content)
+
+    distributor = distributor_user_add(access=fleuve, email="ana@fleuve.example", invite=False)
+    client.force_login(distributor)
+    listing = client.get("/admin/films/")
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "Notre film" in text and "Film du réseau" not in text
+    assert "/admin/films/import/" not in text
+    assert client.get("/admin/films/import/").status_code in (302, 403, 404)
