@@ -379,13 +379,19 @@ class FilmResource(PageResource):
         if visa and visa in self.by_visa:
             return self.by_visa[visa]
         title = str(row.get("title") or "").strip()
-        if title and not external_id and not visa:
-            try:
-                year = WholeNumberWidget().clean(row.get("year"))
-            except ValueError:
-                return None
-            return self.by_title_year.get((fold_title(title), year))
-        return None
+        if not title:
+            return None
+        try:
+            year = WholeNumberWidget().clean(row.get("year"))
+        except ValueError:
+            return None
+        film = self.by_title_year.get((fold_title(title), year))
+        # Same title and year, but another identifier: another film (a remake, a homonym).
+        if film is not None and external_id and film.external_id.strip() not in ("", external_id):
+            return None
+        if film is not None and visa and film.visa_number.strip() not in ("", visa):
+            return None
+        return film
 
     def prepare_people(self, dataset) -> None:
         """Person records of the organization by folded name, for the names the file gives: a

@@ -210,6 +210,18 @@ def test_an_existing_film_is_matched_by_title_and_year(org_a, editor_a):
     assert (report.new, report.updated) == (1, 1)
     film.refresh_from_db()
     assert film.get_latest_revision_as_object().duration == 104
+    assert film.get_latest_revision_as_object().external_id == ""
+
+    # A catalogue's identifiers attach to the film typed by hand; a homonym with another
+    # identifier stays another film.
+    identified = dict(row, external_id="FLV-001", visa="158 245")
+    report = films_import(org_a, csv_bytes([identified]), user=editor_a)
+    assert (report.new, report.updated) == (0, 1), report.errors
+    film.refresh_from_db()
+    assert film.get_latest_revision_as_object().external_id == "FLV-001"
+    homonym = dict(row, external_id="AUTRE-9", visa="")
+    report = films_import(org_a, csv_bytes([homonym]), user=editor_a)
+    assert (report.new, report.updated) == (1, 0), report.errors
 
 
 def test_the_export_reads_back_unchanged(org_a, editor_a, fleuve):
