@@ -275,3 +275,6 @@ def test_editors_import_from_the_films_listing_and_distributors_do_not(org_a, ed
     assert "Notre film" in text and "Film du réseau" not in text
     assert "/admin/films/import/" not in text
     assert client.get("/admin/films/import/").status_code in (302, 403, 404)
+    refused = client.get("/admin/films/?export=films.csv")
+    assert not getattr(refused, "streaming", False)
+    assert "Film du réseau" not in refused.content.decode()
