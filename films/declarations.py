@@ -103,8 +103,9 @@ def films_screening_spreadsheet_grants():
 
 
 def films_spreadsheet_kinds():
-    """Screenings: box-office exports in (their own command options and admin screens, since
-    a cinema and the films must be settled), the screenings' figures out."""
+    """Films (the database, ``films.resources``) in and out; screenings: box-office exports in
+    (their own command options and admin screens, since a cinema and the films must be
+    settled), the screenings' figures out."""
     from spreadsheets.registry import SpreadsheetKind
 
     return [
@@ -117,5 +118,41 @@ def films_spreadsheet_kinds():
             export_permission="films.export_screening",
             roles=(OrganizationRole.CRM_STAFF, OrganizationRole.EDITORS),
             command="films.boxoffice_command",
+        ),
+        *film_database_spreadsheet_kinds(),
+    ]
+
+# --- Distributors: their logins, the films import, the members' directory -------------------
+
+#: Importing and exporting the film database (``films``), by the network's editors.
+FILM_SPREADSHEET_PERMISSIONS = ("films.import_filmpage", "films.export_filmpage")
+
+
+def films_import_grants():
+    return [Grant(OrganizationRole.EDITORS, permissions=FILM_SPREADSHEET_PERMISSIONS)]
+
+
+def film_database_spreadsheet_kinds():
+    from spreadsheets.registry import SpreadsheetKind
+
+    return [
+        SpreadsheetKind(
+            "films",
+            label=_("Films"),
+            export_label=_("Export films"),
+            resource="films.resources.FilmResource",
+            import_permission="films.import_filmpage",
+            export_permission="films.export_filmpage",
+            roles=(OrganizationRole.EDITORS,),
         )
     ]
+
+
+#: The network's CRM staff give distributors their logins.
+ACCESS_PERMISSIONS = tuple(
+    f"films.{action}_distributoraccess" for action in ("add", "change", "view")
+)
+
+
+def distributor_access_grants():
+    return [Grant(OrganizationRole.CRM_STAFF, permissions=ACCESS_PERMISSIONS)]

@@ -3,9 +3,17 @@
 Pages are scoped by Wagtail's page permissions on each organization's subtree. Every other model
 carries (or reaches) a ``site``: it declares the path once, as ``site_lookup`` on a
 ``SiteScopedQuerySet``, and is only read through :meth:`SiteScopedQuerySet.for_user`.
+
+Someone who works for no organization may still be let into one part of a tree: a plugin
+registers ``register_page_scopes``, ``fn(user)`` returning the tree paths of the pages (each
+with what lies below it) that this user may reach in the admin — a distributor's folder of a
+network's film database, for the distributor's own logins. Those subtrees join the user's
+``page_scope_for_user`` (so every admin URL, chooser and dashboard panel that follows it), and
+nothing else: no site, no record, no group, no other page.
 """
 
 from django.db import models
+from wagtail import hooks
 from wagtail.models import Page, PageQuerySet, PageViewRestriction, Site
 
 from . import registry
@@ -66,16 +74,36 @@ def site_of(instance) -> Site | None:
     return value
 
 
+PAGE_SCOPES_HOOK = "register_page_scopes"
+
+
+def extra_page_paths(user) -> list[str]:
+    """Tree paths of the subtrees plugins let ``user`` reach besides their organizations'
+    (``register_page_scopes``); memoised on the user object, which lives for one request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if "_liens_extra_page_paths" not in user.__dict__:
+        paths: list[str] = []
+        for scope_function in hooks.get_hooks(PAGE_SCOPES_HOOK):
+            paths.extend(scope_function(user) or ())
+        user.__dict__["_liens_extra_page_paths"] = sorted(set(paths))
+    return user.__dict__["_liens_extra_page_paths"]
+
+
 def page_scope_for_user(user, roles=None) -> models.Q | None:
     """A filter on pages that keeps those of the organizations ``user`` works for, in every
     language (each site's home page and its translations are tree roots); ``None`` means
-    no limit (superusers)."""
+    no limit (superusers). Without ``roles`` (what the user reaches in the admin), the subtrees
+    of ``register_page_scopes`` join it."""
     if getattr(user, "is_superuser", False):
         return None
     root_keys = sites_for_user(user, roles).values("root_page__translation_key")
     scope = models.Q(pk__in=[])
     for path in Page.objects.filter(translation_key__in=root_keys).values_list("path", flat=True):
         scope |= models.Q(path__startswith=path)
+    if roles is None:
+        for path in extra_page_paths(user):
+            scope |= models.Q(path__startswith=path)
     return scope
 
 

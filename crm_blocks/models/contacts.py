@@ -299,6 +299,11 @@ class ConsentRecord(models.Model):
         return f"{self.purpose} ({date_format(self.given_on, 'DATE_FORMAT')})"
 
 
+class ContactNoteQuerySet(SiteScopedQuerySet):
+    # Its site-scoped permission policy reads this path (a note has no site of its own).
+    site_lookup = "contact__site"
+
+
 class ContactNote(models.Model):
     """A dated note in a record's timeline (a call, a meeting, a follow-up)."""
 
@@ -313,6 +318,8 @@ class ContactNote(models.Model):
     )
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
     body = models.TextField(_("note"))
+
+    objects = ContactNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -35,6 +35,7 @@ from organizations.scoping import public_within
 from structured_data.mixins import StructuredDataPageMixin
 
 from ..fields import ChoiceListField
+from ..forms import DistributorFilmsPageForm, FilmPageForm
 
 #: A language tag (``fr``, ``en``, ``iu``, ``fr-CA``).
 LANGUAGE_PATTERN = r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*"
@@ -125,6 +126,8 @@ class DistributorFilmsPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("distributor")]
     parent_page_types = ["films.FilmIndexPage"]
     subpage_types = ["films.FilmPage"]
+    # A distributor's users may edit their folder's title, never whose folder it is.
+    base_form_class = DistributorFilmsPageForm
 
     class Meta:
         verbose_name = _("distributor's films")
@@ -237,6 +240,9 @@ class FilmPage(RoutablePageMixin, StructuredDataPageMixin, Page):
 
     parent_page_types = ["films.FilmIndexPage", "films.DistributorFilmsPage"]
     subpage_types: list[str] = []
+    # A distributor's users type names, never choose the network's records; the folder says
+    # whose film it is (``films.forms``).
+    base_form_class = FilmPageForm
 
     content_panels = [
         *Page.content_panels,
@@ -289,6 +295,10 @@ class FilmPage(RoutablePageMixin, StructuredDataPageMixin, Page):
     class Meta:
         verbose_name = _("film")
         verbose_name_plural = _("films")
+        permissions = [
+            ("import_filmpage", _("Can import films")),
+            ("export_filmpage", _("Can export films")),
+        ]
 
     def set_derived_fields(self) -> None:
         """Fields computed from others; also called by bulk imports, which skip ``save``."""
