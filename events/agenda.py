@@ -25,7 +25,7 @@ from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.models import Page, Site
 
 from crm_blocks.models import OrganizationPage, PersonPage
@@ -815,7 +815,7 @@ def area_fields(scope: AgendaScope, parts: AgendaParts) -> list[dict]:
     fields = [
         {
             "name": "cinema",
-            "label": gettext_lazy("Organization"),
+            "label": pgettext_lazy("member of a network", "Organization"),
             "all_label": gettext_lazy("All organizations"),
             "selected": query.cinema,
             "choices": sorted(organizations, key=lambda choice: choice[1].casefold()),

@@ -3,7 +3,7 @@ from django.apps import apps as installed_apps
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganizationsConfig(AppConfig):
@@ -12,7 +12,7 @@ class OrganizationsConfig(AppConfig):
     """
 
     name = "organizations"
-    verbose_name = _("Organizations")
+    verbose_name = pgettext_lazy("organizations of the installation", "Organizations")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -71,7 +71,7 @@ class EventKind(models.TextChoices):
 
 class EventStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("event status", "Cancelled")
     POSTPONED = "postponed", _("Postponed")
     RESCHEDULED = "rescheduled", _("Rescheduled")
     MOVED_ONLINE = "moved_online", _("Moved online")
@@ -79,7 +79,7 @@ class EventStatus(models.TextChoices):
 
 
 class EventAttendance(models.TextChoices):
-    IN_PERSON = "in_person", _("In person")
+    IN_PERSON = "in_person", pgettext_lazy("attendance", "In person")
     ONLINE = "online", _("Online")
     MIXED = "mixed", _("In person and online")
 

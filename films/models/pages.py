@@ -363,8 +363,8 @@ class FilmCredit(Orderable):
     ]
 
     class Meta(Orderable.Meta):
-        verbose_name = _("credit")
-        verbose_name_plural = _("credits")
+        verbose_name = pgettext_lazy("film credit", "credit")
+        verbose_name_plural = pgettext_lazy("film credit", "credits")
 
     def __str__(self):
         return self.display_name

@@ -111,7 +111,7 @@ class Booking(models.Model):
     decision_note = models.TextField(_("message to the borrower"), blank=True)
     checked_out_at = models.DateTimeField(_("checked out on"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("booking", "created on"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated on"), auto_now=True)
 
     objects = BookingQuerySet.as_manager()

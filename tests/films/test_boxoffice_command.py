@@ -74,6 +74,6 @@ def test_uncertain_films_stop_the_command_unless_accepted(org_a, tmp_path):
     assert "La Traversée des Monts (2026)" in str(error.value)
     assert not Screening.objects.exists()
     dry = run(str(path), "--organization", org_a.hostname, "--accept-close-matches", "--dry-run")
-    assert dry.startswith("Essai, rien n’a été écrit") and not Screening.objects.exists()
+    assert dry.startswith("Essai à blanc, rien n’a été écrit") and not Screening.objects.exists()
     run(str(path), "--organization", org_a.hostname, "--accept-close-matches")
     assert Screening.objects.get().film == film

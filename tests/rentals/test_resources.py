@@ -189,7 +189,7 @@ def test_a_bad_row_writes_nothing_and_each_error_is_on_its_row_in_french(org_a, 
     assert not report.ok
     errors = {(error.row, error.field): error.message for error in report.errors}
     assert "n’est pas une vraie date" in errors[(3, "purchase_date")]
-    assert "«\u00a0Drone\u00a0» ne fait pas partie de" in errors[(6, "category")]
+    assert "«\u00a0Drone\u00a0» n’est pas l’une de ces valeurs" in errors[(6, "category")]
     assert "supérieure ou égale à 0" in errors[(8, "daily_rate")]
     assert "ligne 9" in errors[(10, "daily_rate")]
     assert "ligne 11" in errors[(14, "inventory_number")]
