@@ -27,6 +27,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from crm_blocks.models import OrganizationPage
+from events.models import NetworkSharing
 from organizations.models import OrganizationKind, OrganizationSettings
 from organizations.sorting import collate
 
@@ -292,17 +293,19 @@ def film_index_context(index, request) -> dict:
 def public_screenings_of(film):
     """The screenings of ``film`` the public may see, wherever they are: not cancelled, of a
     live film, coming, at the organization itself or at a cinema whose record is live and
-    public.
+    public; held by the film's own organization, or by a member that shares its events with it
+    (``events.NetworkSharing``) — a cinema that did not opt in is never shown on the network's
+    film page.
 
-    Which organizations' screenings a film's page shows is decided here and nowhere else. For
-    now: every site whose screening rows point at the film (the film's own organization's and
-    its members', who present the network's films). When sharing with the network becomes a
-    setting, this is the one place to restrict."""
+    Which organizations' screenings a film's page shows is decided here and nowhere else."""
     public_cinemas = Page.objects.live().public().values("pk")
+    site = film.get_site()
+    sharing = NetworkSharing.objects.filter(network=site, share_events=True).values("site")
     return (
         Screening.objects.shown()
         .upcoming()
         .filter(film=film)
+        .filter(Q(site=site) | Q(site__in=sharing))
         .filter(Q(cinema__isnull=True) | Q(cinema__in=public_cinemas))
         .defer(*PRIVATE_SCREENING_FIELDS)
     )

@@ -21,7 +21,7 @@ from functools import cached_property
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import OrganizationKind, OrganizationSettings
+from events.models import NetworkSharing
 
 from .models import FilmPage
 from .titles import fold_title
@@ -36,22 +36,18 @@ EXACT, UNCERTAIN, UNKNOWN = "exact", "uncertain", "unknown"
 
 def candidate_films(site):
     """The films an export of ``site`` may name: the organization's own films (drafts too: a
-    draft made by an earlier import is found again), and the published films of the network's
-    film database — for now, of every organization whose kind is "network".
-
-    Kept in this one function: the network a cinema shares with will narrow it."""
-    own_root = site.root_page
-    condition = Q(path__startswith=own_root.path)
-    network_roots = list(
-        OrganizationSettings.objects.filter(kind=OrganizationKind.NETWORK)
-        .exclude(site=site)
-        .values_list("site__root_page__path", flat=True)
+    draft made by an earlier import is found again), and the published films of the film
+    database of the network it belongs to (its ``events.NetworkSharing`` setting), whether or
+    not it shares its events there."""
+    condition = Q(path__startswith=site.root_page.path)
+    network_root = (
+        NetworkSharing.objects.filter(site=site, network__isnull=False)
+        .exclude(network=site)
+        .values_list("network__root_page__path", flat=True)
+        .first()
     )
-    if network_roots:
-        network = Q()
-        for path in network_roots:
-            network |= Q(path__startswith=path)
-        published = FilmPage.objects.live().public().filter(network)
+    if network_root:
+        published = FilmPage.objects.live().public().filter(path__startswith=network_root)
         condition |= Q(pk__in=published.values("pk"))
     return FilmPage.objects.filter(condition)
 

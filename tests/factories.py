@@ -210,6 +210,8 @@ def make_screening(site, film, starts_at, cinema=None, version=None, room="1", *
         local_date=starts_at.astimezone(zone).date(),
         **fields,
     )
+
+
 def make_organization_of_kind(name, hostname, kind, **kwargs):
     """``make_organization``, then its ``OrganizationSettings.kind`` set (``"network"``,
     ``"cinema"``…)."""
@@ -231,3 +233,12 @@ def share_agenda(member, network, share=True):
     sharing.full_clean()
     sharing.save()
     return sharing
+
+
+def join_network(member, network, share=True):
+    """``network`` made a network (its settings' kind), and ``member`` choosing it in its
+    network settings, sharing its public events and screenings there unless told."""
+    from organizations.models import OrganizationSettings
+
+    OrganizationSettings.objects.filter(site=network).update(kind="network")
+    share_agenda(member, network, share=share)

@@ -20,7 +20,7 @@ from films.boxoffice import (
 )
 from films.models import BoxOfficeLayout, FilmPage, Screening
 from organizations.models import OrganizationSettings
-from tests.factories import make_cinema, make_film, make_organization
+from tests.factories import join_network, make_cinema, make_film, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -211,11 +211,12 @@ def test_accept_close_matches_takes_the_first_candidate(org_a):
 
 
 def test_the_networks_published_films_are_candidates_not_its_drafts(org_a, org_b):
-    """A member cinema's export finds the network's published films, never its drafts, nor
-    the films of an organization that is not a network."""
+    """A member cinema's export finds the published films of the network it chose (sharing
+    its events or not), never the network's drafts, nor another organization's films."""
     settings = OrganizationSettings.for_site(org_b)
     settings.kind = "network"
     settings.save()
+    join_network(org_a, org_b, share=False)
     network_film = make_film(org_b.films, "Lumières du Nord", visa_number="159874")
     make_film(org_b.films, "Brouillon du réseau", visa_number="111111", publish=False)
     other = make_organization("Autre salle", "autre.test")

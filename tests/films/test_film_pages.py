@@ -21,6 +21,7 @@ from django.utils import timezone
 from films.models import DistributorFilmsPage, FilmCredit, Screening
 from organizations.models import OrganizationSettings
 from tests.factories import (
+    join_network,
     make_cinema,
     make_film,
     make_image,
@@ -247,6 +248,7 @@ def test_a_films_screenings_by_cinema_in_each_cinemas_time_zone(client, org_a, o
     in Paris whose screenings show the network's film at Paris time. Past and cancelled
     screenings are not listed; the accessibility of each version is said in words."""
     film = make_film(org_a.films, "Les Arbres de l'hiver", versions=("VF", "VF-AD"))
+    join_network(org_b, org_a)
     parc = make_cinema(org_a, "Cinéma du Parc", locality="Montréal")
     make_screening(org_a, film, soon(1, 19, 30), cinema=parc, version="VF-AD")
     make_screening(org_a, film, soon(1, 21, 45), cinema=parc, version="VF", room="2")
@@ -281,6 +283,7 @@ def test_a_film_page_with_200_screenings_costs_what_it_does_with_20(client, org_
     """Cinemas, versions, time zones and the organizations' names are read in bulk; past the
     first 200 screenings, a « later screenings » link continues from the next day."""
     film = make_film(org_a.films, "Les Arbres de l'hiver", versions=("VF", "VF-AD"))
+    join_network(org_b, org_a)
     cinemas = [make_cinema(org_a, f"Cinéma {n}") for n in range(4)]
     other = make_cinema(org_b, "Le Rex")
 
@@ -386,3 +389,17 @@ def test_admissions_and_receipts_reach_no_public_page(client, org_a, org_b):
             "98\u202f765",
         ):
             assert planted not in html, (url, planted)
+
+
+def test_a_cinema_that_does_not_share_is_not_on_the_network_s_film_page(client, org_a, org_b):
+    """A member that chose the network but does not share its events, like an organization
+    that never chose it, keeps its screenings off the network's film page."""
+    film = make_film(org_a.films, "Les Arbres de l'hiver")
+    join_network(org_b, org_a, share=False)
+    make_screening(org_b, film, soon(1, 20, 15, zone=PARIS), room="Canari-salle-0001")
+    make_screening(org_a, film, soon(2, 19, 0))
+
+    soup = soup_of(visit(client, org_a, film.url))
+
+    assert len(soup.select(".film-screenings time")) == 1
+    assert "Réseau des cinémas indépendants" not in soup.select_one(".film-screenings").get_text()

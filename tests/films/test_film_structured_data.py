@@ -24,6 +24,7 @@ from organizations.models import OrganizationSettings
 from structured_data.graph import build_graph
 from structured_data.validation import validate_graph
 from tests.factories import (
+    join_network,
     make_cinema,
     make_film,
     make_image,
@@ -212,6 +213,7 @@ def test_screenings_are_screening_events_at_their_cinemas(client, org_a, org_b, 
     parc = make_cinema(
         org_a, "Cinéma du Parc", street_address="3575 av. du Parc", locality="Montréal"
     )
+    join_network(org_b, org_a)
     here = make_screening(org_a, film, soon(1, 19, 30), cinema=parc, version="VF-AD")
     there = make_screening(org_b, film, soon(2, 20, 15, zone=PARIS), version="VOSTF")
     make_screening(org_a, film, soon(-1), cinema=parc, room="2")
