@@ -12,17 +12,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from wagtail.images import get_image_model
+from wagtail.models import Site
 
 from crm_blocks.models import OrganizationPage
+from events.models import EventIndexPage, NetworkSharing
 from organizations.models import OrganizationKind, OrganizationSettings
 from organizations.services import organization_collection
 
-from .models import FilmCredit, FilmIndexPage, FilmPage, FilmVersion, Screening
+from .boxoffice import boxoffice_import
+from .distributors import distributor_access_grant, distributor_user_add
+from .models import (
+    DistributorContact,
+    FilmCredit,
+    FilmIndexPage,
+    FilmPage,
+    FilmVersion,
+    Screening,
+)
 from .versions import parse_version
 
 #: title, original title, year, minutes, countries, languages, directors, cast, distributor
@@ -127,20 +140,6 @@ FILMS = [
         "VF; VF-AD",
     ),
     (
-        "Le Chant des forges",
-        "",
-        2024,
-        96,
-        "FR",
-        "fr",
-        "Marc Delorme",
-        "",
-        "lanterne-distribution",
-        "documentary; history",
-        "La mémoire ouvrière d'une vallée des Ardennes.",
-        "VF; VF-AD",
-    ),
-    (
         "Sous le ciel de Dakar",
         "",
         2025,
@@ -181,20 +180,6 @@ FILMS = [
         "drama",
         "Une famille de Kyoto se retrouve autour de la grand-mère.",
         "VOSTFR; VOSTFR-SME",
-    ),
-    (
-        "Mémoires de Valparaíso",
-        "",
-        2024,
-        89,
-        "CL",
-        "es",
-        "Camila Rojas",
-        "",
-        "rivages-films",
-        "documentary",
-        "Les escaliers d'une ville portuaire et leurs habitants.",
-        "VOSTFR",
     ),
     (
         "Le Puits",
@@ -253,20 +238,6 @@ FILMS = [
         "VF; VF-AD; LSF",
     ),
     (
-        "Le Poids des choses",
-        "",
-        2024,
-        86,
-        "FR",
-        "fr",
-        "Damien Roux",
-        "Pierre Lenoir",
-        "contrechamp-distribution",
-        "drama",
-        "Un déménageur vide l'appartement de son père.",
-        "VF",
-    ),
-    (
         "Les Fleuves du Nord",
         "",
         2026,
@@ -279,20 +250,6 @@ FILMS = [
         "drama",
         "Une pilote de brousse ravitaille les villages de la Côte-Nord.",
         "VF; VF-AD; VFSTF-SME",
-    ),
-    (
-        "Tempête sur le lac",
-        "",
-        2025,
-        93,
-        "CA",
-        "fr",
-        "Louis-Philippe Roy",
-        "Émile Pelletier",
-        "boreale-films",
-        "thriller",
-        "Un garde-chasse enquête sur une disparition en plein hiver.",
-        "VF; VFSTF-SME",
     ),
     (
         "Maman a un chalet",
@@ -365,20 +322,6 @@ FILMS = [
         "VF; VF-AD; LSF",
     ),
     (
-        "Le Bal des oiseaux",
-        "",
-        2024,
-        52,
-        "FR",
-        "fr",
-        "Victor Henry",
-        "",
-        "petit-ecran-vert",
-        "animation; musical; family",
-        "Les oiseaux d'un parc préparent leur grand bal.",
-        "VF",
-    ),
-    (
         "L'Atelier du dimanche",
         "",
         2025,
@@ -391,20 +334,6 @@ FILMS = [
         "comedy; drama",
         "Un atelier de couture rassemble des voisins qui ne se parlaient plus.",
         "VF; VF-AD; VFSTF-SME",
-    ),
-    (
-        "Les Veilleurs",
-        "",
-        2026,
-        112,
-        "FR",
-        "fr",
-        "Yann Kervella",
-        "Gwenaël Le Goff",
-        "contrechamp-distribution",
-        "thriller",
-        "Les gardiens d'un phare découvrent un message.",
-        "VF; VFSTF-SME",
     ),
     (
         "Terre rouge",
@@ -448,7 +377,102 @@ FILMS = [
         "Deux astronomes amateurs se rencontrent sous les aurores boréales.",
         "VF; VOSTFR; VF-AD; VFSTF-SME",
     ),
+    (
+        "Les Arbres de l'hiver",
+        "",
+        2026,
+        102,
+        "CA",
+        "fr",
+        "Julie Gauthier",
+        "Émilie Bergeron; Samuel Paré",
+        "boreale-films",
+        "drama",
+        "Un hiver dans une scierie de l'Abitibi, entre une mère et son fils.",
+        "VF; VF-AD",
+    ),
+    (
+        "La Traversée des Monts",
+        "",
+        2026,
+        95,
+        "FR",
+        "fr",
+        "Paul Rivière",
+        "Agathe Morin",
+        "films-du-sillon",
+        "adventure; drama",
+        "Deux randonneuses traversent les Pyrénées sur les chemins des passeurs.",
+        "VF; VFSTF-SME",
+    ),
+    (
+        "Lumières du Nord",
+        "Northern Lights",
+        2025,
+        88,
+        "CA",
+        "en",
+        "Sarah McKenzie",
+        "",
+        "boreale-films",
+        "documentary",
+        "Des astronomes du Yukon filment les aurores d'un hiver entier.",
+        "VOSTFR",
+    ),
+    (
+        "Été indien à Rimouski",
+        "",
+        2026,
+        110,
+        "CA",
+        "fr",
+        "Mathieu Lévesque",
+        "Claudia Dionne; Félix Ouellet",
+        "boreale-films",
+        "comedy; romance",
+        "Une fin de saison sur le Saint-Laurent, un festival à sauver.",
+        "VF",
+    ),
+    (
+        "Le Gardien du phare",
+        "",
+        2025,
+        97,
+        "FR",
+        "fr",
+        "Erwan Le Floch",
+        "Yves Morvan",
+        "contrechamp-distribution",
+        "drama",
+        "Le dernier gardien d'un phare d'Ouessant refuse de partir.",
+        "VF; VF-AD; VFSTF-SME",
+    ),
+    (
+        "Mémoires d'une rivière",
+        "Memorias de un río",
+        2026,
+        76,
+        "CO; FR",
+        "es",
+        "Valentina Ortiz",
+        "",
+        "rivages-films",
+        "documentary",
+        "Les habitants d'une rivière colombienne racontent ce qu'elle emporte.",
+        "VOSTFR; VF",
+    ),
 ]
+
+#: Visa numbers the box-office exports of the demo's member cinemas name their films by
+#: (``fixtures/boxoffice/``); the other films get one of their own.
+VISAS = {
+    "Les Arbres de l'hiver": "158432",
+    "La Traversée des Monts": "160017",
+    "Lumières du Nord": "159874",
+    "Été indien à Rimouski": "161203",
+    "Le Gardien du phare": "157655",
+    "Mémoires d'une rivière": "",
+}
 
 #: Hours of the screenings the association lists for its member cinemas.
 SHOW_TIMES = (dt.time(14, 0), dt.time(18, 0), dt.time(20, 30))
@@ -510,6 +534,8 @@ def load_demo_films(*, site, today: dt.date | None = None, log=None) -> int:
     """Create the network's film database and its member cinemas' screenings (once: a database
     that already has films is left as it is); returns how many films it created."""
     settings = OrganizationSettings.for_site(site)
+    if settings.kind == OrganizationKind.CINEMA:
+        return _member_cinema(site, settings, today or timezone.localdate(), log)
     if settings.kind != OrganizationKind.NETWORK:
         return 0
     index = FilmIndexPage.objects.filter(path__startswith=site.root_page.path).first()
@@ -553,7 +579,7 @@ def load_demo_films(*, site, today: dt.date | None = None, log=None) -> int:
             synopsis=f"<p>{synopsis}</p>",
             genres=_split(genres),
             age_rating="all",
-            visa_number=f"{160000 + number * 37}",
+            visa_number=VISAS.get(title, f"{162000 + number * 37}"),
             external_id=f"demo-film-{number + 1:02d}",
         )
         film.credits = [
@@ -565,9 +591,162 @@ def load_demo_films(*, site, today: dt.date | None = None, log=None) -> int:
         film.save_revision().publish()
         films.append(FilmPage.objects.get(pk=film.pk))
     count = _screenings(site, films, [p for p in records.values() if p.kind == "cinema"], today)
+    # The association's agenda shows its members' events and screenings beside its own.
+    EventIndexPage.objects.filter(path__startswith=site.root_page.path).update(
+        show_network_members=True
+    )
+    login = _distributor_login(site, records.get(DISTRIBUTOR_WITH_LOGIN))
+    contacts = _directory(site, records)
     if log:
-        log(f"“{settings.display_name}”: {len(films)} films, {count} screenings.")
+        log(
+            f"“{settings.display_name}”: {len(films)} films, {count} screenings, "
+            f"{contacts} distributors' contacts; distributor login “{login}” / "
+            f"{DEMO_PASSWORD}."
+        )
     return len(films)
+
+
+#: The distributor whose staff have a login (they add and submit their own films).
+DISTRIBUTOR_WITH_LOGIN = "films-du-sillon"
+DISTRIBUTOR_LOGIN = "distribution@films-du-sillon.example.org"
+DEMO_PASSWORD = "demo-mot-de-passe"  # noqa: S105 - demo only, printed by load_demo
+
+#: Contacts the distributors validated for the members' directory: (distributor, name, role,
+#: territory, e-mail, phone).
+CONTACTS = [
+    (
+        "films-du-sillon",
+        "Hélène Marchetti",
+        "Programmation des salles",
+        "France",
+        "programmation@films-du-sillon.example.org",
+        "01 55 55 02 20",
+    ),
+    (
+        "films-du-sillon",
+        "Bruno Carré",
+        "Versions accessibles",
+        "France",
+        "accessibilite@films-du-sillon.example.org",
+        "01 55 55 02 21",
+    ),
+    (
+        "lanterne-distribution",
+        "Aïcha Benali",
+        "Jeune public",
+        "Auvergne-Rhône-Alpes",
+        "jeunepublic@lanterne-distribution.example.org",
+        "04 55 55 02 22",
+    ),
+    (
+        "boreale-films",
+        "Pierre-Luc Gagné",
+        "Ventes et programmation",
+        "France et Belgique",
+        "ventes@boreale-films.example.org",
+        "03 55 55 02 23",
+    ),
+]
+
+
+def _distributor_login(site, distributor) -> str:
+    """One distributor with a login in its part of the film database (no e-mail sent)."""
+    if distributor is None:
+        return ""
+    access = distributor_access_grant(site=site, distributor=distributor)
+    user = distributor_user_add(access=access, email=DISTRIBUTOR_LOGIN, invite=False)
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+    return user.get_username()
+
+
+def _directory(site, records) -> int:
+    now = timezone.now()
+    rows = [
+        DistributorContact(
+            site=site,
+            distributor=records[key],
+            name=name,
+            role=role,
+            territory=territory,
+            email=email,
+            phone=phone,
+            validated_at=now,
+            consent_at=now,
+            consent_text=(
+                "J’accepte que mes coordonnées professionnelles soient communiquées aux salles "
+                "membres du réseau, dans leur espace membre."
+            ),
+        )
+        for key, name, role, territory, email, phone in CONTACTS
+        if key in records
+    ]
+    DistributorContact.objects.bulk_create(rows)
+    return len(rows)
+
+
+#: The box-office export of each demo member cinema (``fixtures/boxoffice/``), and the day its
+#: sessions start on: the demo moves them to the coming days.
+BOXOFFICE = Path(__file__).resolve().parents[1] / "fixtures" / "boxoffice"
+EXPORTS = {
+    "Cinéma Lumière": "cinema-lumiere-seances.csv",
+    "Le Rex": "le-rex-sessions.xlsx",
+}
+EXPORTS_FIRST_DAY = dt.date(2027, 1, 4)
+
+
+def _member_cinema(site, settings, today, log) -> int:
+    """A member cinema with a site of its own: it shares its events with the network and brings
+    its screenings in from its box-office export, as its staff would."""
+    network = (
+        Site.objects.filter(organizationsettings__kind=OrganizationKind.NETWORK)
+        .exclude(pk=site.pk)
+        .order_by("pk")
+        .first()
+    )
+    if network is not None:
+        sharing = NetworkSharing.for_site(site)
+        sharing.network = network
+        sharing.share_events = True
+        sharing.save()
+    name = EXPORTS.get(site.site_name)
+    if name is None or Screening.objects.filter(site=site).exists():
+        return 0
+    # The export's sessions, moved to start on the coming Monday.
+    monday = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+    data = shifted_export((BOXOFFICE / name).read_bytes(), name, monday - EXPORTS_FIRST_DAY)
+    report = boxoffice_import(site=site, data=data, filename=name, accept_close_matches=True)
+    if log:
+        log(
+            f"“{settings.display_name}”: {report.new} screenings from its box-office export "
+            f"({len(report.matched)} films found, {len(report.drafts)} new draft films, "
+            f"{len(report.errors)} errors)."
+        )
+    return report.new
+
+
+def shifted_export(data: bytes, filename: str, shift: dt.timedelta) -> bytes:
+    """A box-office export with every date moved by ``shift``: a CSV's « 04/01/2027 », an
+    XLSX's date and date-time cells."""
+    if filename.endswith(".csv"):
+        text = data.decode("cp1252")
+
+        def move(match):
+            day = dt.date(int(match[3]), int(match[2]), int(match[1])) + shift
+            return day.strftime("%d/%m/%Y")
+
+        return re.sub(r"\b(\d{2})/(\d{2})/(\d{4})\b", move, text).encode("cp1252")
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, dt.date):
+                    cell.value = cell.value + shift
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def _screenings(site, films, cinemas, today) -> int:

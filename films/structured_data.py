@@ -162,8 +162,11 @@ def features_of(version) -> list[str]:
     return [ACCESSIBILITY_FEATURES[name] for name in ACCESSIBILITY_FIELDS if getattr(version, name)]
 
 
-def version_nodes(film, versions: list, context: GraphContext, image) -> list[Movie]:
-    """Each saved version as a ``Movie`` that is an example of the film."""
+def version_nodes(
+    film, versions: list, context: GraphContext, image, directors=None
+) -> list[Movie]:
+    """Each saved version as a ``Movie`` that is an example of the film (made by the same
+    directors, the same year)."""
     original = film.original_languages[0] if film.original_languages else None
     nodes = []
     for version in versions:
@@ -179,6 +182,8 @@ def version_nodes(film, versions: list, context: GraphContext, image) -> list[Mo
                 subtitle_language=version.subtitle_language or None,
                 accessibility_feature=features_of(version) or None,
                 image=image,
+                director=directors or None,
+                date_created=str(film.year) if film.year else None,
             )
         )
     return nodes
@@ -261,10 +266,15 @@ def screening_nodes(film, rows: list, context: GraphContext, version_ids: set, i
             extra.setdefault(node.id, node)
         version = row.version if row.version_id else None
         name = f"{film.title} ({row.version_text})" if row.version_text else film.title
+        description = gettext("Screening of “%(film)s” at %(cinema)s.") % {
+            "film": name,
+            "cinema": venue.name,
+        }
         events.append(
             ScreeningEvent(
                 id=screening_id(context.page_url, row),
                 name=name,
+                description=description,
                 url=context.page_url,
                 start_date=row.local_start,
                 end_date=row.local_end,
@@ -309,7 +319,7 @@ def film_nodes(film, context: GraphContext) -> Iterable[Node]:
     actors, actor_nodes = people([c for c in credits if c.role == "actor"], public_ids, context)
     publisher_value, publisher_node = publisher(film, public_ids, context)
     image = primary_image_ref(context) if film.poster_id else None
-    versions_ = version_nodes(film, versions, context, image)
+    versions_ = version_nodes(film, versions, context, image, directors)
     subtitles = sorted({v.subtitle_language for v in versions if v.subtitle_language})
     features = [
         ACCESSIBILITY_FEATURES[name]

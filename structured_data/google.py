@@ -38,6 +38,10 @@ class Requirement:
     #: ``(property, value)``: the requirement only applies to a node whose ``property`` has
     #: that value (``previousStartDate`` of a rescheduled event).
     when: tuple[str, str] | None = None
+    #: A property whose presence makes the requirement moot: a screening presenting a film
+    #: (``workPresented``) has no performer, and its tickets are sold at the cinema's box
+    #: office, which publishes no prices here — nothing an editor could give.
+    unless: str | None = None
 
     @property
     def alternatives(self) -> tuple[str, ...]:
@@ -86,9 +90,9 @@ GOOGLE_REQUIREMENTS: dict[str, dict] = {
             R("eventStatus", "event.eventStatus"),
             R("eventAttendanceMode", "event.eventAttendanceMode"),
             R("image", "event.image"),
-            R("offers", "event.offers"),
+            R("offers", "event.offers", unless="workPresented"),
             R("organizer", "event.organizer"),
-            R("performer", "event.performer"),
+            R("performer", "event.performer", unless="workPresented"),
             # Only meaningful for a rescheduled event: Google reads it with EventRescheduled.
             R(
                 "previousStartDate",

@@ -152,8 +152,11 @@ class StructuredDataPageMixin:
 
     def structured_data_nodes(self, context: GraphContext) -> Iterable[Node]:
         entities = list(self.structured_data_entities(context))
-        block_nodes = [node for stream in self.structured_data_streams() for node in
-                       walk_blocks(stream, context)]
+        block_nodes = [
+            node
+            for stream in self.structured_data_streams()
+            for node in walk_blocks(stream, context)
+        ]
         page_type = self.structured_data_page_type
         if context.page_type == "FAQPage" and page_type == "WebPage":
             page_type = "FAQPage"

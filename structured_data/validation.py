@@ -337,6 +337,7 @@ class _Validator:
         self.document = document
         self.issues: list[Issue] = []
         self.index: dict[str, dict] = {}
+        self.page_url: str | None = None
         self._nested_by_parent: dict[str, list[tuple[str, dict]]] = {}
         for (parent, prop), nested in NESTED.items():
             self._nested_by_parent.setdefault(parent, []).append((prop, nested))
@@ -365,6 +366,18 @@ class _Validator:
             return self.issues
         for node in _definitions(graph):
             self.index.setdefault(node["@id"], node)
+        # The page this graph describes (``…#webpage``): an organization whose ``@id`` belongs
+        # to another page (a cinema where a film is screened, another organization) is a summary
+        # of what its own profile describes, and Google's recommendations for it (a logo, a
+        # description) are that page's business.
+        self.page_url = next(
+            (
+                node_id[: -len("#webpage")]
+                for node_id in self.index
+                if isinstance(node_id, str) and node_id.endswith("#webpage")
+            ),
+            None,
+        )
         for node in graph:
             if isinstance(node, dict):
                 self.check_object(node, owner=None, prop=None)
@@ -475,6 +488,8 @@ class _Validator:
                 )
         if optional and missing:
             return  # an enhancement the editor has not opted into: one warning is enough
+        if self.described_elsewhere(node):
+            return
         for requirement in spec.get("recommended", ()):
             if self.covered_by(requirement, missing) or not self.applies(node, requirement):
                 continue
@@ -487,8 +502,18 @@ class _Validator:
                     message_for(requirement.key),
                 )
 
+    def described_elsewhere(self, node: dict) -> bool:
+        node_id = node.get("@id")
+        if not self.page_url or not isinstance(node_id, str):
+            return False
+        if not node_id.endswith("#organization"):
+            return False
+        return node_id.split("#", 1)[0] != self.page_url
+
     @staticmethod
     def applies(node: dict, requirement: Requirement) -> bool:
+        if requirement.unless and node.get(requirement.unless):
+            return False
         if requirement.when is None:
             return True
         prop, value = requirement.when

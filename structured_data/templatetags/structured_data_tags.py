@@ -25,9 +25,7 @@ _SCRIPT_ESCAPES = {
 
 def jsonld_script(data: dict) -> str:
     """A ``<script type="application/ld+json">`` element that no value can break out of."""
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(
-        _SCRIPT_ESCAPES
-    )
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
     return f'<script type="application/ld+json">{payload}</script>'
 
 

@@ -175,3 +175,24 @@ def test_the_demo_network_has_its_film_database_and_member_cinemas(demo):
     assert cinemas.count() == 12
     assert not cinemas.filter(latitude__isnull=True).exists()
     assert Screening.objects.filter(site=network, cinema__in=cinemas).count() >= 12 * 4
+
+
+def test_the_demo_member_cinemas_share_their_screenings_with_the_network(client, demo):
+    """Cinéma Lumière and Le Rex brought their screenings from their box-office exports and
+    share their events: the network's agenda lists their screenings beside its own, linked
+    to the network's film pages; a distributor's login waits in its folder."""
+    from django.contrib.auth import get_user_model
+
+    from films.models import DistributorAccess, Screening
+
+    network = Site.objects.get(hostname="localhost")
+    for host in ("cinema-lumiere.localhost", "le-rex.localhost"):
+        member = Site.objects.get(hostname=host)
+        screenings = Screening.objects.filter(site=member)
+        assert screenings.count() > 30, host
+        assert not screenings.filter(film__live=False).exists(), "every film was found"
+    response = client.get("/agenda/", HTTP_HOST=network.hostname, SERVER_PORT=network.port)
+    text = response.content.decode()
+    assert "Cinéma Lumière" in text and "Le Rex" in text
+    access = DistributorAccess.objects.get(site=network)
+    assert get_user_model().objects.filter(groups=access.group).count() == 1
