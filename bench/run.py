@@ -145,9 +145,12 @@ def parse_args(argv=None):
 
 def setup_django(tmp_dir: Path):
     """Configure and start Django with everything it writes inside ``tmp_dir``."""
+    # Ahead of bench/ (the script's folder), even when PYTHONPATH names them already: there,
+    # bench/spreadsheets.py would hide the spreadsheets package.
     for path in (str(REPO_DIR), str(SITE_DIR)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
+        while path in sys.path:
+            sys.path.remove(path)
+        sys.path.insert(0, path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     # The embedded default puts its SQLite file (and static files) in LIENS_VAR_DIR.
     os.environ["LIENS_VAR_DIR"] = str(tmp_dir)
