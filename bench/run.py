@@ -5,7 +5,7 @@ Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
-                                  [--section all|pages|events|agenda|feeds|rentals]
+                                  [--section all|pages|events|agenda|feeds|rentals|films|network]
 
 What it does, in one process and without any network:
 
@@ -36,7 +36,10 @@ What it does, in one process and without any network:
    rentals (``bench/rentals.py``): availability of 1,000 items over 200,000 bookings, the
    equipment catalogue and an item's page, each organization with its own baseline, and films
    (``bench/films.py``): a box-office export of 10,000 screenings imported, then re-imported,
-   against a raw ``bulk_create`` of the same rows.
+   against a raw ``bulk_create`` of the same rows, and the cinema network (``bench/network.py``):
+   a network's agenda fed by 20 member organizations (5,000 coming dates and their screenings),
+   filtered and as ``events.json``, and a film's page with 200 screenings, against the
+   network's own minimal page, with the agenda's queries counted with 5 and with 20 members.
 """
 
 import argparse
@@ -114,13 +117,14 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--section",
-        choices=("all", "pages", "events", "agenda", "feeds", "rentals", "films"),
+        choices=("all", "pages", "events", "agenda", "feeds", "rentals", "films", "network"),
         default="all",
         help="pages (the record pages), events (an event page and its graph), agenda (the "
         "agenda page), feeds (the agenda's iCal feed, bench/feeds.py), rentals (availability "
         "over 200,000 bookings, the catalogue and an item's page, bench/rentals.py), films (a "
         "box-office export of 10,000 screenings against a raw bulk_create, bench/films.py), "
-        "or all",
+        "network (a network agenda of 20 members and 5,000 dates, a film page with 200 "
+        "screenings, bench/network.py), or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -141,9 +145,12 @@ def parse_args(argv=None):
 
 def setup_django(tmp_dir: Path):
     """Configure and start Django with everything it writes inside ``tmp_dir``."""
+    # Ahead of bench/ (the script's folder), even when PYTHONPATH names them already: there,
+    # bench/spreadsheets.py would hide the spreadsheets package.
     for path in (str(REPO_DIR), str(SITE_DIR)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
+        while path in sys.path:
+            sys.path.remove(path)
+        sys.path.insert(0, path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     # The embedded default puts its SQLite file (and static files) in LIENS_VAR_DIR.
     os.environ["LIENS_VAR_DIR"] = str(tmp_dir)
@@ -670,6 +677,23 @@ def films_section() -> bool:
     return films_bench.run_section(site)
 
 
+def network_section() -> bool:
+    """A network's agenda fed by 20 member organizations and a film's page with 200
+    screenings (``bench/network.py``), in organizations of their own, against the network's
+    minimal page."""
+    import importlib.util
+
+    from django.test import Client
+
+    # Loaded by path, as the films and rentals sections are (a plain name may be taken).
+    spec = importlib.util.spec_from_file_location(
+        "bench_network", Path(__file__).resolve().parent / "network.py"
+    )
+    network_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(network_bench)
+    return network_bench.run_section(Client())
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -687,11 +711,14 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
-        if args.section in ("feeds", "rentals", "films"):
+        if args.section in ("feeds", "rentals", "films", "network"):
             print(f"Database: {database_description()}")
-            ok = {"feeds": feeds_section, "rentals": rentals_section, "films": films_section}[
-                args.section
-            ]()
+            ok = {
+                "feeds": feeds_section,
+                "rentals": rentals_section,
+                "films": films_section,
+                "network": network_section,
+            }[args.section]()
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
         migrated = time.perf_counter()
@@ -751,6 +778,7 @@ def main(argv=None) -> int:
             ok &= feeds_section()
             ok &= rentals_section()
             ok &= films_section()
+            ok &= network_section()
         if args.sql:
             print_sql(queries)
         if args.profile:
