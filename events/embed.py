@@ -38,6 +38,7 @@ of the site that browsers let other sites frame (no ``X-Frame-Options``,
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
@@ -71,7 +72,8 @@ def requested_page(params) -> int | None:
     text = params.get("page", "").strip()
     if not text:
         return 1
-    if not text.isdigit() or int(text) < 1:
+    # ``str.isdigit`` also takes « ² », which ``int`` refuses.
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
         return None
     return int(text)
 

@@ -10,7 +10,9 @@ database (``PRIVATE_SCREENING_FIELDS`` are deferred).
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, F, Q, When
+import re
+
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +34,8 @@ ACCESS_FILTERS = {
     "sign_language": Q(version__sign_language=True),
 }
 FILM_PARAM = "film"
+#: An id as a visitor may type it (``str.isdigit`` also takes « ² », which ``int`` refuses).
+NUMBER = re.compile(r"[0-9]{1,12}")
 
 
 def _public_cinemas(scope):
@@ -76,7 +80,7 @@ def screening_rows(scope):
         rows = rows.filter(cinema__slug=query.venue)
     film = str(query.extra.get(FILM_PARAM, "") or "").strip()
     if film:
-        rows = rows.filter(film_id=int(film)) if film.isdigit() else rows.none()
+        rows = rows.filter(film_id=int(film)) if NUMBER.fullmatch(film) else rows.none()
     return rows
 
 
@@ -153,17 +157,19 @@ def screening_items(ids, scope) -> dict[int, AgendaItem]:
 
 def film_filter_fields(scope) -> list[dict]:
     """A « Film » select listing the films the agenda's sites screen from today on."""
+    coming = (
+        Screening.objects.filter(
+            film=OuterRef("pk"), site_id__in=scope.site_ids, starts_at__gte=scope.now
+        )
+        .exclude(status=Screening.Status.CANCELLED)
+        .values("pk")
+    )
     films = (
         FilmPage.objects.live()
         .public()
-        .filter(
-            screenings__site_id__in=scope.site_ids,
-            screenings__starts_at__gte=scope.now,
-        )
-        .exclude(screenings__status=Screening.Status.CANCELLED)
+        .filter(Exists(coming))
         .order_by("title")
         .values_list("pk", "title")
-        .distinct()
     )
     choices = [(str(pk), title) for pk, title in films]
     if not choices:

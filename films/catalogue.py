@@ -163,9 +163,7 @@ class FilmQuery:
         language = params.get("language", "").strip().lower()[:20]
         query.language = language if _LANGUAGE.fullmatch(language) else ""
         distributor = params.get("distributor", "").strip()
-        query.distributor = (
-            int(distributor) if distributor.isdigit() and len(distributor) < 12 else None
-        )
+        query.distributor = int(distributor) if re.fullmatch(r"[0-9]{1,11}", distributor) else None
         query.q = " ".join(params.get("q", "").split())[:200]
         return query
 
@@ -369,24 +367,45 @@ def site_home_url(site, request) -> str:
 
 def screening_rows(queryset, request) -> tuple[list, dict]:
     """The screenings of ``queryset`` (already limited) with their local time in their
-    organization's zone, their venue and their version's accessibility; ``(rows, venues)``."""
-    rows = list(queryset.select_related("cinema", "version", "site"))
+    organization's zone, their venue and their version's accessibility; ``(rows, venues)``.
+
+    A page lists hundreds of screenings at a handful of cinemas, in a handful of versions: the
+    cinemas, versions and sites are read once each (not joined to every row), and what is said
+    of a version or of a time of day is worked out once."""
+    rows = list(queryset)
+    cinema_ids = {row.cinema_id for row in rows if row.cinema_id}
+    version_ids = {row.version_id for row in rows if row.version_id}
+    cinemas = OrganizationPage.objects.in_bulk(cinema_ids) if cinema_ids else {}
+    versions = FilmVersion.objects.in_bulk(version_ids) if version_ids else {}
+    sites = Site.objects.in_bulk({row.site_id for row in rows}) if rows else {}
     organizations = organizations_of(row.site_id for row in rows)
-    public_ids = public_page_ids(row.cinema_id for row in rows)
+    public_ids = public_page_ids(cinema_ids)
     venues: dict[tuple, Venue] = {}
     zones: dict[int, ZoneInfo] = {}
+    labels: dict[tuple, str] = {}
+    said: dict[int, list] = {}
     for row in rows:
         settings = organizations.get(row.site_id)
         zone = zones.setdefault(
             row.site_id, ZoneInfo(settings.time_zone if settings is not None else "UTC")
         )
+        row.site = sites.get(row.site_id)
+        row.cinema = cinemas.get(row.cinema_id) if row.cinema_id else None
+        version = versions.get(row.version_id) if row.version_id else None
+        row.version = version
         row.local_start = row.starts_at.astimezone(zone)
         row.local_end = row.ends_at.astimezone(zone) if row.ends_at else None
         # Said in the cinema's zone: templates' time filters would convert to the visitor's.
-        row.time_label = formats.time_format(row.local_start.replace(tzinfo=None), "TIME_FORMAT")
+        moment = (row.local_start.hour, row.local_start.minute)
+        if moment not in labels:
+            labels[moment] = formats.time_format(dt.time(*moment), "TIME_FORMAT")
+        row.time_label = labels[moment]
         row.iso_start = row.local_start.isoformat()
-        row.version_text = row.version.label if row.version_id else row.version_label
-        row.accessibility = accessibility_of(row.version if row.version_id else None)
+        row.version_text = version.label if version is not None else row.version_label
+        key_version = version.pk if version is not None else 0
+        if key_version not in said:
+            said[key_version] = accessibility_of(version)
+        row.accessibility = said[key_version]
         key = (row.site_id, row.cinema_id or 0)
         if key not in venues:
             venues[key] = venue_of(row, organizations, public_ids, request)

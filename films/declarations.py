@@ -122,6 +122,7 @@ def films_spreadsheet_kinds():
         *film_database_spreadsheet_kinds(),
     ]
 
+
 # --- Distributors: their logins, the films import, the members' directory -------------------
 
 #: Importing and exporting the film database (``films``), by the network's editors.

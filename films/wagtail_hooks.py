@@ -25,6 +25,7 @@ from .directory import directory_section
 from .distributors import distributor_page_paths
 from .models import DistributorAccess, DistributorContact, Screening
 from .screening_viewsets import BoxOfficeViewSetGroup
+from .signals import sites_showing_films_of
 from .viewsets import register_distributor_viewsets, register_film_listing
 
 hooks.register("register_organization_sections", films_sections)
@@ -35,6 +36,8 @@ hooks.register("load_demo_content", load_demo_films)
 
 # Screenings in the agendas, the network's included (``events.sources``).
 hooks.register("register_agenda_sources", films_agenda_sources)
+# A network's film changed: the members showing it forget their cached pages too.
+hooks.register("register_public_cache_dependents", sites_showing_films_of)
 # The cinema's programme on its record page (``crm_blocks.sections``).
 hooks.register("register_record_page_sections", cinema_programme_section)
 

@@ -32,7 +32,7 @@ def rendered_every_time(settings):
 
 def open_day_rows(scope):
     """One "open day" per organization listed, on the film asked for if any."""
-    film = scope.query.extra.get("film", "")
+    film = scope.query.extra.get("work", "")
     rows = Site.objects.filter(pk__in=scope.site_ids).annotate(
         start=Value(OPEN_DAY, output_field=DateTimeField()),
         end=Value(None, output_field=DateTimeField()),
@@ -64,10 +64,10 @@ def open_day_items(ids, scope):
 def film_fields(scope):
     return [
         {
-            "name": "film",
+            "name": "work",
             "label": "Film",
             "all_label": "Tous les films",
-            "selected": scope.query.extra.get("film", ""),
+            "selected": scope.query.extra.get("work", ""),
             "choices": [("nosferatu", "Nosferatu"), ("metropolis", "Metropolis")],
         }
     ]
@@ -79,10 +79,10 @@ def open_days(event_filter=True):
             "tests.open_days",
             rows=open_day_rows,
             items=open_day_items,
-            params=("film",),
+            params=("work",),
             filter_fields=film_fields,
             event_filter=(
-                (lambda query: Q(event__title__icontains=query.extra["film"]))
+                (lambda query: Q(event__title__icontains=query.extra["work"]))
                 if event_filter
                 else None
             ),
@@ -138,18 +138,18 @@ def test_pages_count_every_source(client, org_a, monkeypatch):
 
 
 def test_a_source_s_parameter_filters_events_through_its_owner(client, org_a):
-    """``?film=`` belongs to the source: it offers the field, narrows its own items, and
+    """``?work=`` (a work shown, say a film) belongs to the source: it offers the field, narrows its own items, and
     narrows the events only as its ``event_filter`` says; without one, events are left out
     while the film is chosen (an event cannot tell which film it shows)."""
     make_event(org_a.agenda, "Nosferatu en ciné-concert", start_date=DAY)
     make_event(org_a.agenda, "Atelier", start_date=DAY)
 
     with hooks.register_temporarily(HOOK, open_days()):
-        chosen = client.get(f"{org_a.agenda.url}?film=nosferatu", HTTP_HOST=org_a.hostname)
-        other = client.get(f"{org_a.agenda.url}?film=metropolis", HTTP_HOST=org_a.hostname)
-        assert "film" in EventIndexPage.objects.get(pk=org_a.agenda.pk).public_cache_query_params
+        chosen = client.get(f"{org_a.agenda.url}?work=nosferatu", HTTP_HOST=org_a.hostname)
+        other = client.get(f"{org_a.agenda.url}?work=metropolis", HTTP_HOST=org_a.hostname)
+        assert "work" in EventIndexPage.objects.get(pk=org_a.agenda.pk).public_cache_query_params
     with hooks.register_temporarily(HOOK, open_days(event_filter=False)):
-        without = client.get(f"{org_a.agenda.url}?film=nosferatu", HTTP_HOST=org_a.hostname)
+        without = client.get(f"{org_a.agenda.url}?work=nosferatu", HTTP_HOST=org_a.hostname)
 
     assert titles(chosen) == [
         "Nosferatu en ciné-concert",
@@ -158,7 +158,7 @@ def test_a_source_s_parameter_filters_events_through_its_owner(client, org_a):
     assert titles(other) == []
     assert titles(without) == ["Portes ouvertes — Centre Images Boréales"]
     soup = BeautifulSoup(chosen.content.decode(), "html.parser")
-    assert soup.select_one("select[name=film] option[selected]")["value"] == "nosferatu"
+    assert soup.select_one("select[name=work] option[selected]")["value"] == "nosferatu"
 
 
 def test_the_cost_with_a_source_does_not_grow_with_members(client, org_b):
