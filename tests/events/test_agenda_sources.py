@@ -138,7 +138,8 @@ def test_pages_count_every_source(client, org_a, monkeypatch):
 
 
 def test_a_source_s_parameter_filters_events_through_its_owner(client, org_a):
-    """``?work=`` (a work shown, say a film) belongs to the source: it offers the field, narrows its own items, and
+    """``?work=`` (a work shown, say a film) belongs to the source: it offers the field,
+    narrows its own items, and
     narrows the events only as its ``event_filter`` says; without one, events are left out
     while the film is chosen (an event cannot tell which film it shows)."""
     make_event(org_a.agenda, "Nosferatu en ciné-concert", start_date=DAY)
