@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import statistics
 import time
 from zoneinfo import ZoneInfo
@@ -314,6 +315,31 @@ def time_urls(client, host: str, urls: dict, rounds: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in timings.items()}
 
 
+def profile(client, host: str, urls: dict) -> None:
+    """``LIENS_BENCH_PROFILE=1``: where each page's time goes (cProfile, 20 requests)."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for name, url in urls.items():
+        get(client, host, url)
+        with CaptureQueriesContext(connection) as captured:
+            get(client, host, url)
+        slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:4]
+        print(f"\n--- slowest queries of {name} ---")
+        for query in slowest:
+            print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:700]}")
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(20):
+            get(client, host, url)
+        profiler.disable()
+        print(f"\n--- profile of {name} ---")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
 def run_section(client, rounds: int = ROUNDS) -> bool:
     """Build, measure, print the RATIO and QUERIES lines; ``False`` when a target is missed."""
     from django.db import connection
@@ -367,6 +393,8 @@ def run_section(client, rounds: int = ROUNDS) -> bool:
     for _ in range(WARMUP):
         for url in urls.values():
             get(client, host, url)
+    if os.environ.get("LIENS_BENCH_PROFILE"):
+        profile(client, host, urls)
     medians = time_urls(client, host, urls, rounds)
     base = medians["minimal"]
     width = max(len(label) for label in labels.values())

@@ -401,6 +401,8 @@ def screening_rows(queryset, request) -> tuple[list, dict]:
             labels[moment] = formats.time_format(dt.time(*moment), "TIME_FORMAT")
         row.time_label = labels[moment]
         row.iso_start = row.local_start.isoformat()
+        # Worked out here rather than by the template: a page lists hundreds of them.
+        row.room_label = _("room %(room)s") % {"room": row.room} if row.room else ""
         row.version_text = version.label if version is not None else row.version_label
         key_version = version.pk if version is not None else 0
         if key_version not in said:
