@@ -550,3 +550,45 @@ def test_session_dates_outside_2000_to_2100_are_row_errors(org_a):
         org_a, csv_file("31/12/2100 23:30;Les Arbres de l'hiver;158432;1;3", headers=headers)
     )
     assert late.ready and Screening.objects.get().ends_at.year == 2101
+
+
+def test_a_title_whose_film_carries_another_visa_or_identifier_is_held(org_a):
+    """The export gives a visa number no film carries, and its title is that of a film with
+    another visa (a remake, a homonym): the screenings are not given to that film but held for
+    staff, with the reason in French; made a draft, the new film keeps the export's visa. The
+    same with a film identifier. A film without a visa is still found by its title alone."""
+    original = make_film(org_a.films, "Le Dernier Métro", year=1980, visa_number="52 000")
+    make_film(org_a.films, "Le Fil", year=2024, external_id="DIST-17")
+    no_visa = make_film(org_a.films, "Lumières du Nord")
+    headers = "Date séance;Heure;Titre;Visa;Identifiant;Salle;Entrées"
+    data = csv_file(
+        "04/01/2027;14h00;Le Dernier Métro;161 234;;1;3",
+        "04/01/2027;16h00;Le Fil;;DIST-99;1;3",
+        "04/01/2027;18h00;Lumières du Nord;159874;;1;3",
+        headers=headers,
+    )
+    report = import_csv(org_a, data)
+    assert not report.ready and not Screening.objects.exists()
+    held = {h.title: h for h in report.held}
+    assert sorted(held) == ["Le Dernier Métro", "Le Fil"]
+    assert held["Le Dernier Métro"].reason == "Un numéro de visa différent."
+    assert held["Le Dernier Métro"].candidates[0][0] == original.pk
+    assert held["Le Fil"].reason == "Un identifiant de film différent."
+    decisions = {h.key: DRAFT for h in report.held}
+    assert import_csv(org_a, data, decisions=decisions).ready
+    remake = FilmPage.objects.get(title="Le Dernier Métro", live=False)
+    assert remake.visa_number == "161 234"
+    assert not Screening.objects.filter(film=original).exists()
+    assert Screening.objects.filter(film=remake).count() == 1
+    assert Screening.objects.filter(film=no_visa).count() == 1
+    # The next export finds the new film by its visa, the original by its own.
+    again = import_csv(
+        org_a,
+        csv_file(
+            "05/01/2027;14h00;Le Dernier Métro;161234;;1;3",
+            "05/01/2027;16h00;Le Dernier Métro;52000;;1;3",
+            headers=headers,
+        ),
+    )
+    assert again.ready and again.new == 2
+    assert Screening.objects.filter(film=original).count() == 1
