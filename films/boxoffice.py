@@ -606,7 +606,9 @@ def boxoffice_import(
             str(NO_COLUMNS_MESSAGE)
             % {
                 "missing": ", ".join(field_label(name) for name in missing),
-                "headers": ", ".join(f"« {header} »" for header in table.headers),
+                "headers": ", ".join(
+                    _("“%(header)s”") % {"header": header} for header in table.headers
+                ),
             }
         )
     settings = OrganizationSettings.for_site(site)

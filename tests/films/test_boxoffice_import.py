@@ -305,7 +305,8 @@ def test_a_time_lost_to_the_clock_change_is_a_row_error(org_a):
 
 
 def test_mapping_asked_then_remembered_for_the_cinema(org_a):
-    """A file whose columns are not recognised is refused with its headers listed; once staff
+    """A file whose columns are not recognised is refused with its headers listed, quoted as
+    staff's language quotes (« » in French, “ ” in English); once staff
     say which is which, the cinema's layout is remembered and its next export needs nothing."""
     make_film(org_a.films, "Les Arbres de l'hiver", visa_number="158432")
     cinema = make_cinema(org_a, "Le Rex")
@@ -313,7 +314,13 @@ def test_mapping_asked_then_remembered_for_the_cinema(org_a):
     data = csv_file("04/01/2027;19:00;Les Arbres de l'hiver;12;C1", headers=headers)
     with pytest.raises(BoxOfficeError) as error:
         import_csv(org_a, data, cinema=cinema)
-    assert "« Jour de projection », « Créneau », « Oeuvre », « Nb », « Caisse »" in str(error.value)
+    assert (
+        "«\u00a0Jour de projection\u00a0», «\u00a0Créneau\u00a0», «\u00a0Oeuvre\u00a0», "
+        "«\u00a0Nb\u00a0», «\u00a0Caisse\u00a0»"
+    ) in str(error.value)
+    with translation.override("en"), pytest.raises(BoxOfficeError) as english:
+        boxoffice_import(site=org_a, data=data, filename="seances.csv", cinema=cinema)
+    assert "Its columns are: “Jour de projection”, “Créneau”, “Oeuvre”" in str(english.value)
     chosen = {
         "date": "Jour de projection",
         "time": "Créneau",
