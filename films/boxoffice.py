@@ -26,17 +26,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from organizations.models import OrganizationKind, OrganizationSettings
 from public_cache.generations import invalidate_sites
+from spreadsheets.bulk import PageValidationError, pages_bulk_create
 from spreadsheets.files import (
     CellValueError,
     SpreadsheetError,
@@ -150,6 +152,14 @@ _LOOKUP = {
 }
 #: Rows written per statement.
 BATCH_SIZE = 1000
+#: The most admissions a screening can hold (``Screening.admissions``: PostgreSQL's integer).
+MAX_ADMISSIONS = 2_147_483_647
+#: Gross receipts must stay below this (``Screening.gross_receipts``: 12 digits, 2 decimals).
+RECEIPTS_LIMIT = Decimal(10) ** 10
+#: The years a session may fall in: beyond them, a typo (« 01/01/0001 », « 31/12/9999 »).
+SESSION_YEARS = (2000, 2100)
+#: The years a film may carry (``FilmPage.year``'s validators).
+FILM_YEARS = (1888, 2100)
 #: The choice, in ``decisions``, that makes a draft film rather than using a candidate.
 DRAFT = "draft"
 
@@ -317,7 +327,29 @@ def _admissions(value) -> int | None:
             _("“%(value)s” is not a number of admissions (a whole number, 0 or more).")
             % {"value": value}
         )
+    if number > MAX_ADMISSIONS:
+        raise ValueError(
+            _("“%(value)s” is too many admissions for one session (%(max)s at most).")
+            % {"value": value, "max": number_format(MAX_ADMISSIONS, force_grouping=True)}
+        )
     return int(number)
+
+
+def _receipts(value) -> Decimal | None:
+    """Gross receipts, to the cent; ``ValueError`` when negative or too large to be kept."""
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number < 0:
+        raise ValueError(_("Gross receipts cannot be negative."))
+    if number < RECEIPTS_LIMIT:
+        number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if number >= RECEIPTS_LIMIT:
+        raise ValueError(
+            _("“%(value)s” is too large an amount for one session (less than %(limit)s).")
+            % {"value": value, "limit": number_format(RECEIPTS_LIMIT, 0, force_grouping=True)}
+        )
+    return number
 
 
 def _labelled(name: str, error) -> str:
@@ -350,6 +382,15 @@ def read_rows(table, mapping: dict[str, str], zone: ZoneInfo):
                 raise ValueError(_("The date is empty."))
             if time is None:
                 raise ValueError(_("The time of the session is missing."))
+            if not SESSION_YEARS[0] <= day.year <= SESSION_YEARS[1]:
+                raise ValueError(
+                    _("%(date)s is not a date of a session (years %(first)s to %(last)s).")
+                    % {
+                        "date": f"{day.day:02d}/{day.month:02d}/{day.year:04d}",
+                        "first": SESSION_YEARS[0],
+                        "last": SESSION_YEARS[1],
+                    }
+                )
             moment = (day, time)
             if moment not in moments:
                 moments[moment] = aware(day, time, zone)
@@ -366,6 +407,12 @@ def read_rows(table, mapping: dict[str, str], zone: ZoneInfo):
                 year = int(_text(cell("year")))
             except ValueError:
                 problems.append(_("“%(value)s” is not a year.") % {"value": cell("year")})
+                year = None
+        if year is not None and not FILM_YEARS[0] <= year <= FILM_YEARS[1]:
+            problems.append(
+                _("%(year)s is not a film's year (%(first)s to %(last)s).")
+                % {"year": year, "first": FILM_YEARS[0], "last": FILM_YEARS[1]}
+            )
         reference = FilmReference(
             title=title,
             visa=_text(cell("visa")),
@@ -380,9 +427,7 @@ def read_rows(table, mapping: dict[str, str], zone: ZoneInfo):
             problems.append(_labelled("admissions", error))
             admissions = None
         try:
-            receipts = parse_decimal(cell("receipts"))
-            if receipts is not None and receipts < 0:
-                raise ValueError(_("Gross receipts cannot be negative."))
+            receipts = _receipts(cell("receipts"))
         except ValueError as error:
             problems.append(_labelled("receipts", error))
             receipts = None
@@ -561,7 +606,9 @@ def boxoffice_import(
             str(NO_COLUMNS_MESSAGE)
             % {
                 "missing": ", ".join(field_label(name) for name in missing),
-                "headers": ", ".join(f"« {header} »" for header in table.headers),
+                "headers": ", ".join(
+                    _("“%(header)s”") % {"header": header} for header in table.headers
+                ),
             }
         )
     settings = OrganizationSettings.for_site(site)
@@ -735,6 +782,15 @@ def boxoffice_import(
                 FilmPage.objects.filter(pk__in=film_pks).values_list("url_path", flat=True)
             )
             transaction.on_commit(lambda: invalidate_sites(url_paths=paths, site_ids=[site.pk]))
+    except PageValidationError as error:
+        # A film the rows name cannot be a draft record (its title, its year): those rows.
+        key = list(drafts)[error.index]
+        details = " ".join(error.error.messages)
+        message = _("“%(title)s” cannot be kept as a new film: %(details)s") % {
+            "title": _shown(drafts[key]),
+            "details": details,
+        }
+        report.errors.extend(RowError(line, message) for line in lines_of[key])
     except ValidationError as error:
         report.errors.append(RowError(0, " ".join(error.messages)))
     return report
@@ -777,7 +833,6 @@ def _make_drafts(site, drafts: dict[str, FilmReference], *, user=None) -> dict[s
     """Draft film records below the organization's film database, one per unknown film."""
     if not drafts:
         return {}
-    from spreadsheets.bulk import pages_bulk_create
 
     index = FilmIndexPage.objects.descendant_of(site.root_page).first()
     if index is None:

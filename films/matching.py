@@ -91,6 +91,9 @@ class Candidate:
     year: int | None
     live: bool
     duration: int | None
+    #: Its visa number (``normalise_visa``) and external id, to tell a remake or a homonym.
+    visa: str = ""
+    external_id: str = ""
 
 
 @dataclass
@@ -115,18 +118,19 @@ class FilmMatcher:
             "pk", "title", "match_title", "year", "live", "duration", "visa_number", "external_id"
         )
         for pk, title, folded, year, live, duration, visa, external_id in rows:
-            candidate = Candidate(pk, title, year, live, duration)
+            visa, external_id = normalise_visa(visa), (external_id or "").strip()
+            candidate = Candidate(pk, title, year, live, duration, visa, external_id)
             self.by_pk[pk] = candidate
-            if normalise_visa(visa):
-                self.by_visa[normalise_visa(visa)].append(candidate)
+            if visa:
+                self.by_visa[visa].append(candidate)
             if external_id:
-                self.by_external[external_id.strip()].append(candidate)
+                self.by_external[external_id].append(candidate)
             self.by_title[folded or fold_title(title)].append(candidate)
 
     def match(self, reference: FilmReference) -> FilmMatch:
         for found in (
             self.by_visa.get(normalise_visa(reference.visa)) if reference.visa else None,
-            self.by_external.get(reference.external_id) if reference.external_id else None,
+            self.by_external.get(reference.external_id.strip()) if reference.external_id else None,
         ):
             if found and len(found) == 1:
                 return FilmMatch(reference, EXACT, film=found[0])
@@ -147,7 +151,7 @@ class FilmMatcher:
                 # A record without a year (a draft an export made) is that film.
                 same_year = [c for c in same if c.year is None]
             if len(same_year) == 1:
-                return FilmMatch(reference, EXACT, film=same_year[0])
+                return _by_title(reference, same_year[0])
             if not same_year:
                 return FilmMatch(
                     reference,
@@ -157,7 +161,7 @@ class FilmMatcher:
                 )
             same = same_year
         if len(same) == 1:
-            return FilmMatch(reference, EXACT, film=same[0])
+            return _by_title(reference, same[0])
         if same:
             return FilmMatch(
                 reference,
@@ -176,6 +180,25 @@ class FilmMatcher:
                 reason=str(_("A close title, not the same.")),
             )
         return FilmMatch(reference, UNKNOWN)
+
+
+def _by_title(reference: FilmReference, film: Candidate) -> FilmMatch:
+    """A film found by its title (and year) alone: exact, unless the export gives a visa number
+    or an identifier (one no film carries, or it would have been found by it) and the film
+    carries another one: then it is another film of that title (a remake, a homonym), which
+    staff confirm or make a draft of."""
+    visa = normalise_visa(reference.visa)
+    if visa and film.visa and film.visa != visa:
+        reason = _("A different visa number.")
+    elif (
+        reference.external_id.strip()
+        and film.external_id
+        and film.external_id != reference.external_id.strip()
+    ):
+        reason = _("A different film identifier.")
+    else:
+        return FilmMatch(reference, EXACT, film=film)
+    return FilmMatch(reference, UNCERTAIN, candidates=[film], reason=str(reason))
 
 
 def _ordered(candidates: list[Candidate]) -> list[Candidate]:

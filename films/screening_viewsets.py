@@ -15,7 +15,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
-from organizations.views import ScopedIndexView, scoped_queryset
+from organizations.views import ScopedIndexView, SiteScopedAdminForm, scoped_queryset
 from organizations.viewsets import ScopedModelViewSet, scoped_form
 from spreadsheets.views import SpreadsheetIndexMixin
 from spreadsheets.viewsets import register_job_screen
@@ -60,6 +60,37 @@ class ScreeningFilterSet(WagtailFilterSet):
 class ScreeningIndexView(SpreadsheetIndexMixin, ScopedIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("film", "cinema", "version", "site")
+
+
+class ScreeningForm(SiteScopedAdminForm):
+    """A screening's form: another room must not be one where the cinema already has a session
+    at that start (the re-import key), said plainly rather than failing on save."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        room = cleaned_data.get("room")
+        screening = self.instance
+        if room is None or screening.site_id is None or screening.starts_at is None:
+            return cleaned_data
+        taken = (
+            Screening.objects.filter(
+                site_id=screening.site_id,
+                cinema_key=screening.cinema_id or 0,
+                room=room,
+                starts_at=screening.starts_at,
+            )
+            .exclude(pk=screening.pk)
+            .exists()
+        )
+        if taken:
+            if room:
+                message = _(
+                    "This cinema already has a session in room “%(room)s” at this time."
+                ) % {"room": room}
+            else:
+                message = _("This cinema already has a session at this time without a room.")
+            self.add_error("room", message)
+        return cleaned_data
 
 
 class ImportInsteadOfAdd(generic.CreateView):
@@ -117,7 +148,14 @@ class ScreeningViewSet(ScopedModelViewSet):
         Column("admissions", label=_("Admissions"), sort_key="admissions"),
         Column("gross_receipts", label=_("Gross receipts"), sort_key="gross_receipts"),
     ]
-    edit_handler = scoped_form("status", "room", "version_label", "admissions", "gross_receipts")
+    edit_handler = scoped_form(
+        "status",
+        "room",
+        "version_label",
+        "admissions",
+        "gross_receipts",
+        form_class=ScreeningForm,
+    )
     spreadsheet_kinds = ("screenings",)
 
     def get_index_view_kwargs(self, **kwargs):

@@ -201,3 +201,27 @@ def test_staff_correct_a_screenings_figures_by_hand(org_a, crm_a):
     assert screening.admissions == 77 and screening.film == film
     barometer = client.get(reverse("films_barometer:index"), HTTP_ACCEPT_LANGUAGE="fr")
     assert barometer.status_code == 200 and "Baromètre" in barometer.content.decode()
+
+
+def test_moving_a_screening_to_a_room_taken_at_that_time_is_refused_in_the_form(org_a, crm_a):
+    """Staff who move a session to a room where the cinema already has one at the same start
+    see the form again with a message on the room, in French, instead of an error page; the
+    screening keeps its room. Another free room is accepted."""
+    film = make_film(org_a.films, "Les Arbres de l'hiver")
+    start = dt.datetime(2027, 1, 5, 0, 30, tzinfo=dt.UTC)
+    make_screening(org_a, film, start, room="2")
+    screening = make_screening(org_a, film, start, room="1")
+    client = client_for(crm_a)
+    url = reverse("films_screenings:edit", args=[screening.pk])
+    fields = {"status": "scheduled", "version_label": "VF", "admissions": "7"}
+    response = client.post(url, {**fields, "room": "2"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    assert response.context["form"].errors["room"] == [
+        "Ce cinéma a déjà une séance dans la salle «\u00a02\u00a0» à cette heure."
+    ]
+    screening.refresh_from_db()
+    assert screening.room == "1" and screening.admissions is None
+    moved = client.post(url, {**fields, "room": "3"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert moved.status_code == 302
+    screening.refresh_from_db()
+    assert (screening.room, screening.admissions) == ("3", 7)

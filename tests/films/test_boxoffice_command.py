@@ -52,7 +52,7 @@ def test_unknown_columns_fail_listing_the_headers_then_map_is_remembered(org_a, 
     path.write_text("Jour;Créneau;Oeuvre\n04/01/2027;19:00;Les Arbres de l'hiver\n")
     with pytest.raises(CommandError) as error:
         run(str(path), "--organization", org_a.hostname)
-    assert "« Jour », « Créneau », « Oeuvre »" in str(error.value)
+    assert "«\u00a0Jour\u00a0», «\u00a0Créneau\u00a0», «\u00a0Oeuvre\u00a0»" in str(error.value)
     maps = ["--map", "date=Jour", "--map", "time=Créneau", "--map", "title=Oeuvre"]
     run(str(path), "--organization", org_a.hostname, *maps)
     assert BoxOfficeLayout.objects.get(site=org_a, cinema_key=0).mapping["time"] == "Créneau"

@@ -305,7 +305,8 @@ def test_a_time_lost_to_the_clock_change_is_a_row_error(org_a):
 
 
 def test_mapping_asked_then_remembered_for_the_cinema(org_a):
-    """A file whose columns are not recognised is refused with its headers listed; once staff
+    """A file whose columns are not recognised is refused with its headers listed, quoted as
+    staff's language quotes (« » in French, “ ” in English); once staff
     say which is which, the cinema's layout is remembered and its next export needs nothing."""
     make_film(org_a.films, "Les Arbres de l'hiver", visa_number="158432")
     cinema = make_cinema(org_a, "Le Rex")
@@ -313,7 +314,13 @@ def test_mapping_asked_then_remembered_for_the_cinema(org_a):
     data = csv_file("04/01/2027;19:00;Les Arbres de l'hiver;12;C1", headers=headers)
     with pytest.raises(BoxOfficeError) as error:
         import_csv(org_a, data, cinema=cinema)
-    assert "« Jour de projection », « Créneau », « Oeuvre », « Nb », « Caisse »" in str(error.value)
+    assert (
+        "«\u00a0Jour de projection\u00a0», «\u00a0Créneau\u00a0», «\u00a0Oeuvre\u00a0», "
+        "«\u00a0Nb\u00a0», «\u00a0Caisse\u00a0»"
+    ) in str(error.value)
+    with translation.override("en"), pytest.raises(BoxOfficeError) as english:
+        boxoffice_import(site=org_a, data=data, filename="seances.csv", cinema=cinema)
+    assert "Its columns are: “Jour de projection”, “Créneau”, “Oeuvre”" in str(english.value)
     chosen = {
         "date": "Jour de projection",
         "time": "Créneau",
@@ -440,3 +447,155 @@ def test_queries_do_not_grow_with_the_rows_of_the_export(org_a):
             assert import_csv(org_a, data).unchanged == sessions
         counts.append((len(first), len(again)))
     assert counts[0] == counts[1], counts
+
+
+def test_numbers_too_large_or_negative_are_row_errors_and_nothing_is_written(org_a):
+    """A cashier's slip (admissions beyond what the database holds, 10²³, receipts of ten
+    billion, a negative figure) is refused on its line, in French, instead of a crash or an
+    amount that could never be read back; nothing of the file is written."""
+    make_film(org_a.films, "Les Arbres de l'hiver", visa_number="158432")
+    film = "Les Arbres de l'hiver;158432;VF"
+    report = import_csv(
+        org_a,
+        csv_file(
+            f"04/01/2027;14h00;{film};1;2147483647;9999999999,99",
+            f"04/01/2027;15h00;{film};1;2147483648;1",
+            f"04/01/2027;16h00;{film};1;100000000000000000000000;1",
+            f"04/01/2027;17h00;{film};1;1;10000000000",
+            f"04/01/2027;18h00;{film};1;1;9999999999,999",
+            f"04/01/2027;19h00;{film};1;-3;1",
+            f"04/01/2027;20h00;{film};1;3;-1,50",
+        ),
+    )
+    by_line = {error.line: error.message for error in report.errors}
+    assert sorted(by_line) == [3, 4, 5, 6, 7, 8]
+    assert "Entrées\u00a0: «\u00a02147483648\u00a0» est trop" in by_line[3]
+    assert "2\u00a0147\u00a0483\u00a0647" in by_line[3]
+    assert "100000000000000000000000" in by_line[4]
+    assert "Recette brute\u00a0: «\u00a010000000000\u00a0» est un montant trop" in by_line[5]
+    assert "9999999999,999" in by_line[6]  # ten billion once rounded to the cent
+    assert "n’est pas un nombre d’entrées" in by_line[7]
+    assert "ne peut pas être négative" in by_line[8]
+    assert not Screening.objects.exists()
+
+
+def test_the_largest_figures_are_written_and_read_back(org_a):
+    """The largest admissions and receipts a session may hold are imported and read back as
+    written (receipts to the cent); a re-import finds them unchanged."""
+    make_film(org_a.films, "Les Arbres de l'hiver", visa_number="158432")
+    data = csv_file(
+        "04/01/2027;14h00;Les Arbres de l'hiver;158432;VF;1;2147483647;9999999999,99",
+        "04/01/2027;16h00;Les Arbres de l'hiver;158432;VF;1;1;12,345",
+    )
+    assert import_csv(org_a, data).ready
+    big, small = Screening.objects.order_by("starts_at")
+    assert (big.admissions, big.gross_receipts) == (2147483647, Decimal("9999999999.99"))
+    assert small.gross_receipts == Decimal("12.35")
+    assert import_csv(org_a, data).unchanged == 2
+
+
+def test_a_films_year_out_of_range_is_a_row_error_not_a_crash(org_a):
+    """« Titre (1850) » or a Year column of -5 or 99999 names a year no film can have: the
+    rows are refused on their lines, in French; no draft film and no screening is written."""
+    headers = "Date séance;Heure;Titre;Année;Salle;Entrées"
+    report = import_csv(
+        org_a,
+        csv_file(
+            "04/01/2027;14h00;Le Film muet (1850);;1;3",
+            "04/01/2027;15h00;Le Film futur;-5;1;3",
+            "04/01/2027;16h00;Le Film lointain;99999;1;3",
+            "04/01/2027;17h00;Le Film d'hier;1995;1;3",
+            headers=headers,
+        ),
+    )
+    by_line = {error.line: error.message for error in report.errors}
+    assert sorted(by_line) == [2, 3, 4]
+    assert by_line[2] == "1850 n’est pas une année de film (de 1888 à 2100)."
+    assert "-5 n’est pas une année de film" in by_line[3]
+    assert "99999 n’est pas une année de film" in by_line[4]
+    assert not Screening.objects.exists() and not FilmPage.objects.filter(live=False).exists()
+
+
+def test_a_draft_film_that_cannot_be_made_is_an_error_on_its_lines(org_a):
+    """A film the rows name that cannot become a page (« *** »: no web address can be made of
+    it) is refused on its lines, with the reason, in French, and nothing is written, instead of
+    an error page."""
+    report = import_csv(
+        org_a,
+        csv_file(
+            "04/01/2027;14h00;Les Arbres de l'hiver;;VF;1;3;0",
+            "04/01/2027;16h00;***;;VF;1;3;0",
+            "04/01/2027;18h00;***;;VF;2;3;0",
+        ),
+    )
+    assert [error.line for error in report.errors] == [3, 4]
+    message = report.errors[0].message
+    assert message.startswith("«\u00a0***\u00a0» ne peut pas devenir une nouvelle fiche de film")
+    assert not Screening.objects.exists() and not FilmPage.objects.filter(live=False).exists()
+
+
+def test_session_dates_outside_2000_to_2100_are_row_errors(org_a):
+    """« 31/12/9999 23:30 » (its end would overflow the calendar) and « 01/01/0001 » are typos,
+    refused on their lines in French; a session of 2100 is still imported."""
+    make_film(org_a.films, "Les Arbres de l'hiver", visa_number="158432", duration=102)
+    headers = "Début;Titre;Visa;Salle;Entrées"
+    report = import_csv(
+        org_a,
+        csv_file(
+            "31/12/9999 23:30;Les Arbres de l'hiver;158432;1;3",
+            "01/01/0001 20:00;Les Arbres de l'hiver;158432;1;3",
+            "31/12/1999 20:00;Les Arbres de l'hiver;158432;1;3",
+            headers=headers,
+        ),
+    )
+    by_line = {error.line: error.message for error in report.errors}
+    assert sorted(by_line) == [2, 3, 4]
+    assert "31/12/9999 n’est pas une date de séance (années 2000 à 2100)" in by_line[2]
+    assert "01/01/0001 n’est pas une date de séance" in by_line[3]
+    assert not Screening.objects.exists()
+    late = import_csv(
+        org_a, csv_file("31/12/2100 23:30;Les Arbres de l'hiver;158432;1;3", headers=headers)
+    )
+    assert late.ready and Screening.objects.get().ends_at.year == 2101
+
+
+def test_a_title_whose_film_carries_another_visa_or_identifier_is_held(org_a):
+    """The export gives a visa number no film carries, and its title is that of a film with
+    another visa (a remake, a homonym): the screenings are not given to that film but held for
+    staff, with the reason in French; made a draft, the new film keeps the export's visa. The
+    same with a film identifier. A film without a visa is still found by its title alone."""
+    original = make_film(org_a.films, "Le Dernier Métro", year=1980, visa_number="52 000")
+    make_film(org_a.films, "Le Fil", year=2024, external_id="DIST-17")
+    no_visa = make_film(org_a.films, "Lumières du Nord")
+    headers = "Date séance;Heure;Titre;Visa;Identifiant;Salle;Entrées"
+    data = csv_file(
+        "04/01/2027;14h00;Le Dernier Métro;161 234;;1;3",
+        "04/01/2027;16h00;Le Fil;;DIST-99;1;3",
+        "04/01/2027;18h00;Lumières du Nord;159874;;1;3",
+        headers=headers,
+    )
+    report = import_csv(org_a, data)
+    assert not report.ready and not Screening.objects.exists()
+    held = {h.title: h for h in report.held}
+    assert sorted(held) == ["Le Dernier Métro", "Le Fil"]
+    assert held["Le Dernier Métro"].reason == "Un numéro de visa différent."
+    assert held["Le Dernier Métro"].candidates[0][0] == original.pk
+    assert held["Le Fil"].reason == "Un identifiant de film différent."
+    decisions = {h.key: DRAFT for h in report.held}
+    assert import_csv(org_a, data, decisions=decisions).ready
+    remake = FilmPage.objects.get(title="Le Dernier Métro", live=False)
+    assert remake.visa_number == "161 234"
+    assert not Screening.objects.filter(film=original).exists()
+    assert Screening.objects.filter(film=remake).count() == 1
+    assert Screening.objects.filter(film=no_visa).count() == 1
+    # The next export finds the new film by its visa, the original by its own.
+    again = import_csv(
+        org_a,
+        csv_file(
+            "05/01/2027;14h00;Le Dernier Métro;161234;;1;3",
+            "05/01/2027;16h00;Le Dernier Métro;52000;;1;3",
+            headers=headers,
+        ),
+    )
+    assert again.ready and again.new == 2
+    assert Screening.objects.filter(film=original).count() == 1
