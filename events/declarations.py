@@ -50,7 +50,10 @@ def events_grants():
         Grant(
             OrganizationRole.EDITORS,
             permissions=(*PRIVATE_PERMISSIONS, *SPREADSHEET_PERMISSIONS),
-            site_permissions=("events.change_networksharing",),
+            site_permissions=(
+                "events.change_networksharing",
+                "events.change_networkmembers",
+            ),
         ),
         Grant(OrganizationRole.CRM_STAFF, permissions=PRIVATE_PERMISSIONS),
     ]

@@ -1,7 +1,8 @@
 """Who is in a network's agenda, and what the public may see of several sites at once.
 
 A network's agenda lists the public events of the organizations that chose it
-(``NetworkSharing``: ``network`` and ``share_events``), whatever their number, in a fixed number
+(``NetworkSharing``: ``network`` and ``share_events``) and that it accepted (its
+``NetworkMembers``), whatever their number, in a fixed number
 of queries: the members in one, their home pages in one, their view restrictions in one.
 """
 
@@ -12,7 +13,7 @@ from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from wagtail.models import Page, PageViewRestriction, Site
 
 from .models import NetworkSharing
@@ -25,7 +26,11 @@ FOLLOWERS_KEY = "events:network-followers"
 def network_members(network: Site) -> list[Site]:
     """The organizations that share their public events with ``network``: one query."""
     return list(
-        Site.objects.filter(networksharing__network=network, networksharing__share_events=True)
+        Site.objects.filter(
+            networksharing__network=network,
+            networksharing__share_events=True,
+            accepted_by_networks__site=network,
+        )
         .exclude(pk=network.pk)
         .select_related("organizationsettings")
         .order_by("site_name", "pk")
@@ -64,9 +69,11 @@ def network_followers() -> dict[int, int]:
     followers = cache.get(FOLLOWERS_KEY)
     if followers is None:
         followers = dict(
-            NetworkSharing.objects.filter(share_events=True, network__isnull=False).values_list(
-                "site_id", "network_id"
-            )
+            NetworkSharing.objects.filter(
+                share_events=True,
+                network__isnull=False,
+                site__accepted_by_networks__site=F("network"),
+            ).values_list("site_id", "network_id")
         )
         cache.set(FOLLOWERS_KEY, followers, None)
     return followers

@@ -2,12 +2,12 @@
 A member choosing (or leaving) a network changes that network's agenda: its cached pages are
 forgotten, the old network's too."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
 from public_cache.generations import invalidate_sites
 
-from .models import EventPage, NetworkSharing, OpenAgendaSettings
+from .models import EventPage, NetworkMembers, NetworkSharing, OpenAgendaSettings
 from .network import forget_followers
 from .services import event_occurrences_clear, event_occurrences_sync
 
@@ -50,3 +50,18 @@ post_save.connect(on_sharing_changed, sender=NetworkSharing, dispatch_uid="event
 post_delete.connect(
     on_sharing_changed, sender=NetworkSharing, dispatch_uid="events_sharing_deleted"
 )
+
+
+# A network accepting (or no longer accepting) members changes its agenda.
+def on_members_changed(sender, instance, **kwargs):
+    forget_followers()
+    if isinstance(instance, NetworkMembers):
+        invalidate_sites(site_ids=[instance.site_id])
+
+
+m2m_changed.connect(
+    on_members_changed,
+    sender=NetworkMembers.accepted_members.through,
+    dispatch_uid="events_network_members_changed",
+)
+post_save.connect(on_members_changed, sender=NetworkMembers, dispatch_uid="events_members_saved")

@@ -292,13 +292,15 @@ def public_screenings_of(film):
     """The screenings of ``film`` the public may see, wherever they are: not cancelled, of a
     live film, coming, at the organization itself or at a cinema whose record is live and
     public; held by the film's own organization, or by a member that shares its events with it
-    (``events.NetworkSharing``) — a cinema that did not opt in is never shown on the network's
-    film page.
+    (``events.NetworkSharing``) and that it accepted (``events.NetworkMembers``) — a cinema
+    that did not opt in, or that the network did not accept, is never shown on its film page.
 
     Which organizations' screenings a film's page shows is decided here and nowhere else."""
     public_cinemas = Page.objects.live().public().values("pk")
     site = film.get_site()
-    sharing = NetworkSharing.objects.filter(network=site, share_events=True).values("site")
+    sharing = NetworkSharing.objects.filter(
+        network=site, share_events=True, site__accepted_by_networks__site=site
+    ).values("site")
     return (
         Screening.objects.shown()
         .upcoming()

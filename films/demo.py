@@ -22,7 +22,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Site
 
 from crm_blocks.models import OrganizationPage
-from events.models import EventIndexPage, NetworkSharing
+from events.models import EventIndexPage, NetworkMembers, NetworkSharing
 from organizations.models import OrganizationKind, OrganizationSettings
 from organizations.services import organization_collection
 
@@ -709,6 +709,8 @@ def _member_cinema(site, settings, today, log) -> int:
         sharing.network = network
         sharing.share_events = True
         sharing.save()
+        # The association accepts its member (its « Membres du réseau » settings).
+        NetworkMembers.for_site(network).accepted_members.add(site)
     name = EXPORTS.get(site.site_name)
     if name is None or Screening.objects.filter(site=site).exists():
         return 0

@@ -222,16 +222,19 @@ def make_organization_of_kind(name, hostname, kind, **kwargs):
     return site
 
 
-def share_agenda(member, network, share=True):
+def share_agenda(member, network, share=True, accept=True):
     """``member`` chooses ``network`` in its network agenda settings (``NetworkSharing``), and
-    shares its public events with it unless told."""
-    from events.models import NetworkSharing
+    shares its public events with it unless told; the network accepts it (``NetworkMembers``)
+    unless told."""
+    from events.models import NetworkMembers, NetworkSharing
 
     sharing = NetworkSharing.for_site(member)
     sharing.network = network
     sharing.share_events = share
     sharing.full_clean()
     sharing.save()
+    if accept:
+        NetworkMembers.for_site(network).accepted_members.add(member)
     return sharing
 
 

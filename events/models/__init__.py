@@ -2,7 +2,7 @@
 place on (``occurrences``), what is never published (``private``), and a member's consent to
 show its events in a network's agenda (``network``)."""
 
-from .network import NetworkSharing
+from .network import NetworkMembers, NetworkSharing
 from .occurrences import EventOccurrence, EventPublication
 from .pages import (
     EventAccessibility,
@@ -30,6 +30,7 @@ __all__ = [
     "EventPrivate",
     "EventPublication",
     "EventStatus",
+    "NetworkMembers",
     "NetworkSharing",
 ]
 

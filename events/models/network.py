@@ -121,3 +121,46 @@ class NetworkSharing(BaseSiteSetting):
             if network is not None and network.show_network_members:
                 agendas.append((network, self.site.hostname))
         return agendas
+
+
+class NetworkMembersForm(WagtailAdminModelForm):
+    """The organizations offered are those that chose this network in their own settings."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("accepted_members")
+        if field is not None:
+            field.queryset = (
+                Site.objects.filter(networksharing__network_id=self.instance.site_id)
+                .select_related("organizationsettings")
+                .order_by("site_name")
+            )
+            field.label_from_instance = network_label
+
+
+@register_setting(icon="group")
+class NetworkMembers(BaseSiteSetting):
+    """A network's side of sharing: the organizations it accepts as members. An organization
+    that chose the network shows nothing in its agenda, its film pages or its embeds until the
+    network accepts it — nobody publishes on another organization's site by itself."""
+
+    accepted_members = models.ManyToManyField(
+        Site,
+        blank=True,
+        related_name="accepted_by_networks",
+        verbose_name=_("accepted members"),
+        help_text=_(
+            "The organizations that chose your network in their own settings. Tick those you "
+            "accept: their public events and screenings then appear in your agenda."
+        ),
+    )
+
+    base_form_class = NetworkMembersForm
+    panels = [FieldPanel("accepted_members", widget=forms.CheckboxSelectMultiple)]
+
+    class Meta:
+        verbose_name = _("network members")
+        verbose_name_plural = _("network members")
+
+    def __str__(self):
+        return str(self.site)

@@ -332,3 +332,46 @@ def test_any_change_of_a_member_forgets_the_network_s_pages(network):
     assert site_generation(silent.pk) == before[silent.pk]
     invalidate_sites(site_ids=[silent.pk])
     assert site_generation(network.pk) == before[network.pk] + 1
+
+
+def test_a_member_the_network_did_not_accept_never_appears(client, network):
+    """An organization that chose the network on its own shows nothing in the network's
+    agenda until the network's editors accept it; accepting it shows its events at once."""
+    from events.models import NetworkMembers
+
+    intruder = member("Salle inconnue", "inconnue.test")
+    share_agenda(intruder, network, accept=False)
+    make_event(intruder.agenda, "Canari-intrus-0001", start_date=DAY)
+
+    assert "Canari-intrus-0001" not in items(visit(client, network))
+
+    NetworkMembers.for_site(network).accepted_members.add(intruder)
+    assert "Canari-intrus-0001" in items(visit(client, network))
+
+
+def test_the_network_s_editor_accepts_the_organizations_that_chose_it(client, network):
+    """The network's editors see, in « Membres du réseau », the organizations that chose their
+    network — not the others — and tick those they accept."""
+    from events.models import NetworkMembers
+
+    candidate = member("Le Rex", "le-rex.test")
+    share_agenda(candidate, network, accept=False)
+    stranger = member("Cinéma Muet", "muet.test")
+    editor = make_user(network, OrganizationRole.EDITORS)
+    client.force_login(editor)
+    url = f"/admin/settings/events/networkmembers/{network.pk}/"
+
+    response = client.get(url, HTTP_HOST=network.hostname)
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content.decode(), "html.parser")
+    offered = {box["value"] for box in soup.select("input[name=accepted_members]")}
+    assert offered == {str(candidate.pk)}
+    assert str(stranger.pk) not in offered
+
+    response = client.post(url, {"accepted_members": [candidate.pk]}, HTTP_HOST=network.hostname)
+    assert response.status_code == 302
+    assert list(NetworkMembers.for_site(network).accepted_members.all()) == [candidate]
+    refused = client.post(url, {"accepted_members": [stranger.pk]}, HTTP_HOST=network.hostname)
+    assert refused.status_code == 200
+    assert list(NetworkMembers.for_site(network).accepted_members.all()) == [candidate]
