@@ -219,14 +219,17 @@ def filter_choices(published, query: FilmQuery) -> dict:
     )
     if query.language:
         languages.add(query.language)
+    # Only distributors whose records are public: a draft or restricted record's title is
+    # never offered.
+    rows = set(
+        published.exclude(distributor=None)
+        .order_by()
+        .values_list("distributor_id", "distributor__title")
+        .distinct()
+    )
+    public = public_page_ids(pk for pk, _title in rows)
     distributors = sorted(
-        set(
-            published.exclude(distributor=None)
-            .order_by()
-            .values_list("distributor_id", "distributor__title")
-            .distinct()
-        ),
-        key=lambda row: row[1].casefold(),
+        (row for row in rows if row[0] in public), key=lambda row: row[1].casefold()
     )
     return {
         "genres": FilmGenre.choices,
@@ -238,12 +241,16 @@ def filter_choices(published, query: FilmQuery) -> dict:
     }
 
 
-def decorate_film(film, request=None) -> None:
-    """What a film's card shows, computed from rows fetched in bulk."""
+def decorate_film(film, request=None, public_ids: set[int] | None = None) -> None:
+    """What a film's card shows, computed from rows fetched in bulk; ``public_ids``: which of
+    the credited person records are public (``public_page_ids``; ``None``: asked here)."""
     versions = list(film.versions.all())
     film.duration_label = duration_label(film.duration)
     film.poster_alt = poster_alt(film, film.poster if film.poster_id else None)
-    film.director_names = [c.display_name for c in film.credits.all() if c.role == "director"]
+    directors = [c for c in film.credits.all() if c.role == "director"]
+    if public_ids is None:
+        public_ids = public_page_ids([c.person_id for c in directors])
+    film.director_names = [name for name in (c.public_name(public_ids) for c in directors) if name]
     film.genre_labels = [
         str(FilmGenre(code).label) for code in film.genres if code in FilmGenre.values
     ]
@@ -269,8 +276,11 @@ def film_index_context(index, request) -> dict:
     )
     page_obj = Paginator(listed, PAGE_SIZE).get_page(params.get("page"))
     films = list(page_obj.object_list)
+    credited = public_page_ids(
+        [c.person_id for film in films for c in film.credits.all() if c.role == "director"]
+    )
     for film in films:
-        decorate_film(film, request)
+        decorate_film(film, request, credited)
     choices = filter_choices(published, query)
     distributor_label = next(
         (title for pk, title in choices["distributors"] if pk == query.distributor), ""
@@ -500,9 +510,11 @@ def film_versions(film) -> list[dict]:
 
 
 def credit_rows(credits: list, public_ids: set[int], request) -> list[dict]:
+    """The credits as the public sees them: a person record's title and link only when the
+    record is public, else the typed name; a credit with neither is left out."""
     return [
         {
-            "name": credit.display_name,
+            "name": credit.public_name(public_ids),
             "character": credit.character,
             "url": (
                 credit.person.get_url(request) or ""
@@ -511,7 +523,7 @@ def credit_rows(credits: list, public_ids: set[int], request) -> list[dict]:
             ),
         }
         for credit in credits
-        if credit.display_name
+        if credit.public_name(public_ids)
     ]
 
 
@@ -543,7 +555,10 @@ def film_page_context(film, request) -> dict:
         ],
         "directors": credit_rows([c for c in credits if c.role == "director"], public_ids, request),
         "cast": credit_rows([c for c in credits if c.role == "actor"], public_ids, request),
-        "distributor": distributor,
+        # A draft or restricted distributor record is not shown at all.
+        "distributor": distributor
+        if distributor is not None and distributor.pk in public_ids
+        else None,
         "distributor_url": (
             (distributor.get_url(request) or "")
             if distributor is not None and distributor.pk in public_ids

@@ -5,7 +5,10 @@ A distributor's users (``films.distributors``) work for no organization: the fil
 chooser of organization or person pages, and ids one could post by hand). For them these
 fields are not in the form at all — not only hidden, so that a posted value is ignored — and a
 film takes the distributor of the folder it is in. The folder's own ``distributor`` is not
-theirs to change either. Anyone else edits these fields as usual; a film added to a folder
+theirs to change either. Anyone else edits these fields with choices narrowed to the records
+of their organizations (``organizations.visibility.visible``): another organization's record
+posted by id is refused with a form error, and nothing is saved (the value the page already
+has stays acceptable, so that an existing page can still be saved). A film added to a folder
 without a distributor gets the folder's.
 
 This module reads no model of ``films`` (the models use it): the rule is asked through
@@ -18,6 +21,7 @@ from django.contrib.auth.models import Group
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from organizations.models import OrganizationGroup
+from organizations.visibility import visible
 
 
 def distributor_only(user) -> bool:
@@ -33,6 +37,31 @@ def distributor_only(user) -> bool:
     return user.__dict__["_liens_distributor_only"]
 
 
+def _narrowed_queryset(field, user, current_id=None):
+    """``field``'s choices narrowed to what ``user``'s organizations own, plus ``current_id``
+    (the record the object already points at)."""
+    queryset = field.queryset
+    narrowed = visible(queryset, user)
+    if current_id:
+        narrowed = narrowed | queryset.filter(pk=current_id)
+    return narrowed
+
+
+def _narrowing(form_class, names, user):
+    """A subclass of a child form (a credit) whose fields ``names`` offer only ``user``'s
+    organizations' records (and what the credit already points at)."""
+
+    def __init__(self, *args, **kwargs):
+        form_class.__init__(self, *args, **kwargs)
+        for name in names:
+            field = self.fields.get(name)
+            if field is not None and hasattr(field, "queryset"):
+                current = getattr(self.instance, f"{name}_id", None)
+                field.queryset = _narrowed_queryset(field, user, current)
+
+    return type(form_class.__name__, (form_class,), {"__init__": __init__})
+
+
 def _without(form_class, names):
     """A subclass of a child form (a credit) without the fields ``names``."""
     narrowed = type(form_class.__name__, (form_class,), {})
@@ -44,7 +73,8 @@ def _without(form_class, names):
 
 class DistributorAwarePageForm(WagtailAdminPageForm):
     """Leaves out ``distributor_only_hidden`` (page fields) and ``distributor_only_hidden_child``
-    (``{relation: fields}`` of inline forms) for a distributor's users."""
+    (``{relation: fields}`` of inline forms) for a distributor's users; for everyone else,
+    narrows these fields' choices to the records of the user's organizations."""
 
     distributor_only_hidden: tuple[str, ...] = ()
     distributor_only_hidden_child: dict[str, tuple[str, ...]] = {}
@@ -53,6 +83,7 @@ class DistributorAwarePageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
         self.restricted = distributor_only(self.for_user)
         if not self.restricted:
+            self._narrow_choices()
             return
         for name in self.distributor_only_hidden:
             self.fields.pop(name, None)
@@ -60,6 +91,20 @@ class DistributorAwarePageForm(WagtailAdminPageForm):
             formset = self.formsets.get(relation)
             if formset is not None:  # its forms are built on first use, from ``formset.form``
                 formset.form = _without(formset.form, names)
+
+    def _narrow_choices(self):
+        user = self.for_user
+        if user is None:
+            return
+        for name in self.distributor_only_hidden:
+            field = self.fields.get(name)
+            if field is not None and hasattr(field, "queryset"):
+                current = getattr(self.instance, f"{name}_id", None)
+                field.queryset = _narrowed_queryset(field, user, current)
+        for relation, names in self.distributor_only_hidden_child.items():
+            formset = self.formsets.get(relation)
+            if formset is not None:  # its forms are built on first use, from ``formset.form``
+                formset.form = _narrowing(formset.form, names, user)
 
     def folder(self):
         """The distributor's folder the page is in (its parent), if it is in one."""

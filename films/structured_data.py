@@ -48,7 +48,6 @@ from structured_data.nodes import (
     Country,
     Movie,
     Node,
-    Organization,
     Person,
     Place,
     PlaceOrganization,
@@ -108,7 +107,8 @@ def trailer_ref(film, context: GraphContext) -> Ref | None:
 
 def people(credits: list, public_ids: set[int], context: GraphContext):
     """``(values, nodes)``: each person by reference to their public record's node (added to
-    ``nodes``), or by name."""
+    ``nodes``), or by the name typed on the credit — never a draft or restricted record's
+    title."""
     values: list[Ref | Person] = []
     nodes: list[Node] = []
     for credit in credits:
@@ -117,22 +117,23 @@ def people(credits: list, public_ids: set[int], context: GraphContext):
             person = Person(id=f"{url}#person", name=credit.person.title, url=url)
             nodes.append(person)
             values.append(person.ref())
-        elif credit.display_name.strip():
-            values.append(Person(name=credit.display_name.strip()))
+        elif credit.public_name(public_ids):
+            values.append(Person(name=credit.public_name(public_ids)))
     return values, nodes
 
 
 def publisher(film, public_ids: set[int], context: GraphContext):
-    """``(value, node)``: the distributor's record node when public, else its name."""
-    if not film.distributor_id or film.distributor is None:
+    """``(value, node)``: the distributor's record node when public; nothing when the record
+    is a draft or restricted (its title is not the public's)."""
+    if not film.distributor_id or film.distributor_id not in public_ids:
         return None, None
     record = film.distributor
-    if record.pk in public_ids:
-        url = context.absolute(record.get_url(context.request))
-        node_class = organization_node_type(record.kind)
-        node = node_class(id=f"{url}#organization", name=record.title, url=record.website or url)
-        return node.ref(), node
-    return Organization(name=record.title), None
+    if record is None:
+        return None, None
+    url = context.absolute(record.get_url(context.request))
+    node_class = organization_node_type(record.kind)
+    node = node_class(id=f"{url}#organization", name=record.title, url=record.website or url)
+    return node.ref(), node
 
 
 def identifiers(film) -> list[PropertyValue]:

@@ -207,10 +207,14 @@ def _address(record) -> str:
     )
 
 
-def place_of(page: EventPage, organization_language: str) -> tuple[str, dict] | None:
-    """``(external value, place data)`` of where the event takes place: its venue record, or
-    the place typed on it; ``None`` when it names no place."""
-    venue = page.venue
+def place_of(
+    page: EventPage, organization_language: str, *, venue_is_public: bool = False
+) -> tuple[str, dict] | None:
+    """``(external value, place data)`` of where the event takes place: its venue record when
+    ``venue_is_public`` (the caller checked it is a live, unrestricted page of the site), else
+    the place typed on it; ``None`` when it names no place. A draft or view-restricted venue's
+    name, address and coordinates never leave for OpenAgenda."""
+    venue = page.venue if venue_is_public else None
     if venue is not None:
         source, name, value = venue, venue.title, f"venue-{venue.translation_key}"
     elif page.place_name or page.street_address:

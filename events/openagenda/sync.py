@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from organizations.models import OrganizationLanguage, OrganizationSettings
-from organizations.scoping import public_within, site_root_pages
+from organizations.scoping import public_pages_for_site, public_within, site_root_pages
 
 from ..models import (
     EventAttendance,
@@ -181,8 +181,22 @@ def _published_events(context: _Context) -> dict[str, list[EventPage]]:
     return grouped
 
 
-def _location_uid(context: _Context, page: EventPage, cache: dict) -> str | None:
-    place = mapping.place_of(page, context.organization_language)
+def _public_venue_ids(context: _Context, grouped: dict[str, list[EventPage]]) -> set[int]:
+    """Those of the events' venues that are live, public pages of the organization's site (a
+    draft or view-restricted venue record is never sent: the event's typed place or the
+    default OpenAgenda place stands in)."""
+    ids = {page.venue_id for versions in grouped.values() for page in versions if page.venue_id}
+    if not ids:
+        return set()
+    return set(public_pages_for_site(context.site).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _location_uid(
+    context: _Context, page: EventPage, cache: dict, public_venues: set[int]
+) -> str | None:
+    place = mapping.place_of(
+        page, context.organization_language, venue_is_public=page.venue_id in public_venues
+    )
     if place is None:
         return context.settings.default_location_uid or None
     value, data = place
@@ -231,6 +245,7 @@ def _push(context: _Context) -> _Pushed:
     )
     links = {link.event_id: link for link in all_links if link.event_id is not None}
     locations: dict[str, str] = {}
+    public_venues = _public_venue_ids(context, grouped)
     pushed = _Pushed(sent=[], removed=[])
     for key, versions in grouped.items():
         page = versions[0]
@@ -244,7 +259,7 @@ def _push(context: _Context) -> _Pushed:
             continue
         location_uid = None
         if page.attendance != EventAttendance.ONLINE:
-            location_uid = _location_uid(context, page, locations)
+            location_uid = _location_uid(context, page, locations, public_venues)
             if not location_uid:
                 report.add(
                     "skipped",

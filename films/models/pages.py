@@ -371,7 +371,19 @@ class FilmCredit(Orderable):
 
     @property
     def display_name(self) -> str:
-        return self.person.title if self.person_id and self.person else self.name
+        """The person record's title when the record is live, else the typed name ('' if
+        none): a draft record's title is never shown. A view-restricted record is live but
+        not public: what the public sees goes through ``public_name``."""
+        if self.person_id and self.person is not None and self.person.live:
+            return self.person.title
+        return self.name
+
+    def public_name(self, public_ids) -> str:
+        """The name the public sees: the person record's title when the record is public (its
+        id in ``public_ids``, live and unrestricted pages), else the typed name ('' if none)."""
+        if self.person_id and self.person_id in public_ids and self.person is not None:
+            return self.person.title
+        return self.name.strip()
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -6,6 +6,7 @@ says why; a dry run changes nothing anywhere."""
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -413,3 +414,41 @@ def test_an_unreadable_agenda_brings_nothing(fake, site):
         run(site)
     assert not EventPage.objects.descendant_of(site.agenda).exists()
     assert run(site).counts["pulled_created"] == 1
+
+
+def test_a_draft_or_restricted_venue_record_never_reaches_openagenda(fake, site):
+    """An event held at a venue record that is still a draft, or restricted to logged-in
+    members, goes to OpenAgenda with the place typed on it (or the default OpenAgenda place):
+    the venue's name, address and coordinates stay here. A published, public venue is sent."""
+    from wagtail.models import PageViewRestriction
+
+    from tests.factories import make_organization_page
+
+    configure(site, fake, default_location_uid="")
+    draft = make_organization_page(
+        site.organizations_index,
+        "Canari-lieu-0001",
+        publish=False,
+        street_address="1 rue Canari-adresse-0001",
+        locality="Canari-ville",
+        latitude=Decimal("45.123456"),
+        longitude=Decimal("-73.654321"),
+    )
+    restricted = make_organization_page(
+        site.organizations_index,
+        "Canari-lieu-0002",
+        street_address="2 rue Canari-adresse-0002",
+    )
+    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.LOGIN)
+    public = make_organization_page(
+        site.organizations_index, "Salle publique", street_address="9 rue Ouverte"
+    )
+    screening(site, "Projection au lieu brouillon", venue=draft)
+    screening(site, "Projection au lieu réservé", venue=restricted)
+    screening(site, "Projection à la salle publique", venue=public, place_name="")
+    report = run(site)
+    assert report.counts["created"] == 3
+    sent = repr(fake.locations) + repr(fake.events) + repr(fake.received("POST"))
+    assert "Canari" not in sent and "45.123456" not in sent
+    names = sorted(place["name"] for place in fake.locations.values())
+    assert names == ["Cinéma du Parc", "Salle publique"]

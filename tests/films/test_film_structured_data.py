@@ -261,9 +261,12 @@ def test_the_graph_describes_a_bounded_number_of_screenings(client, org_a, the_f
     assert_valid(graph)
 
 
-def test_people_and_distributor_not_public_are_named_not_linked(client, org_a, trailer_embed):
-    """A director whose record is a draft and a distributor whose record is a draft are named,
-    never given the ``@id`` of a page nobody can see."""
+def test_people_and_distributor_not_public_are_not_named_by_their_records(
+    client, org_a, trailer_embed
+):
+    """A director whose record is a draft is named only by the name typed on the credit,
+    never by the record's title nor given the ``@id`` of a page nobody can see; a distributor
+    whose record is a draft is left out."""
     person = make_person(org_a.people_index, "Réalisatrice Brouillon", publish=False)
     distributor = make_organization_page(
         org_a.organizations_index, "Distribution Brouillon", kind="distributor", publish=False
@@ -273,14 +276,15 @@ def test_people_and_distributor_not_public_are_named_not_linked(client, org_a, t
         "Kairos",
         poster=make_image("Kairos"),
         distributor=distributor,
-        credits=[FilmCredit(role="director", person=person)],
+        credits=[FilmCredit(role="director", person=person, name="Nom tapé")],
     )
     graph = the_graph(client, org_a, film)
     assert_valid(graph)
     movie = node(graph, f"{film.full_url}#movie")
-    assert movie["director"] == [{"@type": "Person", "name": "Réalisatrice Brouillon"}]
-    assert movie["publisher"] == {"@type": "Organization", "name": "Distribution Brouillon"}
-    assert "personnes" not in json.dumps(graph)
+    assert movie["director"] == [{"@type": "Person", "name": "Nom tapé"}]
+    assert "publisher" not in movie
+    text = json.dumps(graph, ensure_ascii=False)
+    assert "Brouillon" not in text and "personnes" not in text
 
 
 def test_an_editors_preview_with_a_new_version_builds_its_page_and_graph(org_a):
