@@ -259,11 +259,14 @@ def decorate_film(film, request=None, public_ids: set[int] | None = None) -> Non
     )
 
 
-def film_index_context(index, request) -> dict:
+def film_index_context(index, request, distributor: int | None = None) -> dict:
     """The film database: the page of published films asked for (genre, accessibility,
-    language, distributor, title), their posters, and the filter form."""
+    language, distributor, title), their posters, and the filter form. A distributor's folder
+    shows the database's films of that ``distributor``."""
     params = request.GET if request is not None else {}
     query = FilmQuery.from_request(params)
+    if distributor is not None:
+        query.distributor = distributor
     published = FilmPage.objects.published(within=index)
     listed = (
         query.apply(published)

@@ -33,12 +33,9 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from import_export import fields
-from wagtail.models import Page
 
 from crm_blocks.models import OrganizationPage, PersonPage
 from organizations.models import OrganizationKind
-from public_cache.generations import invalidate_sites
-from spreadsheets.bulk import pages_bulk_create, pages_bulk_update
 from spreadsheets.pages import PageResource
 from spreadsheets.resources import (
     DateWidget,
@@ -624,49 +621,29 @@ class FilmResource(PageResource):
         known = self.credit_names.get(page.pk, {})
         return {role: list(known.get(role, [])) for role in ("director", "actor")}
 
-    def write(self) -> None:
-        index = self.index_page()
-        Page.objects.select_for_update().filter(pk=index.pk).first()
-        by_parent: dict[int, list[FilmPage]] = defaultdict(list)
-        parents = {index.pk: index}
-        for page in self.pending_new:
-            folder = self.folders.get(page.distributor_id) if page.distributor_id else None
-            parent = folder or index
-            parents[parent.pk] = parent
-            if getattr(page, "_pending_credits", None):
-                page.credits = self._credits(page._pending_credits)
-            if getattr(page, "_pending_versions", None) is not None:
-                page.versions = self._versions(page._pending_versions)
-            by_parent[parent.pk].append(page)
-        for parent_pk, pages in by_parent.items():
-            parent = parents[parent_pk]
-            for start in range(0, len(pages), self.write_batch_size):
-                batch = pages[start : start + self.write_batch_size]
-                for page in batch:
-                    page.locale_id = parent.locale_id
-                pages_bulk_create(parent=parent, pages=batch, user=self.user, publish=self.publish)
-                self.tick(len(batch))
-        for start in range(0, len(self.pending_updates), self.write_batch_size):
-            changed, flags = [], []
-            for page in self.pending_updates[start : start + self.write_batch_size]:
-                draft = self.draft_of(page)
-                for attribute, value in page._row_values.items():
-                    setattr(draft, attribute, value)
-                if "distributor" in self._columns:
-                    draft.distributor_id = page.distributor_id
-                pending = getattr(page, "_pending_credits", None)
-                if pending:
-                    credits = self._existing_credits(page)
-                    credits.update(pending)
-                    draft.credits = self._credits(credits)
-                if getattr(page, "_pending_versions", None) is not None:
-                    draft.versions = self._versions(page._pending_versions)
-                changed.append(draft)
-                flags.append(self.publishes_update(page))
-            if changed:
-                pages_bulk_update(pages=changed, user=self.user, publish=flags)
-            self.tick(len(changed))
-        invalidate_sites(url_paths=[index.url_path])
+    # Writing: ``PageResource.write`` with films' folders, credits and versions.
+
+    def parent_for(self, page, index):
+        folder = self.folders.get(page.distributor_id) if page.distributor_id else None
+        return folder or index
+
+    def prepare_new(self, page) -> None:
+        if getattr(page, "_pending_credits", None):
+            page.credits = self._credits(page._pending_credits)
+        if getattr(page, "_pending_versions", None) is not None:
+            page.versions = self._versions(page._pending_versions)
+
+    def apply_row(self, page, draft) -> None:
+        super().apply_row(page, draft)
+        if "distributor" in self._columns:
+            draft.distributor_id = page.distributor_id
+        pending = getattr(page, "_pending_credits", None)
+        if pending:
+            credits = self._existing_credits(page)
+            credits.update(pending)
+            draft.credits = self._credits(credits)
+        if getattr(page, "_pending_versions", None) is not None:
+            draft.versions = self._versions(page._pending_versions)
 
     # Export ---------------------------------------------------------------------------------------
 

@@ -229,27 +229,50 @@ class PageResource(PageRowsMixin, SpreadsheetResource):
         instance._row_values = self.row_values(instance)
         super().save_instance(instance, is_create, row, **kwargs)
 
+    def parent_for(self, page, index):
+        """Where a new row's page goes: the index page (a kind may file some elsewhere below
+        it, as films go into their distributor's folder)."""
+        return index
+
+    def prepare_new(self, page) -> None:
+        """A new row's page just before it is written (a kind may attach its inline rows)."""
+
+    def apply_row(self, page, draft) -> None:
+        """The row's values onto the latest revision of an existing page (``draft``)."""
+        for attribute, value in page._row_values.items():
+            setattr(draft, attribute, value)
+
     def write(self) -> None:
-        parent = self.index_page()
-        Page.objects.select_for_update().filter(pk=parent.pk).first()
-        for start in range(0, len(self.pending_new), self.write_batch_size):
-            batch = self.pending_new[start : start + self.write_batch_size]
-            for page in batch:
-                page.locale_id = parent.locale_id
-            pages_bulk_create(parent=parent, pages=batch, user=self.user, publish=self.publish)
-            self.tick(len(batch))
+        index = self.index_page()
+        Page.objects.select_for_update().filter(pk=index.pk).first()
+        by_parent: dict[int, list] = {}
+        parents = {index.pk: index}
+        for page in self.pending_new:
+            parent = self.parent_for(page, index)
+            parents[parent.pk] = parent
+            self.prepare_new(page)
+            by_parent.setdefault(parent.pk, []).append(page)
+        for parent_pk, pages in by_parent.items():
+            parent = parents[parent_pk]
+            for start in range(0, len(pages), self.write_batch_size):
+                batch = pages[start : start + self.write_batch_size]
+                for page in batch:
+                    page.locale_id = parent.locale_id
+                pages_bulk_create(
+                    parent=parent, pages=batch, user=self.user, publish=self.publish
+                )
+                self.tick(len(batch))
         for start in range(0, len(self.pending_updates), self.write_batch_size):
             changed, flags = [], []
             for page in self.pending_updates[start : start + self.write_batch_size]:
                 draft = self.draft_of(page)
-                for attribute, value in page._row_values.items():
-                    setattr(draft, attribute, value)
+                self.apply_row(page, draft)
                 changed.append(draft)
                 flags.append(self.publishes_update(page))
             if changed:
                 pages_bulk_update(pages=changed, user=self.user, publish=flags)
             self.tick(len(changed))
-        invalidate_sites(url_paths=[parent.url_path])
+        invalidate_sites(url_paths=[index.url_path])
 
     # Export ------------------------------------------------------------------------------------
 

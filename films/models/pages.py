@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.shortcuts import redirect
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -112,8 +111,13 @@ class FilmIndexPage(RoutablePageMixin, StructuredDataPageMixin, Page):
         return context
 
 
-class DistributorFilmsPage(Page):
-    """A distributor's part of the film database: its users' page permissions stop here."""
+class DistributorFilmsPage(StructuredDataPageMixin, Page):
+    """A distributor's part of the film database: its users' page permissions stop here. Its
+    public page lists the database's films of that distributor."""
+
+    structured_data_page_type = "CollectionPage"
+    template = "films/film_index_page.html"
+    public_cache_query_params = FilmIndexPage.public_cache_query_params
 
     distributor = models.OneToOneField(
         "crm_blocks.OrganizationPage",
@@ -133,10 +137,15 @@ class DistributorFilmsPage(Page):
         verbose_name = _("distributor's films")
         verbose_name_plural = _("distributors' films")
 
-    def serve(self, request, *args, **kwargs):
-        # A folder, not a page of its own: its address leads to the database, filtered.
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
         index = self.get_parent().specific
-        return redirect(f"{index.url}?distributor={self.distributor_id}")
+        context.update(
+            output_view("films.catalogue.film_index_context")(
+                index, request, distributor=self.distributor_id
+            )
+        )
+        return context
 
 
 class FilmPageQuerySet(PageQuerySet):

@@ -62,7 +62,8 @@ def public_titles(client, site, query, path="/search/"):
         ("cameras", "Location de caméras"),
         ("cafe", "Café des cinéastes"),
         ("CAFÉS", "Café des cinéastes"),
-        ("films", "Film"),
+        # The organization's film database (its « Films » section) holds the word too.
+        ("films", {"Film", "Films"}),
         ("oeuvre", "Œuvres primées"),
         ("courts métrages", "Film"),
     ],
@@ -70,7 +71,8 @@ def public_titles(client, site, query, path="/search/"):
 def test_public_search_finds_other_forms_of_a_word(client, org_a, pages, query, expected):
     """A visitor who types the singular, the plural, no accent or « oe » finds the page, and
     only the pages holding that word."""
-    assert public_titles(client, org_a, query) == {expected}
+    expected = expected if isinstance(expected, set) else {expected}
+    assert public_titles(client, org_a, query) == expected
 
 
 def test_public_search_still_shows_only_this_organizations_published_pages(
@@ -176,6 +178,7 @@ def test_queries_combine_words_phrases_and_exclusions(pages):
     }
     assert search_titles(Or([PlainText("films"), Phrase("oeuvre primée")])) == {
         "Film",
+        "Films",  # the film database's section page
         "Œuvres primées",
     }
     assert search_titles(And([PlainText("caméras"), PlainText("préparations")])) == {
