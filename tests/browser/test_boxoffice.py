@@ -1,14 +1,14 @@
 """A cinema's staff import their box-office export (French, ``;``, Windows-1252) through the
 French admin, in a real browser: upload, preview with the uncertain film settled, confirmation,
-then the screenings in the listing, filtered by film.
+then the screenings in the listing, filtered by film, and on the film's public page.
 
-On this branch the film page is still a placeholder that lists no screening: the last step is
-asserted in the admin's screenings listing. When the film page lists its coming screenings,
-extend ``test_staff_import_a_french_box_office_export_and_see_the_screenings`` to open the
-film's public page and find them there (the lead's merge of the film pages).
+The export's sessions are moved to the coming weeks (``films.demo.shifted_export``), so that
+the public page, which lists coming screenings only, shows them whenever the test runs.
 """
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from films.demo import EXPORTS_FIRST_DAY, shifted_export
 from films.models import Screening
 from tests.factories import make_cinema, make_film
 
@@ -30,7 +31,7 @@ def french(message):
 
 
 def test_staff_import_a_french_box_office_export_and_see_the_screenings(
-    page, login, org, crm_user, screenshot
+    page, login, org, crm_user, screenshot, tmp_path
 ):
     """Marie, at Cinéma Lumière, uploads the week's export: the film the cashier typed
     « Le Gardien du phare » is proposed as the database's « Le Gardien du phar » (a close
@@ -45,11 +46,18 @@ def test_staff_import_a_french_box_office_export_and_see_the_screenings(
         make_film(org.films, title, visa_number=visa)
     lighthouse = make_film(org.films, "Le Gardien du phar", year=2025)  # a close title
 
+    today = dt.date.today()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    export = tmp_path / Path(EXPORT).name
+    export.write_bytes(
+        shifted_export(Path(EXPORT).read_bytes(), export.name, monday - EXPORTS_FIRST_DAY)
+    )
+
     login(page, crm_user, next_url=reverse("films_screenings:index"))
     with page.expect_navigation():
         page.get_by_role("link", name=french("Import a box-office export")).first.click()
     page.select_option("#id_cinema", label="Cinéma Lumière")
-    page.set_input_files("#id_file", EXPORT)
+    page.set_input_files("#id_file", str(export))
     with page.expect_navigation():
         page.get_by_role("button", name=french("Read the file")).click()
 
@@ -79,4 +87,11 @@ def test_staff_import_a_french_box_office_export_and_see_the_screenings(
     expect(rows).to_have_count(expected)
     expect(rows.first).to_contain_text("Le Gardien du phar")
     expect(rows.first).to_contain_text("Cinéma Lumière")
-    expect(rows.first).to_contain_text(re.compile(r"\d\d/01/2027 \d\d:\d\d"))
+    expect(rows.first).to_contain_text(re.compile(r"\d\d/\d\d/20\d\d \d\d:\d\d"))
+
+    # The public page of the film lists them, at Cinéma Lumière.
+    page.goto(lighthouse.url)
+    group = page.locator(".film-screenings__cinema").filter(has_text="Cinéma Lumière")
+    expect(group).to_have_count(1)
+    expect(group.locator("time")).to_have_count(expected)
+    screenshot(page, "boxoffice-film-page")

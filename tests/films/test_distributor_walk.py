@@ -74,9 +74,10 @@ def house(house_transaction, django_db_blocker):
     }
 
 
-def test_a_distributors_login_learns_and_changes_nothing_through_any_admin_url(house):
-    """Every admin URL, GET (with the search words) and POST, with the other organization's
-    ids and with another distributor's film: no canary, no server error, no write."""
+def walk(house, method: str) -> tuple[list[str], int]:
+    """Every admin URL asked with ``method`` (GET with and without the search words; POST) as
+    the distributor's login, with the other organization's ids and with another distributor's
+    films: ``(findings, requests made)``."""
     client = Client()
     client.force_login(house["user"])
     assert client.get(f"/admin/pages/{house['own_film'].pk}/edit/").status_code == 200
@@ -85,17 +86,14 @@ def test_a_distributors_login_learns_and_changes_nothing_through_any_admin_url(h
     for route, pattern in admin_patterns():
         for url in expand(route, pattern):
             if names_an_id(url):
-                requests = [("get", url), ("post", url)]
+                requests = [url]
                 if "page" in route:
-                    requests += [
-                        (method, url.replace(str(RECORD_ID), pk))
-                        for pk in foreign_ids
-                        for method in ("get", "post")
-                    ]
+                    requests += [url.replace(str(RECORD_ID), pk) for pk in foreign_ids]
+            elif method == "get":
+                requests = [url, f"{url}?{query_string()}"]
             else:
-                requests = [("get", url), ("get", f"{url}?{query_string()}")]
-                requests += [("post", f"{url}?{query_string()}")]
-            for method, full_url in requests:
+                requests = [f"{url}?{query_string()}"]
+            for full_url in requests:
                 outcome = request_and_roll_back(client, method, full_url, method == "post")
                 walked += 1
                 if "error" in outcome:
@@ -108,7 +106,15 @@ def test_a_distributors_login_learns_and_changes_nothing_through_any_admin_url(h
                     findings.append(f"{method.upper()} {full_url}: shows «…{leak}…»")
                 if outcome.get("changed"):
                     findings.append(f"{method.upper()} {full_url}: wrote to {outcome['changed']}")
-    assert walked > 1000, "the walk reached too few URLs to prove anything"
+    return findings, walked
+
+
+def test_a_distributors_login_learns_nothing_through_any_admin_url(house):
+    """Every admin URL read (GET, with the search words too), with the other organization's ids
+    and with another distributor's film: no canary, no server error, no write. (POST: the
+    next module, so that both halves of the walk run side by side.)"""
+    findings, walked = walk(house, "get")
+    assert walked > 500, "the walk reached too few URLs to prove anything"
     assert not findings, f"{len(findings)} findings:\n" + "\n".join(findings)
 
 
