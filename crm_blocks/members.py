@@ -204,3 +204,23 @@ def member_invite(*, site: Site, email: str) -> MemberAccount:
         user.groups.add(group.group)
     send_password_link(account, invitation=True)
     return account
+
+
+def organization_today(site: Site):
+    """Today's date where the organization is (a membership ends at its local midnight)."""
+    from zoneinfo import ZoneInfo
+
+    zone = OrganizationSettings.for_site(site).time_zone or "UTC"
+    return timezone.now().astimezone(ZoneInfo(zone)).date()
+
+
+def is_current_member(contact, site: Site) -> bool:
+    """Whether ``contact`` (a record of ``site``) holds a membership of ``site`` that is current
+    today: what members-only data and member features follow, the day it changes."""
+    from .models import Membership
+
+    if contact is None or contact.site_id != site.pk:
+        return False
+    return (
+        Membership.objects.filter(contact=contact).current(today=organization_today(site)).exists()
+    )

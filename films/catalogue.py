@@ -28,11 +28,11 @@ from wagtail.models import Page, Site
 
 from crm_blocks.models import OrganizationPage
 from events.models import NetworkSharing
+from organizations.fields import contains
 from organizations.models import OrganizationKind, OrganizationSettings
 from organizations.sorting import collate
 
 from .countries import country_name
-from .fields import contains
 from .models import FilmCredit, FilmGenre, FilmPage, FilmVersion, Screening
 from .titles import fold_title
 from .versions import ACCESSIBILITY_FIELDS, ACCESSIBILITY_LABELS

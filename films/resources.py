@@ -35,6 +35,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from import_export import fields
 
 from crm_blocks.models import OrganizationPage, PersonPage
+from organizations.fields import split_codes
 from organizations.models import OrganizationKind
 from spreadsheets.pages import PageResource
 from spreadsheets.resources import (
@@ -48,7 +49,6 @@ from spreadsheets.resources import (
 )
 from spreadsheets.text import name_key
 
-from .fields import split_codes
 from .models import (
     DistributorFilmsPage,
     FilmCredit,

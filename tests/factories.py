@@ -22,6 +22,9 @@ from crm_blocks.models import (
 from events.models import EventIndexPage, EventPage
 from films.models import FilmIndexPage, FilmPage, FilmVersion, Screening
 from films.versions import parse_version
+from opendata.fields import Field
+from opendata.models import DatasetIndexPage, DatasetPage, SourceKind
+from opendata.uploads import store_table
 from organizations.models import OrganizationGroup
 from organizations.services import organization_create
 from rentals.models import Equipment, EquipmentIndexPage, EquipmentPage, EquipmentUnit
@@ -37,6 +40,7 @@ def make_organization(name="Centre Images Boréales", hostname="boreal.test", **
     site.agenda = EventIndexPage.objects.child_of(home).get()
     site.catalogue = EquipmentIndexPage.objects.child_of(home).get()
     site.films = FilmIndexPage.objects.child_of(home).get()
+    site.data = DatasetIndexPage.objects.child_of(home).get()
     return site
 
 
@@ -245,3 +249,21 @@ def join_network(member, network, share=True):
 
     OrganizationSettings.objects.filter(site=network).update(kind="network")
     share_agenda(member, network, share=share)
+
+
+def make_dataset(index, title="Salles de cinéma", *, fields=(), rows=(), publish=True, **attrs):
+    """A dataset below ``index`` (an organization's data portal), published unless told. With
+    ``fields`` (``opendata.fields.Field``, or ``(name, type)`` pairs) and ``rows`` (dicts by
+    field name), an uploaded table; with ``live_source=KEY``, a live dataset."""
+    attrs.setdefault("description", f"{title} : données de test.")
+    if attrs.get("live_source"):
+        attrs.setdefault("source_kind", SourceKind.LIVE)
+    page = index.add_child(instance=DatasetPage(title=title, live=publish, **attrs))
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    page.refresh_from_db()
+    if fields:
+        fields = [f if isinstance(f, Field) else Field(f[0], f[0], f[1]) for f in fields]
+        store_table(page, fields, rows, filename="test.csv")
+    return page

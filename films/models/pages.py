@@ -29,11 +29,11 @@ from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from crm_blocks.blocks import VideoEmbedBlock
+from organizations.fields import ChoiceListField
 from organizations.models import OrganizationKind
 from organizations.scoping import public_within
 from structured_data.mixins import StructuredDataPageMixin
 
-from ..fields import ChoiceListField
 from ..forms import DistributorFilmsPageForm, FilmPageForm
 
 #: A language tag (``fr``, ``en``, ``iu``, ``fr-CA``).

@@ -174,17 +174,24 @@ class _CountedRows:
 
 
 def iter_csv(
-    rows: Iterable[Sequence[Any]], *, headers: Sequence[Any] | None = None, batch: int = 1000
+    rows: Iterable[Sequence[Any]],
+    *,
+    headers: Sequence[Any] | None = None,
+    batch: int = 1000,
+    delimiter: str = ",",
 ) -> Iterator[bytes]:
     """Stream a CSV export as UTF-8 chunks, BOM first, ``batch`` rows at a time.
 
     The same writer as ``write_table("csv")``, for exports too large to hold in memory
-    (a ``StreamingHttpResponse`` over a queryset iterator).
+    (a ``StreamingHttpResponse`` over a queryset iterator). ``delimiter``: ``";"`` is what
+    French spreadsheet software expects (the open-data exports' default).
     """
     buffer = io.StringIO()
     # Every cell quoted: a cell holding a separator stays one cell whichever separator the
     # spreadsheet software assumes.
-    writerow = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerow
+    writerow = csv.writer(
+        buffer, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL
+    ).writerow
     yield codecs.BOM_UTF8
     if headers:
         writerow([_csv_cell(h) for h in headers])

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "films",
     "events",
     "rentals",
+    "opendata",
     "crm_blocks",
     "spreadsheets",
     "privacy",
