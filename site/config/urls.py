@@ -23,6 +23,9 @@ urlpatterns = [
     # Private calendars of the equipment desk: secret addresses, not pages (before the
     # page patterns, which would take any path ending in ``.ics``).
     path("", include("rentals.urls")),
+    # The open-data APIs (Explore v2.1, CKAN) and the DCAT catalogue: one per organization's
+    # host, in no language (harvesters ask for fixed addresses).
+    path("", include("opendata.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
