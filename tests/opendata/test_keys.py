@@ -332,6 +332,9 @@ def test_the_crm_staff_list_their_members_keys_and_revoke_one(client, org_a, crm
     assert client.get(reverse("opendata_apikey:add")).status_code in (302, 403)
     assert ApiKey.objects.count() == 2
 
+    edit = client.get(reverse("opendata_apikey:edit", args=[key.pk])).content.decode()
+    assert 'name="name"' in edit and secret not in edit and 'name="account"' not in edit
+
     confirm = client.get(reverse("opendata_apikey:delete", args=[key.pk]))
     assert confirm.status_code == 200 and "Oui, révoquer" in confirm.content.decode()
     response = client.post(reverse("opendata_apikey:delete", args=[key.pk]))
@@ -367,3 +370,23 @@ def test_another_organizations_staff_and_the_members_reach_no_key(client, org_a,
     client.force_login(user)
     response = client.get(reverse("opendata_apikey:index"))
     assert response.status_code in (302, 403)
+
+
+def test_the_admin_list_costs_the_same_whatever_the_number_of_keys(client, org_a, crm_a):
+    """Each row's member name and state come with the page, not one query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, _ = make_member(org_a, "Maude Gagnon")
+    api_key_create(account=first.member_account, name="Tableur")
+    client.force_login(crm_a)
+    client.get(reverse("opendata_apikey:index"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("opendata_apikey:index"))
+    for number in range(4):
+        user, _ = make_member(org_a, f"Membre {number}")
+        api_key_create(account=user.member_account, name=f"Script {number}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("opendata_apikey:index")).content.decode()
+    assert "Membre 3" in page and "Script 3" in page
+    assert len(many) == len(few)

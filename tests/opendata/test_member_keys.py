@@ -172,3 +172,24 @@ def test_the_keys_pages_are_for_members_of_the_visited_organization(client, org_
     assert resolve_key(org_b, secret_b).account == member_b.member_account
     request = RequestFactory().get("/", HTTP_AUTHORIZATION=f"Apikey {secret_b}")
     assert request.headers["Authorization"].endswith(secret_b)
+
+
+def test_the_section_costs_the_same_whatever_the_number_of_keys(client, org_a):
+    """A member with many keys (one per script) does not slow their home page down."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from opendata.apikeys import api_key_create
+
+    user, _contact = make_member(org_a, "Maude Gagnon")
+    client.force_login(user)
+    api_key_create(account=user.member_account, name="Première")
+    client.get("/espace-membre/", **A)  # caches warmed
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/espace-membre/", **A).status_code == 200
+    for number in range(4):
+        api_key_create(account=user.member_account, name=f"Script {number}")
+    with CaptureQueriesContext(connection) as five:
+        page = client.get("/espace-membre/", **A).content.decode()
+    assert "Script 3" in page and "Première" in page
+    assert len(five) == len(one)
