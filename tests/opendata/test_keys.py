@@ -330,7 +330,17 @@ def test_the_crm_staff_list_their_members_keys_and_revoke_one(client, org_a, crm
     assert "Active" in page and "Inactive (adhésion terminée)" in page
     assert reverse("opendata_apikey:add") not in page
     assert client.get(reverse("opendata_apikey:add")).status_code in (302, 403)
+    # Not even a superuser: a key is shown once, to whoever makes it.
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org"))
+    assert (
+        reverse("opendata_apikey:add")
+        not in client.get(reverse("opendata_apikey:index")).content.decode()
+    )
+    assert client.get(reverse("opendata_apikey:add")).status_code in (302, 403)
     assert ApiKey.objects.count() == 2
+    client.force_login(crm_a)
 
     edit = client.get(reverse("opendata_apikey:edit", args=[key.pk])).content.decode()
     assert 'name="name"' in edit and secret not in edit and 'name="account"' not in edit

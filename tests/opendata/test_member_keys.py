@@ -193,3 +193,20 @@ def test_the_section_costs_the_same_whatever_the_number_of_keys(client, org_a):
         page = client.get("/espace-membre/", **A).content.decode()
     assert "Script 3" in page and "Première" in page
     assert len(five) == len(one)
+
+
+def test_a_form_posted_from_another_site_makes_and_revokes_nothing(org_a):
+    """Without the member space's CSRF token, a page elsewhere cannot make a key in the
+    member's name (and read it) nor revoke one."""
+    from django.test import Client
+
+    from opendata.apikeys import api_key_create
+
+    user, _contact = make_member(org_a, "Maude Gagnon")
+    key, secret = api_key_create(account=user.member_account, name="Tableur")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    assert browser.post(KEYS, {"name": "Piège"}, **A).status_code == 403
+    assert browser.post(f"{KEYS}{key.pk}/revoquer/", **A).status_code == 403
+    assert list(ApiKey.objects.all()) == [key]
+    assert resolve_key(org_a, secret) == key
