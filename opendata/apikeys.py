@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 from wagtail.models import Site
 
 from crm_blocks.members import is_current_member
@@ -22,6 +23,8 @@ from crm_blocks.models import MemberAccount
 from .models import ApiKey
 
 NAME_MAX_LENGTH = ApiKey._meta.get_field("name").max_length
+#: The admin history's entry for a revoked key (who revoked it: the member or staff).
+REVOKE_ACTION = "opendata.api_key.revoke"
 
 
 class ApiKeyError(ValidationError):
@@ -56,9 +59,10 @@ def member_for_email(site: Site, email: str) -> MemberAccount:
     return accounts[0]
 
 
-def api_key_create(*, account: MemberAccount, name: str = "") -> tuple[ApiKey, str]:
+def api_key_create(*, account: MemberAccount, name: str = "", user=None) -> tuple[ApiKey, str]:
     """A new key for ``account`` and the key itself (to show once): refused, with nothing
-    written, when the membership is not current or the name too long."""
+    written, when the membership is not current or the name too long. ``user`` (the member,
+    or none for the command) is recorded in the key's history."""
     name = " ".join(name.split())
     if len(name) > NAME_MAX_LENGTH:
         raise ApiKeyError(
@@ -71,12 +75,17 @@ def api_key_create(*, account: MemberAccount, name: str = "") -> tuple[ApiKey, s
             code="not_current",
         )
     with transaction.atomic():
-        return ApiKey.issue(account, name)
+        key, secret = ApiKey.issue(account, name)
+        log(key, "wagtail.create", user=user)
+    return key, secret
 
 
-def api_key_revoke(*, key: ApiKey) -> bool:
-    """Stop ``key`` from working; ``False`` when it was already revoked."""
+def api_key_revoke(*, key: ApiKey, user=None) -> bool:
+    """Stop ``key`` from working, recording who did in its history; ``False`` when it was
+    already revoked."""
     if key.revoked_at is not None:
         return False
-    key.revoke()
+    with transaction.atomic():
+        key.revoke()
+        log(key, REVOKE_ACTION, user=user)
     return True

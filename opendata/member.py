@@ -116,7 +116,9 @@ def api_keys_view(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                key, secret = api_key_create(account=account, name=form.cleaned_data["name"])
+                key, secret = api_key_create(
+                    account=account, name=form.cleaned_data["name"], user=request.user
+                )
             except ApiKeyError as error:
                 form.add_error(None, error)
             else:
@@ -134,7 +136,7 @@ def api_key_revoke_view(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     key = get_object_or_404(ApiKey, pk=pk, account=request.member_account)
-    if api_key_revoke(key=key):
+    if api_key_revoke(key=key, user=request.user):
         messages.success(
             request,
             _("The key %(prefix)s no longer works.") % {"prefix": str(key)},

@@ -17,7 +17,6 @@ from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.widgets.boolean_radio_select import BooleanRadioSelect
-from wagtail.log_actions import log
 
 from crm_blocks.members import organization_today
 from crm_blocks.models import Membership
@@ -29,8 +28,6 @@ from organizations.viewsets import ScopedModelViewSet, scoped_form
 from .apikeys import api_key_revoke
 from .member import KeyState, key_state
 from .models import ApiKey
-
-REVOKE_ACTION = "opendata.api_key.revoke"
 
 
 class ApiKeyPermissionPolicy(SiteScopedPermissionPolicy):
@@ -154,8 +151,7 @@ class ApiKeyRevokeView(ScopedDeleteView):
 
     def post(self, request, *args, **kwargs):
         key = self.object
-        if api_key_revoke(key=key):
-            log(key, REVOKE_ACTION, user=request.user)
+        api_key_revoke(key=key, user=request.user)
         messages.success(request, _("Key “%(key)s” revoked.") % {"key": key})
         return redirect(self.get_success_url())
 

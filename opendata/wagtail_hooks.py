@@ -1,14 +1,14 @@
-"""Registrations only: the data portal section, permissions and private fields, the member
-space's API keys and their admin screens."""
+"""Registrations only: the data portal section, permissions and private fields."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from .apikeys import REVOKE_ACTION
 from .declarations import opendata_grants, opendata_private_fields, opendata_sections
 from .member import api_keys_section, member_api_key_urls
 from .models import ApiKey
-from .viewsets import REVOKE_ACTION, ApiKeyPermissionPolicy, ApiKeyViewSet
+from .viewsets import ApiKeyPermissionPolicy, ApiKeyViewSet
 
 hooks.register("register_organization_sections", opendata_sections)
 hooks.register("register_organization_grants", opendata_grants)

@@ -356,6 +356,8 @@ def test_the_crm_staff_list_their_members_keys_and_revoke_one(client, org_a, crm
     page = client.get(reverse("opendata_apikey:index")).content.decode()
     assert "Révoquée" in page
     assert old_key.prefix in page
+    history = client.get(reverse("opendata_apikey:history", args=[key.pk])).content.decode()
+    assert "Clé d’API révoquée" in history, "who revoked it stays in the key's history"
 
 
 def test_another_organizations_staff_and_the_members_reach_no_key(client, org_a, crm_b):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.test import RequestFactory
+from wagtail.models import ModelLogEntry
 
 from crm_blocks.members import organization_today
 from crm_blocks.models import Membership
@@ -85,6 +86,11 @@ def test_a_member_revokes_their_key_and_it_stops_working(client, org_a):
     assert revoked.status_code == 302 and revoked["Location"] == KEYS
     key.refresh_from_db()
     assert key.revoked_at is not None
+    history = ModelLogEntry.objects.for_instance(key).order_by("pk")
+    assert [(entry.action, entry.user) for entry in history] == [
+        ("wagtail.create", user),
+        ("opendata.api_key.revoke", user),
+    ], "the staff see in the key's history that the member revoked it"
     with pytest.raises(KeyRefused) as refusal:
         resolve_key(org_a, secret)
     assert refusal.value.reason == "revoked"
