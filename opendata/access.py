@@ -5,7 +5,8 @@ Members-only datasets and columns are read by:
 - a logged-in member of the organization whose membership is current today;
 - the organization's staff (the roles that work in the admin);
 - an API key of such a member (``Authorization: Apikey KEY``, ``?apikey=KEY``, or CKAN's bare
-  ``Authorization: KEY``), while the key is not revoked and the membership is current.
+  ``Authorization: KEY``), while the key is not revoked, the membership is current and the
+  member's login is active.
 
 Anyone else — anonymous visitors, members of another organization, members whose membership
 ended — reads the public part only. A key that is sent but refused (unknown, revoked, membership
@@ -54,14 +55,22 @@ class KeyRefused(Exception):
 
 
 def key_from_request(request) -> str:
-    """The API key the request carries, or ``""``."""
+    """The API key the request carries, or ``""``: ``Authorization: Apikey KEY``, CKAN's bare
+    ``Authorization: KEY`` (or its older ``X-CKAN-API-Key: KEY``, which ``ckanapi`` still
+    sends), or ``?apikey=KEY``. Another scheme (``Basic`` for a proxy's password) is not ours."""
     header = request.headers.get("Authorization", "").strip()
     if header:
         scheme, _space, value = header.partition(" ")
-        if scheme.lower() == "apikey" and value.strip():
-            return value.strip()
-        if not value and scheme:  # CKAN's clients send the bare key
+        value = value.strip()
+        if scheme.lower() == "apikey":
+            if value:
+                return value
+            # « Apikey » alone is a client that sent an empty key, not a key named so.
+        elif not value:  # CKAN's clients send the bare key
             return scheme
+    legacy = request.headers.get("X-CKAN-API-Key", "").strip()
+    if legacy:
+        return legacy
     return request.GET.get("apikey", "").strip()
 
 
@@ -69,7 +78,7 @@ def resolve_key(site: Site, secret: str) -> ApiKey:
     """The usable key for ``secret`` in ``site``, or :class:`KeyRefused`."""
     key = (
         ApiKey.objects.filter(key_digest=digest(secret))
-        .select_related("account__contact", "account__site")
+        .select_related("account__contact", "account__site", "account__user")
         .first()
     )
     if key is None:
@@ -78,11 +87,13 @@ def resolve_key(site: Site, secret: str) -> ApiKey:
         raise KeyRefused("revoked")
     if key.account.site_id != site.pk:
         raise KeyRefused("other_organization")
-    if not is_current_member(key.account.contact, site):
+    # A login the staff deactivated reads no more through its keys than through its session.
+    if not key.account.user.is_active or not is_current_member(key.account.contact, site):
         raise KeyRefused("expired")
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 300:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
     return key
 
 

@@ -11,6 +11,7 @@ Unix time the window ends), and a refused one ``Retry-After``.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -54,7 +55,10 @@ def count_request(request, audience: Audience) -> RateLimit:
         who = f"key:{audience.key.pk}"
     else:
         limit = getattr(settings, "OPENDATA_RATE_LIMIT_PER_ADDRESS", 120)
-        who = f"address:{client_address(request)}"
+        # Hashed: an address from a proxy's header may hold characters a cache key may not
+        # (spaces for memcached), and the cache need not keep readers' addresses.
+        address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+        who = f"address:{address}"
     now = int(time.time())
     window = now - now % WINDOW_SECONDS
     key = f"opendata:rate:{who}:{window}"
