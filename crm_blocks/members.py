@@ -221,6 +221,10 @@ def is_current_member(contact, site: Site) -> bool:
 
     if contact is None or contact.site_id != site.pk:
         return False
+    today = organization_today(site)
+    # A membership that starts next month does not open anything yet.
     return (
-        Membership.objects.filter(contact=contact).current(today=organization_today(site)).exists()
+        Membership.objects.filter(contact=contact, start_date__lte=today)
+        .current(today=today)
+        .exists()
     )
