@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, PageManager, PageQuerySet
@@ -31,7 +32,7 @@ def output_view(dotted_path: str):
 
 
 class DatasetAccess(models.TextChoices):
-    PUBLIC = "public", _("Everyone")
+    PUBLIC = "public", pgettext_lazy("dataset access", "Everyone")
     MEMBERS = "members", _("Members only")
 
 
