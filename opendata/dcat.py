@@ -121,7 +121,13 @@ PREFIXES = {
 def export_url(page: DatasetPage, fmt: str, request=None) -> str:
     """The address of ``page``'s export in ``fmt`` (``csv``, ``xlsx``…): the dataset page's
     ``exports/<fmt>/`` route. One builder for the catalogue, the page and the JSON-LD."""
-    return f"{page.get_full_url(request)}exports/{fmt}/"
+    return export_url_at(page.get_full_url(request), fmt)
+
+
+def export_url_at(page_url: str, fmt: str) -> str:
+    """:func:`export_url` from the page's address, when the caller has it already (a page's
+    address costs a look at every site's root)."""
+    return f"{page_url}exports/{fmt}/"
 
 
 def explore_export_url(site_url: str, page: DatasetPage, fmt: str) -> str:
@@ -426,7 +432,7 @@ class CatalogueBuilder:
         for fmt in formats_for(table):
             name, media_type, file_type = EXPORT_FORMATS.get(fmt, (fmt.upper(), None, None))
             distribution = URIRef(f"{page_url}#distribution-{fmt}")
-            download = self.typed(export_url(page, fmt, self.request), RDFS.Resource)
+            download = self.typed(export_url_at(page_url, fmt), RDFS.Resource)
             self.add(distribution, RDF.type, DCAT.Distribution)
             self.add(distribution, DCTERMS.title, self.text(f"{page.title} ({name})"))
             self.add(distribution, DCAT.accessURL, download)

@@ -32,7 +32,7 @@ from structured_data.nodes import (
 )
 
 from .access import Audience
-from .dcat import EXPORT_FORMATS, dataset_modified, export_url
+from .dcat import EXPORT_FORMATS, dataset_modified, export_url_at
 from .exports import formats_for
 from .models import DatasetIndexPage
 from .tables import NoData, NotReadable, table_for
@@ -90,7 +90,7 @@ def dataset_nodes(page, context: GraphContext) -> Iterable[Node]:
                 downloads.append(
                     DataDownload(
                         name=f"{page.title} ({label})",
-                        content_url=export_url(page, fmt, context.request),
+                        content_url=export_url_at(context.page_url, fmt),
                         encoding_format=media_type or label,
                         license=licence,
                     )
