@@ -300,11 +300,11 @@ class CatalogueBuilder:
         self.add(agent, FOAF.name, self.text(self.settings.legal_name or self.site.site_name))
         self.add(agent, FOAF.homepage, URIRef(f"{self.site_url}/"))
         kind = PUBLISHER_TYPES.get(self.settings.kind, "NonProfitOrganisation")
-        self.add(
-            agent,
-            DCTERMS.type,
-            self.concept(PUBLISHER_TYPE[kind], PUBLISHER_TYPE_LABELS[kind]),
-        )
+        publisher_type = PUBLISHER_TYPE[kind]
+        self.add(publisher_type, RDF.type, SKOS.Concept)
+        # ADMS labels its publisher types in English only.
+        self.add(publisher_type, SKOS.prefLabel, Literal(PUBLISHER_TYPE_LABELS[kind], lang="en"))
+        self.add(agent, DCTERMS.type, publisher_type)
 
     def services(self) -> None:
         for uri, title, standard in (
@@ -400,7 +400,7 @@ class CatalogueBuilder:
         if not page.licence_url:
             return None
         licence = self.typed(page.licence_url, DCTERMS.LicenseDocument)
-        self.add(licence, RDFS.label, Literal(str(Licence(page.licence).label)))
+        self.add(licence, RDFS.label, self.text(Licence(page.licence).label))
         return licence
 
     def restricted_distribution(self, page, page_url: str, licence) -> BNode:
