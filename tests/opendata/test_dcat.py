@@ -12,15 +12,16 @@ import pyshacl
 import pytest
 from django.core.cache import cache
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 from wagtail import hooks
+from wagtail.models import PageViewRestriction
 
 import structured_data
 from opendata import dcat
 from opendata.fields import Field, FieldType
 from opendata.models import DatasetAccess, Frequency, Licence
 from opendata.sources import HOOK, LiveSource
-from tests.factories import make_dataset, make_member
+from tests.factories import make_dataset, make_member, make_organization
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
@@ -391,3 +392,44 @@ def test_the_catalogue_reads_a_bounded_number_of_queries(
     with CaptureQueriesContext(connection) as after:
         fetch(client, org_a)
     assert len(after) <= len(before) + 2, [q["sql"] for q in after.captured_queries]
+
+
+def test_unpublished_changes_and_restricted_pages_stay_out(client, org_a, portal):
+    """A draft change of a published dataset's title is not harvested until published, and a
+    dataset page behind a password is not listed at all."""
+    cinemas = portal["cinemas"]
+    cinemas.title = "Titre en préparation"
+    cinemas.save_revision()
+    festivals = portal["festivals"]
+    PageViewRestriction.objects.create(
+        page=festivals, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    graph = parsed(fetch(client, org_a))
+    assert titles(graph) == {"Salles de cinéma", "Baromètre des entrées"}
+
+
+def test_an_english_organization_s_catalogue_is_in_english(client, portal):
+    """The catalogue speaks the organization's language: its language, its literals' tags and
+    its labels."""
+    site = make_organization("Northern Images", "northern.test", language="en")
+    make_dataset(site.data, "Cinemas", fields=CINEMAS[:1], rows=[{"nom": "A"}], themes=["EDUC"])
+    graph = parsed(fetch(client, site))
+    (catalogue,) = graph.subjects(RDF.type, DCAT.Catalog)
+    assert graph.value(catalogue, DCTERMS.language) == URIRef(EU + "language/ENG")
+    assert graph.value(catalogue, DCTERMS.description).language == "en"
+    theme = URIRef(EU + "data-theme/EDUC")
+    assert str(graph.value(theme, SKOS.prefLabel)) == "Education, culture and sport"
+
+
+def test_formats_are_negotiated_and_requests_counted(client, org_a, portal, settings):
+    """``/catalog`` answers the format a harvester accepts; past the rate limit, a clear
+    refusal with the time to wait."""
+    response = fetch(client, org_a, "/catalog", HTTP_ACCEPT="application/rdf+xml")
+    assert response["Content-Type"].startswith("application/rdf+xml")
+    assert titles(parsed(response, "xml"))
+    settings.OPENDATA_RATE_LIMIT_PER_ADDRESS = 1
+    cache.clear()
+    fetch(client, org_a)
+    refused = client.get("/catalog.ttl", HTTP_HOST=org_a.hostname)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] and refused.content.decode().strip()
