@@ -34,7 +34,10 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from hashlib import md5
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.urls import path
@@ -44,6 +47,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from organizations.models import OrganizationSettings
+from public_cache.generations import site_generation
 
 from .access import Audience
 from .api.common import resolve
@@ -210,6 +214,10 @@ class CatalogueBuilder:
         self.organization = URIRef(f"{self.site_url}/#organization")
         self.explore = URIRef(f"{self.site_url}/api/explore/v2.1/")
         self.ckan = URIRef(f"{self.site_url}/api/3/action/")
+        #: The contact point of datasets that name none: the organization's first public e-mail.
+        self.organization_email = next(
+            (point.email for point in self.settings.contact_points.all() if point.email), ""
+        )
 
     # --- small helpers ----------------------------------------------------------------------
     def add(self, subject, predicate, obj) -> None:
@@ -385,10 +393,9 @@ class CatalogueBuilder:
     def contact_point(self, page: DatasetPage):
         name, email = page.contact_name, page.contact_email
         if not (name or email):
-            point = next((p for p in self.settings.contact_points.all() if p.email), None)
-            if point is None:
+            if not self.organization_email:
                 return None
-            name, email = self.settings.display_name, point.email
+            name, email = self.settings.display_name, self.organization_email
         contact = BNode()
         self.add(contact, RDF.type, VCARD.Kind)
         self.add(contact, VCARD.fn, Literal(name or self.settings.display_name))
@@ -496,6 +503,35 @@ def serialize(graph: Graph, fmt: str) -> bytes:
     return graph.serialize(format=serializer, encoding="utf-8")
 
 
+def cache_seconds() -> int:
+    return getattr(settings, "OPENDATA_CATALOGUE_CACHE_SECONDS", 300)
+
+
+def cached_catalogue(site, request, fmt: str, page_number: int) -> bytes:
+    """The serialized page of the catalogue, kept a few minutes
+    (``OPENDATA_CATALOGUE_CACHE_SECONDS``, 300 by default; 0 keeps nothing) under the site's
+    generation: publishing forgets it at once, a new upload or live records changing within
+    those minutes. A page of 100 datasets takes about a second to build and serialize, and
+    every harvester asks for the same document."""
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return serialize(build_catalogue(site, request, page_number), fmt)
+    address = request.build_absolute_uri(f"{request.path}?{_query_without_key(request)}")
+    digest = md5(address.encode(), usedforsecurity=False).hexdigest()
+    key = f"opendata:dcat:{site.pk}:{site_generation(site.pk)}:{fmt}:{page_number}:{digest}"
+    body = cache.get(key)
+    if body is None:
+        body = serialize(build_catalogue(site, request, page_number), fmt)
+        cache.set(key, body, seconds)
+    return body
+
+
+def _query_without_key(request) -> str:
+    query = request.GET.copy()
+    query.pop("apikey", None)
+    return query.urlencode()
+
+
 def _requested_format(request, fmt: str | None) -> str | None:
     if fmt:
         return fmt
@@ -534,8 +570,8 @@ def catalogue_view(request, fmt: str | None = None):
                 _("The page must be a whole number from 1."), content_type="text/plain"
             )
         else:
-            graph = build_catalogue(api.site, request, int(raw_page))
-            response = HttpResponse(serialize(graph, fmt), content_type=SERIALIZATIONS[fmt][1])
+            body = cached_catalogue(api.site, request, fmt, int(raw_page))
+            response = HttpResponse(body, content_type=SERIALIZATIONS[fmt][1])
     for name, value in headers.items():
         response[name] = value
     response["Access-Control-Allow-Origin"] = "*"

@@ -11,6 +11,8 @@ from pathlib import Path
 import pyshacl
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 from wagtail import hooks
@@ -21,6 +23,7 @@ from opendata import dcat
 from opendata.fields import Field, FieldType
 from opendata.models import DatasetAccess, Frequency, Licence
 from opendata.sources import HOOK, LiveSource
+from organizations.models import OrganizationContactPoint, OrganizationSettings
 from tests.factories import make_dataset, make_member, make_organization
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
@@ -377,16 +380,13 @@ def test_bad_paging_or_format_gets_a_clear_answer(client, org_a, portal, address
         assert response.content.decode().strip()
 
 
-def test_the_catalogue_reads_a_bounded_number_of_queries(
-    client, org_a, portal, django_assert_max_num_queries
-):
+def test_the_catalogue_reads_a_bounded_number_of_queries(client, org_a, portal, settings):
     """Ten more datasets cost no more queries: the tables and columns are read in bulk."""
+    settings.OPENDATA_CATALOGUE_CACHE_SECONDS = 0
     fetch(client, org_a)  # warm the site and settings caches
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as before:
         fetch(client, org_a)
+    assert any("opendata_" in q["sql"] for q in before.captured_queries)
     for number in range(10):
         make_dataset(org_a.data, f"Table {number}", fields=CINEMAS[:2], rows=CINEMA_ROWS[:1])
     with CaptureQueriesContext(connection) as after:
@@ -433,3 +433,30 @@ def test_formats_are_negotiated_and_requests_counted(client, org_a, portal, sett
     refused = client.get("/catalog.ttl", HTTP_HOST=org_a.hostname)
     assert refused.status_code == 429
     assert refused["Retry-After"] and refused.content.decode().strip()
+
+
+def test_a_dataset_without_a_contact_gives_the_organization_s(client, org_a, portal):
+    """Harvesters need someone to write to: a dataset naming no contact point gives the
+    organization's first public e-mail."""
+    settings = OrganizationSettings.for_site(org_a)
+    OrganizationContactPoint.objects.create(settings=settings, label="Téléphone", phone="555")
+    OrganizationContactPoint.objects.create(
+        settings=settings, label="Accueil", email="accueil@boreal.test"
+    )
+    graph = parsed(fetch(client, org_a))
+    contact = graph.value(dataset_node(portal["festivals"]), DCAT.contactPoint)
+    assert graph.value(contact, VCARD.hasEmail) == URIRef("mailto:accueil@boreal.test")
+    assert str(graph.value(contact, VCARD.fn)) == "Centre Images Boréales"
+    own = graph.value(dataset_node(portal["cinemas"]), DCAT.contactPoint)
+    assert graph.value(own, VCARD.hasEmail) == URIRef("mailto:donnees@boreal.test")
+
+
+def test_the_catalogue_is_kept_until_something_is_published(client, org_a, portal):
+    """Harvesters asking again get the kept document without the datasets being read again;
+    publishing a dataset shows in the next answer."""
+    fetch(client, org_a)
+    with CaptureQueriesContext(connection) as again:
+        fetch(client, org_a)
+    assert not [q for q in again.captured_queries if "opendata_" in q["sql"]]
+    make_dataset(org_a.data, "Nouveautés", fields=CINEMAS[:1], rows=[{"nom": "N"}])
+    assert "Nouveautés" in titles(parsed(fetch(client, org_a)))
