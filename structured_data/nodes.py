@@ -455,24 +455,35 @@ class DataDownload(Node):
     schema_type = "DataDownload"
     content_url: AbsoluteUrl
     encoding_format: str | None = None
+    license: AbsoluteUrl | None = None
 
 
 class DataCatalog(Node):
     schema_type = "DataCatalog"
     publisher: Ref | None = None
     dataset: list[Ref] | None = None
+    in_language: str | None = None
 
 
 class Dataset(Node):
+    """A dataset (Google Dataset Search). ``variable_measured`` lists the columns as
+    ``PropertyValue``s (name, label, description); ``is_accessible_for_free`` is false, with
+    ``conditions_of_access`` saying why, when only members read the data."""
+
     schema_type = "Dataset"
+    identifier: str | None = None
     creator: list[Ref | Organization | Person] | Ref | None = None
-    publisher: Ref | None = None
+    publisher: Ref | Organization | None = None
     license: AbsoluteUrl | None = None
     keywords: list[str] | None = None
     distribution: list[DataDownload] | None = None
     included_in_data_catalog: Ref | DataCatalog | None = None
     temporal_coverage: str | None = None
     spatial_coverage: Place | str | None = None
+    variable_measured: list[PropertyValue] | None = None
+    is_accessible_for_free: bool | None = None
+    conditions_of_access: str | None = None
+    date_published: DateOrDateTime | None = None
     date_modified: DateOrDateTime | None = None
     in_language: str | None = None
 
