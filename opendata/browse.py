@@ -30,9 +30,7 @@ from .query.ast import conjunction
 
 FILTER_PREFIX = "f."
 RANGE_SUFFIXES = {"min": ">=", "max": "<="}
-RANGE_TYPES = frozenset(
-    {FieldType.INTEGER, FieldType.DECIMAL, FieldType.DATE, FieldType.DATETIME}
-)
+RANGE_TYPES = frozenset({FieldType.INTEGER, FieldType.DECIMAL, FieldType.DATE, FieldType.DATETIME})
 #: Parameters the table reads (and keeps in its links), besides the ``f.`` filters.
 TABLE_PARAMS = ("q", "sort")
 

@@ -127,9 +127,7 @@ def index_context(page, request) -> dict:
             errors.append(_("Unknown theme: « %(theme)s ».") % {"theme": theme})
             theme = ""
     if keyword:
-        datasets = datasets.filter(
-            keywords__iregex=rf"(^|,)\s*{re.escape(keyword)}\s*(,|$)"
-        )
+        datasets = datasets.filter(keywords__iregex=rf"(^|,)\s*{re.escape(keyword)}\s*(,|$)")
     if access:
         if access in DatasetAccess.values:
             datasets = datasets.filter(access=access)
@@ -137,9 +135,7 @@ def index_context(page, request) -> dict:
             errors.append(_("Unknown access: « %(access)s ».") % {"access": access})
             access = ""
     datasets = (
-        datasets.order_by("title", "pk")
-        .select_related("table")
-        .prefetch_related("table__columns")
+        datasets.order_by("title", "pk").select_related("table").prefetch_related("table__columns")
     )
     paginator = Paginator(datasets, INDEX_PAGE_SIZE)
     number = params.get("page", "1")
@@ -280,7 +276,8 @@ def rows_of(table, records) -> list[dict]:
 def filter_controls(table, browse) -> list[dict]:
     """The filter form's inputs: a choice for the facet columns, a range for numbers and dates."""
     controls = []
-    facets = table.facets(names=[f.name for f in table.facet_fields()]) if table.facet_fields() else {}
+    names = [f.name for f in table.facet_fields()]
+    facets = table.facets(names=names) if names else {}
     for f in table.fields:
         if f.name in facets:
             controls.append(
