@@ -537,3 +537,24 @@ def test_pages_shown_to_members_never_reach_the_page_cache(org_a, cinemas, barom
     assert CANARY not in anonymous.content.decode()
     notice, _ = visit(Client(), barometer.url)
     assert CANARY_DATASET not in notice.content.decode()
+
+
+def test_the_log_in_link_brings_the_member_back_to_the_dataset(org_a, barometer):
+    """The notice's link opens the member space's login with the dataset as ``next``; once
+    logged in, the member is back on the dataset, which shows its data."""
+    member, _contact = make_member(org_a, "Maude Gagnon")
+    visitor = Client()
+    notice = html_of(get(visitor, org_a, barometer.url))
+    login_url = unescape(
+        re.search(r'href="(/espace-membre/connexion/\?next=[^"]+)"', notice).group(1)
+    )
+    form = html_of(get(visitor, org_a, login_url))
+    next_url = re.search(r'<input type="hidden" name="next" value="([^"]+)"', form).group(1)
+    response = visitor.post(
+        login_url,
+        {"username": member.get_username(), "password": "motdepasse-test", "next": next_url},
+        HTTP_HOST=org_a.hostname,
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0].endswith(barometer.url.split(org_a.hostname)[-1])
+    assert CANARY_DATASET in html_of(response)
