@@ -423,6 +423,7 @@ def dataset_context(page, request) -> dict:
     context.update(data_context(page, request, table, view=view))
     browse = context["browse"]
     view = context["view"]
+    context["total"] = table.count() if browse.has_filters else context["count"]
     pairs = browse.params()
     if view == "chart":
         pairs = [*pairs, *context["chart_request"].params()]

@@ -64,7 +64,9 @@ def no_tiles(page):
 
 
 @pytest.mark.browser
-def test_a_visitor_filters_maps_downloads_and_embeds_the_cinemas(new_page, org, tmp_path):
+def test_a_visitor_filters_maps_downloads_and_embeds_the_cinemas(
+    new_page, org, tmp_path, screenshot
+):
     """A visitor picks Québec in the town filter: the table lists the six cinemas of Québec,
     without the members-only column. The map view shows the same six (grouped or not), the
     filtered CSV download holds those six rows, and « copy the code » puts an iframe of the
@@ -84,6 +86,7 @@ def test_a_visitor_filters_maps_downloads_and_embeds_the_cinemas(new_page, org, 
     expect(page.locator("table.data-table thead")).not_to_contain_text("Classement")
     assert CANARY not in page.content()
     expect(page.locator(".dataset__active-list")).to_contain_text("Québec")
+    screenshot(page, "opendata-table-filtered")
 
     # The map: our clusters and markers account for the six cinemas.
     page.locator(".dataset__views a[href*='view=map']").click()
@@ -99,6 +102,7 @@ def test_a_visitor_filters_maps_downloads_and_embeds_the_cinemas(new_page, org, 
     )
     assert shown == 6
     expect(page.locator("#dataset-map-list li")).to_have_count(6)
+    screenshot(page, "opendata-map")
     first = page.locator("#dataset-map-canvas .leaflet-marker-icon").first
     first.focus()
     expect(first).to_be_focused()
@@ -146,7 +150,7 @@ def test_a_member_logs_in_and_sees_the_members_only_column(new_page, org):
 
 
 @pytest.mark.browser
-def test_the_table_scrolls_in_its_box_on_a_phone(new_page, org):
+def test_the_table_scrolls_in_its_box_on_a_phone(new_page, org, screenshot):
     """On a 390 px wide phone the page itself never scrolls sideways: the wide table scrolls
     inside its own box, which the keyboard can reach."""
     cinemas = cinemas_of(org)
@@ -162,3 +166,6 @@ def test_the_table_scrolls_in_its_box_on_a_phone(new_page, org):
     )
     assert sizes["page"] <= sizes["inner"], sizes
     assert sizes["table"] > sizes["box"] and sizes["focusable"], sizes
+    screenshot(page, "opendata-table-phone")
+    page.goto(f"{path_of(cinemas.url)}?view=chart&x=ville&y=ecrans&agg=sum")
+    screenshot(page, "opendata-chart-phone")

@@ -558,3 +558,61 @@ def test_the_log_in_link_brings_the_member_back_to_the_dataset(org_a, barometer)
     )
     assert response.redirect_chain[-1][0].endswith(barometer.url.split(org_a.hostname)[-1])
     assert CANARY_DATASET in html_of(response)
+
+
+def test_a_framed_embed_stays_frameable_when_it_comes_from_the_page_cache(org_a, cinemas):
+    """The second visitor of an embed gets it from the page cache: still without
+    X-Frame-Options, still frameable by any site."""
+    first = get(Client(), org_a, f"{cinemas.url}embed/table/")
+    with CaptureQueriesContext(connection) as captured:
+        again = get(Client(), org_a, f"{cinemas.url}embed/table/")
+    assert len(captured.captured_queries) == 0 and again.content == first.content
+    assert "X-Frame-Options" not in again
+    assert "frame-ancestors *" in again["Content-Security-Policy"]
+
+
+def live_cinemas(site):
+    for n, town in enumerate(TOWNS):
+        yield {
+            "_id": f"salle-{n}",
+            "nom": f"Salle vivante {n}",
+            "ville": town,
+            "ecrans": n + 1,
+            "position": (46.0 + n / 10, -72.0),
+            "classement": CANARY,
+        }
+
+
+def test_live_records_are_shown_like_uploaded_ones(client, org_a):
+    """A dataset of live records (a plugin's source): counted in the catalogue, listed in the
+    table, on the map, in the exports — without their members-only column for the public, with
+    it for members."""
+    from wagtail import hooks
+
+    from opendata.sources import LiveSource
+
+    source = LiveSource(
+        "tests.cinemas",
+        "Salles",
+        fields=tuple(f for f in FIELDS if f.name != "ouverture"),
+        records=live_cinemas,
+    )
+    with hooks.register_temporarily("register_dataset_sources", lambda: [source]):
+        dataset = make_dataset(org_a.data, "Salles en direct", live_source="tests.cinemas")
+        catalogue = html_of(get(client, org_a, f"{org_a.data.url}?q=direct"))
+        assert "<dd>5</dd>" in catalogue
+        html = html_of(get(client, org_a, f"{dataset.url}?sort=-ecrans"))
+        assert [r[1] for r in table_rows(html)] == [f"Salle vivante {n}" for n in range(4, -1, -1)]
+        assert CANARY not in html
+        record = html_of(get(client, org_a, f"{dataset.url}records/salle-2/"))
+        assert "Salle vivante 2" in record and CANARY not in record
+        assert "salle-2/" in html_of(get(client, org_a, f"{dataset.url}?view=map"))
+        exported = json.loads(
+            body_of(get(client, org_a, f"{dataset.url}exports/json/?f.ville=Québec"))
+        )
+        assert [r["nom"] for r in exported] == ["Salle vivante 1"]
+        assert "classement" not in exported[0]
+        member, _contact = make_member(org_a, "Maude Gagnon")
+        reader = Client()
+        reader.force_login(member)
+        assert CANARY in html_of(get(reader, org_a, dataset.url))
