@@ -169,6 +169,7 @@ def build_chart(table, where, chart: ChartRequest) -> Chart | None:
     by = "day"
     sums: dict = {}
     counts: dict = {}
+    measured: dict = {}  # records with a value to average
     raw_values = []
     for record in table.iterate(where):
         raw_values.append((record.get(x_field.name), record.get(y_field.name) if y_field else 1))
@@ -183,6 +184,7 @@ def build_chart(table, where, chart: ChartRequest) -> Chart | None:
         counts[key] = counts.get(key, 0) + 1
         if y_value is not None:
             sums[key] = sums.get(key, 0) + y_value
+            measured[key] = measured.get(key, 0) + 1
     if not counts:
         return None
     values = {}
@@ -190,7 +192,7 @@ def build_chart(table, where, chart: ChartRequest) -> Chart | None:
         if chart.agg == "count":
             values[key] = count
         elif chart.agg == "avg":
-            values[key] = sums.get(key, 0) / count
+            values[key] = sums.get(key, 0) / measured[key] if measured.get(key) else 0
         else:
             values[key] = sums.get(key, 0)
     if x_field.type == FieldType.DATE:
