@@ -24,6 +24,16 @@ PHONE = {
 }
 
 
+#: The records the map accounts for: single markers plus the size of each group.
+COUNT_ON_MAP = """() => {
+    const canvas = document.getElementById('dataset-map-canvas');
+    const singles = canvas.querySelectorAll('.leaflet-marker-icon[data-record]').length;
+    const grouped = [...canvas.querySelectorAll('[data-cluster]')]
+        .reduce((sum, icon) => sum + Number(icon.dataset.cluster), 0);
+    return singles + grouped;
+}"""
+
+
 def cinemas_of(org):
     """30 cinemas in five towns (six each), with a members-only classification."""
     rows = [
@@ -74,6 +84,21 @@ def test_a_visitor_filters_maps_downloads_and_embeds_the_cinemas(
     cinemas = cinemas_of(org)
     page = new_page(permissions=["clipboard-read", "clipboard-write"])
     no_tiles(page)
+    # The whole map first: the cinemas of each town are close together, so they are grouped;
+    # a group opens into its cinemas when activated.
+    page.goto(f"{path_of(cinemas.url)}?view=map")
+    page.wait_for_selector("#dataset-map-canvas [data-cluster]")
+    assert page.evaluate(COUNT_ON_MAP) == 30
+    groups_before = page.evaluate(
+        "() => document.querySelectorAll('#dataset-map-canvas .leaflet-marker-icon').length"
+    )
+    page.locator("#dataset-map-canvas [data-cluster]").first.click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#dataset-map-canvas .leaflet-marker-icon').length > n",
+        arg=groups_before,
+    )
+    assert page.evaluate(COUNT_ON_MAP) == 30  # regrouped, none lost
+
     page.goto(path_of(cinemas.url))
     expect(page.locator("h1")).to_have_text("Salles de cinéma")
     page.select_option("#dataset-fville", "Québec")
@@ -91,16 +116,7 @@ def test_a_visitor_filters_maps_downloads_and_embeds_the_cinemas(
     # The map: our clusters and markers account for the six cinemas.
     page.locator(".dataset__views a[href*='view=map']").click()
     page.wait_for_selector("#dataset-map-canvas .leaflet-marker-icon")
-    shown = page.evaluate(
-        """() => {
-            const canvas = document.getElementById('dataset-map-canvas');
-            const singles = canvas.querySelectorAll('.leaflet-marker-icon[data-record]').length;
-            const grouped = [...canvas.querySelectorAll('[data-cluster]')]
-                .reduce((sum, icon) => sum + Number(icon.dataset.cluster), 0);
-            return singles + grouped;
-        }"""
-    )
-    assert shown == 6
+    assert page.evaluate(COUNT_ON_MAP) == 6
     expect(page.locator("#dataset-map-list li")).to_have_count(6)
     screenshot(page, "opendata-map")
     first = page.locator("#dataset-map-canvas .leaflet-marker-icon").first
