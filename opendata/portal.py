@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from organizations.maps import MapMarker, tile_settings
@@ -341,14 +342,8 @@ def embed_snippet(page, request, kind: str, pairs) -> str:
     }[kind] % {"title": page.title}
     height = 480 if kind != "chart" else 420
     return (
-        f'<iframe src="{_attr(src)}" title="{_attr(title)}" width="100%" height="{height}" '
+        f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="{height}" '
         'style="border:0" loading="lazy"></iframe>'
-    )
-
-
-def _attr(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
     )
 
 
