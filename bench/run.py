@@ -5,7 +5,8 @@ Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
-                                  [--section all|pages|events|agenda|feeds|rentals|films|network]
+                                  [--section all|pages|events|agenda|feeds|rentals|films|
+                                             network|portal]
 
 What it does, in one process and without any network:
 
@@ -39,7 +40,9 @@ What it does, in one process and without any network:
    against a raw ``bulk_create`` of the same rows, and the cinema network (``bench/network.py``):
    a network's agenda fed by 20 member organizations (5,000 coming dates and their screenings),
    filtered and as ``events.json``, and a film's page with 200 screenings, against the
-   network's own minimal page, with the agenda's queries counted with 5 and with 20 members.
+   network's own minimal page, with the agenda's queries counted with 5 and with 20 members,
+   and the data portal (``bench/opendata_pages.py``): its catalogue of 500 datasets and a
+   dataset page of 5,000 rows, against the portal organization's own minimal page.
 """
 
 import argparse
@@ -117,14 +120,25 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--section",
-        choices=("all", "pages", "events", "agenda", "feeds", "rentals", "films", "network"),
+        choices=(
+            "all",
+            "pages",
+            "events",
+            "agenda",
+            "feeds",
+            "rentals",
+            "films",
+            "network",
+            "portal",
+        ),
         default="all",
         help="pages (the record pages), events (an event page and its graph), agenda (the "
         "agenda page), feeds (the agenda's iCal feed, bench/feeds.py), rentals (availability "
         "over 200,000 bookings, the catalogue and an item's page, bench/rentals.py), films (a "
         "box-office export of 10,000 screenings against a raw bulk_create, bench/films.py), "
         "network (a network agenda of 20 members and 5,000 dates, a film page with 200 "
-        "screenings, bench/network.py), or all",
+        "screenings, bench/network.py), portal (the data portal: a catalogue of 500 datasets and "
+        "a dataset page of 5,000 rows, bench/opendata_pages.py), or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -694,6 +708,30 @@ def network_section() -> bool:
     return network_bench.run_section(Client())
 
 
+def portal_section() -> bool:
+    """The data portal: a catalogue of 500 datasets and a dataset page of 5,000 rows
+    (``bench/opendata_pages.py``), in an organization of its own with its own minimal page."""
+    import importlib.util
+
+    from django.test import Client
+
+    from home.models import StandardPage
+    from tests.factories import make_organization
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_opendata_pages", Path(__file__).resolve().parent / "opendata_pages.py"
+    )
+    portal_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(portal_bench)
+    site = make_organization("Réseau des données", "portail.bench.test", language="fr-ca")
+    minimal = site.root_page.specific.add_child(
+        instance=StandardPage(title="À propos", slug="a-propos")
+    )
+    minimal.save_revision().publish()
+    minimal.refresh_from_db()
+    return portal_bench.run_section(Client(), site.hostname, site, minimal.url)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -711,13 +749,14 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
-        if args.section in ("feeds", "rentals", "films", "network"):
+        if args.section in ("feeds", "rentals", "films", "network", "portal"):
             print(f"Database: {database_description()}")
             ok = {
                 "feeds": feeds_section,
                 "rentals": rentals_section,
                 "films": films_section,
                 "network": network_section,
+                "portal": portal_section,
             }[args.section]()
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
@@ -779,6 +818,7 @@ def main(argv=None) -> int:
             ok &= rentals_section()
             ok &= films_section()
             ok &= network_section()
+            ok &= portal_section()
         if args.sql:
             print_sql(queries)
         if args.profile:

@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page, PageManager, PageQuerySet
 from wagtail.search import index
 
@@ -309,3 +309,20 @@ class DatasetPage(RoutablePageMixin, StructuredDataPageMixin, Page):
 
     def structured_data_entities(self, context):
         return output_view("opendata.structured_data.dataset_nodes")(self, context)
+
+    # --- routes (``opendata.page_views``) -------------------------------------------------------
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        return output_view("opendata.page_views.dataset_page_view")(request, self)
+
+    @path("records/<str:record_id>/", name="record")
+    def record_route(self, request, record_id):
+        return output_view("opendata.page_views.record_view")(request, self, record_id)
+
+    @path("exports/<str:fmt>/", name="export")
+    def export_route(self, request, fmt):
+        return output_view("opendata.page_views.export_view")(request, self, fmt)
+
+    @path("embed/<str:kind>/", name="embed")
+    def embed_route(self, request, kind):
+        return output_view("opendata.page_views.embed_view")(request, self, kind)
