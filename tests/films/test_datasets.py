@@ -108,7 +108,7 @@ def test_members_only_columns_of_cinemas_are_left_out_for_the_public(org_a):
     members = table_for(dataset, Audience(org_a.pk, members=True))
     rows = {r["name"]: r for r in members.iterate()}
     assert rows["Cinéma du Parc"]["classification"] == "A"
-    assert rows["Cinéma du Parc"]["labels"] == "Young audience, Research and discovery"
+    assert rows["Cinéma du Parc"]["labels"] == "Jeune public, Recherche et découverte"
     assert rows["Cinéma du Parc"]["admissions"] == 300
     assert rows["Cinéma du Parc"]["market_share"] == 60.0
     assert rows["Le Clap"]["admissions"] == 100
@@ -240,3 +240,35 @@ def test_the_barometer_costs_the_same_queries_whatever_its_rows(org_a):
         make_screening(org_a, other, days_ago(7 * n), cinema=cinema, admissions=n)
     assert len(list(records(org_a))) == 5
     assert count_queries(lambda: list(records(org_a))) == one
+
+
+def test_staff_keep_their_cinemas_profiles_in_the_admin(client, org_a, org_b, crm_a, crm_b):
+    """The network's staff record a cinema's classification, labels, screens and seats; a
+    cinema of another organization cannot be chosen, and the other organization's staff do
+    not see the profile."""
+    from django.test import Client
+
+    parc = make_cinema(org_a, "Cinéma du Parc")
+    foreign = make_cinema(org_b, "Le Méliès")
+    client.force_login(crm_a)
+    form = {
+        "site": org_a.pk,
+        "cinema": foreign.pk,
+        "classification": "B",
+        "label_young_audience": "on",
+        "screens": "3",
+        "seats": "420",
+    }
+    assert client.post("/admin/films_cinemaprofile/new/", form).status_code == 200
+    assert not CinemaProfile.objects.exists()
+    form["cinema"] = parc.pk
+    assert client.post("/admin/films_cinemaprofile/new/", form).status_code == 302
+    profile = CinemaProfile.objects.get(cinema=parc)
+    assert (profile.classification, profile.screens, profile.seats) == ("B", 3, 420)
+    assert profile.label_young_audience and not profile.label_heritage
+
+    other = Client()
+    other.force_login(crm_b)
+    listing = other.get("/admin/films_cinemaprofile/")
+    assert listing.status_code == 200 and "Cinéma du Parc" not in listing.content.decode()
+    assert other.get(f"/admin/films_cinemaprofile/edit/{profile.pk}/").status_code == 404
