@@ -694,6 +694,7 @@ def event_items(ids: list[int], scope: AgendaScope) -> dict[int, AgendaItem]:
             occurrence.site_id, (scope.time_zone, scope.currency, "", "")
         )
         venue = event.venue if event.venue_id in venues else None
+        place = venue if venue is not None and venue.has_address else event
         if venue is not None:
             venue_name, venue_url = venue.title, venue.get_full_url(request) or ""
         elif event.place_name:
@@ -723,6 +724,9 @@ def event_items(ids: list[int], scope: AgendaScope) -> dict[int, AgendaItem]:
             status_label=(event.get_status_display() if event.status in MARKED_STATUSES else ""),
             moved=occurrence.status == EventOccurrence.Status.MOVED,
             note=occurrence.note,
+            uid=f"event-{event.pk}-{(occurrence.original_start or occurrence.start):%Y%m%dT%H%M%S}",
+            locality=place.locality,
+            geo=(place.latitude, place.longitude) if place.has_coordinates else None,
         )
     return items
 

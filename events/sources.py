@@ -112,6 +112,12 @@ class AgendaItem:
     moved: bool = False
     note: str = ""
     source: str = EVENTS_KEY
+    #: A key that stays the same while the item does (its occurrence rows are rewritten when
+    #: an event is published): open-data records' ``_id``.
+    uid: str = ""
+    #: The city and ``(latitude, longitude)`` of where it takes place, when public.
+    locality: str = ""
+    geo: tuple | None = None
     #: Set by the agenda: the times in ``time_zone``, the day it is listed under, the link
     #: (relative on the item's own site), whether it is a member's item on a network's agenda.
     local_start: dt.datetime | None = None

@@ -6,6 +6,7 @@ agenda follows a member's changes."""
 from wagtail import hooks
 
 from .agenda import record_events_section
+from .datasets import events_dataset_sources
 from .declarations import (
     events_grants,
     events_private_fields,
@@ -26,6 +27,8 @@ hooks.register("load_demo_content", load_demo_events)
 hooks.register("register_record_page_sections", record_events_section)
 # A member's change of public content also forgets its network's cached agenda.
 hooks.register("register_public_cache_dependents", networks_following)
+# The agenda's coming dates as a live dataset (``opendata``).
+hooks.register("register_dataset_sources", events_dataset_sources)
 
 
 @hooks.register("register_admin_viewset")

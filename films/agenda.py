@@ -124,8 +124,10 @@ def screening_items(ids, scope) -> dict[int, AgendaItem]:
             cinema = screening.cinema
             venue = cinema.title
             venue_url = cinema.get_full_url(request) if cinema.pk in public_cinemas else ""
+            place = cinema if venue_url else None
         else:
             venue, venue_url = organization, screening.site.root_url + "/"
+            place = settings
         film = screening.film
         version = screening.version
         summary = " · ".join(
@@ -151,6 +153,13 @@ def screening_items(ids, scope) -> dict[int, AgendaItem]:
             organization=organization,
             organization_host=screening.site.hostname,
             accessibility=_accessibility(version),
+            uid=f"screening-{screening.pk}",
+            locality=place.locality if place is not None else "",
+            geo=(
+                (place.latitude, place.longitude)
+                if place is not None and place.has_coordinates
+                else None
+            ),
         )
     return items
 

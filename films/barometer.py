@@ -61,6 +61,9 @@ class BarometerLine:
     admissions: int = 0
     receipts: Decimal = Decimal(0)
     sessions: int = 0
+    #: The film's page and the cinema's record (0: the organization itself), for stable keys.
+    film_id: int = 0
+    cinema_key: int = 0
 
 
 @dataclass
@@ -73,14 +76,18 @@ class Barometer:
     sessions: int = 0
 
 
-def barometer(site, start: dt.date, end: dt.date, organization_name: str = "") -> Barometer:
+def barometer(
+    site, start: dt.date, end: dt.date, organization_name: str = "", screenings=None
+) -> Barometer:
     """Admissions of ``site``'s screenings from ``start`` to ``end`` (local days), per film and
-    cinema and per week (weeks start on Monday): one grouped query."""
+    cinema and per week (weeks start on Monday): one grouped query. ``screenings`` narrows the
+    rows read (the open-data barometer keeps public films and cinemas only)."""
     first = monday(start)
     weeks = [first + dt.timedelta(weeks=n) for n in range((monday(end) - first).days // 7 + 1)]
     position = {week: n for n, week in enumerate(weeks)}
     rows = (
-        Screening.objects.filter(site=site, local_date__gte=start, local_date__lte=end)
+        (Screening.objects.all() if screenings is None else screenings)
+        .filter(site=site, local_date__gte=start, local_date__lte=end)
         .exclude(status=Screening.Status.CANCELLED)
         .values("film_id", "film__title", "cinema_key", "cinema__title", "local_date")
         .annotate(
@@ -100,6 +107,8 @@ def barometer(site, start: dt.date, end: dt.date, organization_name: str = "") -
                 film=row["film__title"],
                 cinema=row["cinema__title"] or organization_name,
                 weeks=[0] * len(weeks),
+                film_id=row["film_id"],
+                cinema_key=row["cinema_key"],
             )
         admissions = row["total_admissions"] or 0
         receipts = row["total_receipts"] or Decimal(0)

@@ -157,3 +157,18 @@ ACCESS_PERMISSIONS = tuple(
 
 def distributor_access_grants():
     return [Grant(OrganizationRole.CRM_STAFF, permissions=ACCESS_PERMISSIONS)]
+
+
+# --- Cinema profiles and open data (``films.datasets``) --------------------------------------
+
+#: The network's staff record its cinemas' classification, labels, screens and seats.
+CINEMA_PROFILE_PERMISSIONS = tuple(
+    f"films.{action}_cinemaprofile" for action in ("add", "change", "delete", "view")
+)
+
+
+def cinema_profile_grants():
+    return [
+        Grant(OrganizationRole.CRM_STAFF, permissions=CINEMA_PROFILE_PERMISSIONS),
+        Grant(OrganizationRole.EDITORS, permissions=CINEMA_PROFILE_PERMISSIONS),
+    ]

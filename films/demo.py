@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import random
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,6 +30,7 @@ from organizations.services import organization_collection
 from .boxoffice import boxoffice_import
 from .distributors import distributor_access_grant, distributor_user_add
 from .models import (
+    CinemaProfile,
     DistributorContact,
     FilmCredit,
     FilmIndexPage,
@@ -590,7 +592,10 @@ def load_demo_films(*, site, today: dt.date | None = None, log=None) -> int:
         index.add_child(instance=film)
         film.save_revision().publish()
         films.append(FilmPage.objects.get(pk=film.pk))
-    count = _screenings(site, films, [p for p in records.values() if p.kind == "cinema"], today)
+    cinemas = [p for p in records.values() if p.kind == "cinema"]
+    count = _screenings(site, films, cinemas, today)
+    count += _past_screenings(site, films, cinemas, today)
+    profiles = _cinema_profiles(site, cinemas)
     # The association's agenda shows its members' events and screenings beside its own.
     EventIndexPage.objects.filter(path__startswith=site.root_page.path).update(
         show_network_members=True
@@ -600,6 +605,7 @@ def load_demo_films(*, site, today: dt.date | None = None, log=None) -> int:
     if log:
         log(
             f"“{settings.display_name}”: {len(films)} films, {count} screenings, "
+            f"{profiles} cinema profiles, "
             f"{contacts} distributors' contacts; distributor login “{login}” / "
             f"{DEMO_PASSWORD}."
         )
@@ -779,4 +785,79 @@ def _screenings(site, films, cinemas, today) -> int:
                     screening.set_derived_fields()
                     rows.append(screening)
     Screening.objects.bulk_create(rows)
+    return len(rows)
+
+
+#: Weeks of past screenings, with their admissions, for the barometer and the cinemas' figures.
+PAST_WEEKS = 26
+
+
+def _past_screenings(site, films, cinemas, today) -> int:
+    """Twenty-six weeks of past screenings at each member cinema record, with admissions (as
+    the box-office imports would have brought them): what the weekly barometer and the open
+    data's admissions and market shares read. Seeded: the same figures on every load."""
+    zone = ZoneInfo(OrganizationSettings.for_site(site).time_zone)
+    chance = random.Random(f"{site.site_name}-admissions")  # noqa: S311 - demo figures
+    rows = []
+    for c, cinema in enumerate(sorted(cinemas, key=lambda page: page.pk)):
+        # Some cinemas draw more people than others: their share of the network differs.
+        audience = 15 + (c * 37) % 60
+        for week in range(1, PAST_WEEKS + 1):
+            for slot in range(3):
+                film = films[(c * 5 + week * 3 + slot) % len(films)]
+                for day_offset in (1, 4):
+                    day = today - dt.timedelta(days=week * 7 - day_offset)
+                    start = dt.datetime.combine(day, SHOW_TIMES[slot], tzinfo=zone)
+                    screening = Screening(
+                        site=site,
+                        cinema=cinema,
+                        film=film,
+                        version_label="VF",
+                        room=str(slot + 1),
+                        starts_at=start,
+                        ends_at=start + dt.timedelta(minutes=film.duration or 90),
+                        local_date=day,
+                        admissions=audience + chance.randint(0, audience),
+                        currency="EUR",
+                    )
+                    screening.set_derived_fields()
+                    rows.append(screening)
+    Screening.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+#: (classification, Jeune public, Patrimoine et répertoire, Recherche et découverte, Court
+#: métrage, screens, seats) of the member cinemas in turn.
+PROFILES = [
+    ("A", True, True, True, False, 5, 820),
+    ("B", True, False, True, False, 3, 410),
+    ("C", True, True, False, True, 2, 260),
+    ("", False, False, False, False, 1, 120),
+    ("D", True, False, False, False, 2, 180),
+    ("B", False, True, True, True, 4, 560),
+    ("E", True, False, False, False, 1, 95),
+]
+
+
+def _cinema_profiles(site, cinemas) -> int:
+    """The member cinemas' Art et Essai classification, labels, screens and seats."""
+    rows = []
+    for n, cinema in enumerate(sorted(cinemas, key=lambda page: page.sort_name)):
+        classification, young, heritage, research, shorts, screens, seats = PROFILES[
+            n % len(PROFILES)
+        ]
+        rows.append(
+            CinemaProfile(
+                site=site,
+                cinema=cinema,
+                classification=classification,
+                label_young_audience=young,
+                label_heritage=heritage,
+                label_research=research,
+                label_short_films=shorts,
+                screens=screens,
+                seats=seats + 10 * n,
+            )
+        )
+    CinemaProfile.objects.bulk_create(rows)
     return len(rows)

@@ -10,7 +10,9 @@ from organizations.permissions import SiteScopedPermissionPolicy
 
 from .agenda import films_agenda_sources
 from .catalogue import cinema_programme_section
+from .datasets import films_dataset_sources
 from .declarations import (
+    cinema_profile_grants,
     distributor_access_grants,
     films_grants,
     films_import_grants,
@@ -23,7 +25,8 @@ from .declarations import (
 from .demo import load_demo_films
 from .directory import directory_section
 from .distributors import distributor_page_paths
-from .models import DistributorAccess, DistributorContact, Screening
+from .models import CinemaProfile, DistributorAccess, DistributorContact, Screening
+from .profile_viewsets import register_cinema_profile_viewset
 from .screening_viewsets import BoxOfficeViewSetGroup
 from .signals import sites_showing_films_of
 from .viewsets import register_distributor_viewsets, register_film_listing
@@ -63,3 +66,11 @@ hooks.register("register_admin_viewset", register_distributor_viewsets)
 hooks.register("register_admin_viewset", register_film_listing)
 # The members' directory of distributors' contacts, in the member space.
 hooks.register("register_member_space_sections", directory_section)
+
+# --- Cinema profiles and open data (``films.datasets``) ----------------------------------------
+# The cinemas' classification, labels, screens and seats, kept by the network's staff.
+register_permission_policy(CinemaProfile, SiteScopedPermissionPolicy(CinemaProfile))
+hooks.register("register_organization_grants", cinema_profile_grants)
+hooks.register("register_admin_viewset", register_cinema_profile_viewset)
+# Active cinemas, Open Films and the weekly barometer as live datasets (``opendata``).
+hooks.register("register_dataset_sources", films_dataset_sources)

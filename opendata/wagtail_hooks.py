@@ -1,4 +1,5 @@
-"""Registrations only: the data portal section, permissions and private fields."""
+"""Registrations only: the data portal section, permissions and private fields, the demo's
+portals."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -6,6 +7,7 @@ from wagtail.permissions import register_permission_policy
 
 from .apikeys import REVOKE_ACTION
 from .declarations import opendata_grants, opendata_private_fields, opendata_sections
+from .demo import load_demo_opendata
 from .member import api_keys_section, member_api_key_urls
 from .models import ApiKey
 from .viewsets import ApiKeyPermissionPolicy, ApiKeyViewSet
@@ -30,3 +32,7 @@ def register_api_key_viewset():
 @hooks.register("register_log_actions")
 def register_api_key_log_actions(actions):
     actions.register_action(REVOKE_ACTION, _("Revoke an API key"), _("API key revoked"))
+
+
+# The demo's data portals (after the plugins' demo content: hooks run in INSTALLED_APPS order).
+hooks.register("load_demo_content", load_demo_opendata)

@@ -13,6 +13,7 @@ from .availability import hide_restricted_availability
 from .calendar_viewsets import REVOKE_ACTION, CalendarTokenViewSet
 from .choosers import borrower_chooser_viewset
 from .crm import crm_rentals_section
+from .datasets import rentals_dataset_sources
 from .declarations import (
     rentals_calendar_grants,
     rentals_desk_private_fields,
@@ -109,3 +110,5 @@ hooks.register("register_crm_record_sections", crm_rentals_section)
 
 # An item with a view restriction answers its availability.json with a 404, not a login form.
 hooks.register("before_serve_page", hide_restricted_availability)
+# The equipment catalogue as a live dataset (``opendata``).
+hooks.register("register_dataset_sources", rentals_dataset_sources)

@@ -9,11 +9,14 @@ from .pages import (
     FilmVersion,
     VersionFormat,
 )
+from .profiles import ArtHouseClassification, CinemaProfile
 from .screenings import BoxOfficeLayout, Screening
 
 __all__ = [
     "AgeRating",
+    "ArtHouseClassification",
     "BoxOfficeLayout",
+    "CinemaProfile",
     "DistributorAccess",
     "DistributorContact",
     "DistributorFilmsPage",

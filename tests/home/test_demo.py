@@ -193,3 +193,54 @@ def test_the_demo_member_cinemas_share_their_screenings_with_the_network(client,
     assert "Cinéma Lumière" in text and "Le Rex" in text
     access = DistributorAccess.objects.get(site=network)
     assert get_user_model().objects.filter(groups=access.group).count() == 1
+
+
+def test_the_demo_network_publishes_its_data_portal(client, demo):
+    """The association's portal lists at least eight datasets — its live cinemas (members read
+    their classification and admissions), agenda, Open Films and barometer (members only), and
+    uploaded tables among which some 5,000 fictional schools placed in Québec and France — and
+    the production centre publishes its equipment catalogue and its events."""
+    from opendata.access import Audience
+    from opendata.models import DatasetIndexPage, DatasetPage
+    from opendata.query import Query
+    from opendata.tables import NotReadable, table_for
+
+    network = Site.objects.get(organizationsettings__kind="network")
+    datasets = {
+        page.live_source or page.slug: page
+        for page in DatasetPage.objects.published(within=network.root_page)
+    }
+    assert len(datasets) >= 8
+    portal = DatasetIndexPage.objects.descendant_of(network.root_page).get()
+    answer = client.get(portal.url, HTTP_HOST=network.hostname, SERVER_PORT=network.port)
+    assert answer.status_code == 200
+    listed = html.unescape(answer.content.decode())
+    assert all(page.title in listed for page in datasets.values())
+
+    public, members = Audience(network.pk), Audience(network.pk, members=True)
+    cinemas = table_for(datasets["films.cinemas"], public)
+    assert cinemas.count() >= 10 and cinemas.geo_field() is not None
+    assert "classification" not in cinemas.names
+    figures = list(table_for(datasets["films.cinemas"], members).iterate())
+    assert sum(1 for r in figures if r["classification"]) >= 5
+    assert sum(r["admissions"] for r in figures) > 0
+    assert 99 <= sum(r["market_share"] or 0 for r in figures) <= 101
+    with pytest.raises(NotReadable):
+        table_for(datasets["films.barometer"], public)
+    assert table_for(datasets["films.barometer"], members).count() > 100
+    assert table_for(datasets["films.films"], public).count() == 30
+    assert table_for(datasets["events.agenda"], public).count() > 0
+
+    schools = table_for(datasets["etablissements-option-cinema"], public)
+    assert 4500 <= schools.count() <= 5500
+    for record in schools.records(Query(limit=100)):
+        point = record["position"]
+        in_quebec = 44 < point["lat"] < 50 and -80 < point["lon"] < -64
+        in_france = 41 < point["lat"] < 52 and -5 < point["lon"] < 10
+        assert in_quebec or in_france, record
+
+    centre = Site.objects.get(organizationsettings__kind="production_centre")
+    sources = set(
+        DatasetPage.objects.published(within=centre.root_page).values_list("live_source", flat=True)
+    )
+    assert sources == {"rentals.equipment", "events.agenda"}
