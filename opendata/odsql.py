@@ -177,9 +177,7 @@ def _parse(clause: str, text: str) -> Tree:
         position = getattr(error, "pos_in_stream", None)
         if token is not None and getattr(token, "type", "") == "$END":
             return_position = len(text)
-            raise _malformed(
-                clause, return_position, _("unexpected end of the clause")
-            ) from None
+            raise _malformed(clause, return_position, _("unexpected end of the clause")) from None
         if position is None:
             position = getattr(token, "start_pos", 0) or 0
         shown = str(token) if token is not None else text[position : position + 1]
@@ -255,9 +253,7 @@ def _literal(node, clause: str):
 def _point(token: Token, clause: str) -> tuple[float, float]:
     """(lon, lat) of a ``geom'…'`` literal: WKT ``POINT(lon lat)`` or a GeoJSON point."""
     text = str(token)[5:-1].strip()
-    match = re.fullmatch(
-        r"(?i)POINT\s*\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)", text
-    )
+    match = re.fullmatch(r"(?i)POINT\s*\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)", text)
     lon = lat = None
     if match:
         lon, lat = float(match.group(1)), float(match.group(2))
@@ -410,9 +406,7 @@ class _WhereReader:
             lon, lat = _point(point, self.clause)
             meters = _meters(distance)
             if meters < 0:
-                raise _invalid(
-                    self.clause, distance.start_pos, _("a distance cannot be negative")
-                )
+                raise _invalid(self.clause, distance.start_pos, _("a distance cannot be negative"))
             return Within(target.name, lon, lat, meters)
         raise _invalid(
             self.clause,

@@ -2,4 +2,7 @@
 root of every organization's host (``site/config/urls.py``), outside the language prefixes.
 Each part adds its patterns here."""
 
+from .api import explore
+
 urlpatterns: list = []
+urlpatterns += explore.urlpatterns
