@@ -9,8 +9,8 @@ import pytest
 from opendata.fields import Field, FieldType
 from opendata.odsql import (
     GroupItem,
-    SelectItem,
     Selection,
+    SelectItem,
     aggregate,
     parse_order_by,
     parse_selection,
@@ -64,7 +64,7 @@ WHERE = [
         ),
     ),
     ('NOT ville = "Québec"', Not(Compare("ville", "=", "Québec"))),
-    ('ville IN ("Québec", \'Sherbrooke\')', In("ville", ("Québec", "Sherbrooke"))),
+    ("ville IN (\"Québec\", 'Sherbrooke')", In("ville", ("Québec", "Sherbrooke"))),
     ("ecrans in (3, 5)", In("ecrans", (3, 5))),
     ("ouverture IS NULL", IsNull("ouverture")),
     ("ouverture is not null", IsNull("ouverture", negated=True)),
