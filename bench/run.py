@@ -5,7 +5,7 @@ Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
-                                  [--section all|pages|events|agenda|feeds|rentals|films|network]
+                                  [--section all|pages|events|agenda|feeds|rentals|films|network|explore]
 
 What it does, in one process and without any network:
 
@@ -117,14 +117,25 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--section",
-        choices=("all", "pages", "events", "agenda", "feeds", "rentals", "films", "network"),
+        choices=(
+            "all",
+            "pages",
+            "events",
+            "agenda",
+            "feeds",
+            "rentals",
+            "films",
+            "network",
+            "explore",
+        ),
         default="all",
         help="pages (the record pages), events (an event page and its graph), agenda (the "
         "agenda page), feeds (the agenda's iCal feed, bench/feeds.py), rentals (availability "
         "over 200,000 bookings, the catalogue and an item's page, bench/rentals.py), films (a "
         "box-office export of 10,000 screenings against a raw bulk_create, bench/films.py), "
         "network (a network agenda of 20 members and 5,000 dates, a film page with 200 "
-        "screenings, bench/network.py), or all",
+        "screenings, bench/network.py), explore (the Explore API's records over an uploaded "
+        "100,000-row table against the ORM, bench/opendata_explore.py), or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -694,6 +705,22 @@ def network_section() -> bool:
     return network_bench.run_section(Client())
 
 
+def explore_section() -> bool:
+    """The Explore API's ``records`` with a filter on two fields, a sort and a page of 100
+    over an uploaded table of 100,000 rows, against the same query written with the ORM
+    (``bench/opendata_explore.py``), in an organization of its own."""
+    import importlib.util
+
+    from django.test import Client
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_opendata_explore", Path(__file__).resolve().parent / "opendata_explore.py"
+    )
+    explore_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(explore_bench)
+    return explore_bench.run_section(Client())
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -711,13 +738,14 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
-        if args.section in ("feeds", "rentals", "films", "network"):
+        if args.section in ("feeds", "rentals", "films", "network", "explore"):
             print(f"Database: {database_description()}")
             ok = {
                 "feeds": feeds_section,
                 "rentals": rentals_section,
                 "films": films_section,
                 "network": network_section,
+                "explore": explore_section,
             }[args.section]()
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
@@ -779,6 +807,7 @@ def main(argv=None) -> int:
             ok &= rentals_section()
             ok &= films_section()
             ok &= network_section()
+            ok &= explore_section()
         if args.sql:
             print_sql(queries)
         if args.profile:
