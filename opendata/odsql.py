@@ -101,9 +101,6 @@ STAR: "*"
 """
 
 CLAUSES = ("where", "select", "group_by", "order_by")
-KEYWORDS = frozenset(
-    {"and", "or", "not", "in", "is", "null", "like", "as", "true", "false", "asc", "desc"}
-)
 AGGREGATES = ("count", "sum", "avg", "min", "max")
 #: Units of ``within_distance``, in meters.
 UNITS = {"mm": 0.001, "cm": 0.01, "m": 1.0, "km": 1000.0, "ft": 0.3048, "yd": 0.9144}

@@ -41,6 +41,7 @@ from collections import Counter
 from functools import wraps
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db.models import Q
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import re_path
 from django.utils import translation
@@ -397,7 +398,8 @@ class EmptyTable(DataTable):
 def _dataset(api, dataset_id: str):
     """The readable published dataset named ``dataset_id`` in the organization, or a 404 that
     says the same whether it does not exist or is for members only."""
-    for dataset in datasets_of(api.site).select_related("locale"):
+    named = Q(dataset_id=dataset_id) | Q(dataset_id="", slug=dataset_id)
+    for dataset in datasets_of(api.site).filter(named).select_related("locale"):
         if dataset.identifier == dataset_id:
             if api.audience.may_read(dataset):
                 return dataset
@@ -447,6 +449,7 @@ class Entry:
         self.table = _table(dataset, api)
         self.request = request
         self._count = None
+        self._row = None
 
     @property
     def records_count(self) -> int:
@@ -456,6 +459,11 @@ class Entry:
 
     def row(self) -> dict:
         """The catalogue's fields, for ``where``, ``refine`` and ``order_by`` over datasets."""
+        if self._row is None:
+            self._row = self._read_row()
+        return self._row
+
+    def _read_row(self) -> dict:
         dataset = self.dataset
         modified = _modified(dataset, self.table)
         return {
@@ -596,8 +604,7 @@ def _catalog(request, api) -> list[Entry]:
         entry = Entry(dataset, api, request)
         row = entry.row()
         if _catalog_matches(where, row):
-            row["_entry"] = entry
-            rows.append(row)
+            rows.append({**row, "_entry": entry})
     if order:
         rows = in_python.sort_records(rows, order)
     entries = [row["_entry"] for row in rows]

@@ -3,6 +3,7 @@ records in Opendatasoft's documented shapes, ODSQL filters, groups and pages, ex
 what members only may read never reaching anyone else."""
 
 import csv
+import datetime
 import io
 import json
 import random
@@ -10,10 +11,13 @@ import random
 import pytest
 from django.test import Client
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
+from wagtail import hooks
 
 from opendata.fields import Field, FieldType
 from opendata.models import ApiKey, DatasetTheme
+from opendata.sources import LiveSource
 from tests.factories import make_dataset, make_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
@@ -695,3 +699,57 @@ def test_every_answer_carries_rate_and_cors_headers_and_the_limit_is_enforced(
     assert over.status_code == 429
     assert set(body(over)) == {"errorcode", "reset_time", "limit_time_unit", "call_limit", "error"}
     assert over["Retry-After"]
+
+
+def test_a_live_dataset_is_served_alike_without_its_members_column(client, org_a):
+    """A live source's records come through the same API: labels in the language asked, the
+    record by its id, date-times in the time zone asked, and its members-only field absent for
+    the public."""
+    source = LiveSource(
+        "test.salles",
+        gettext_lazy("Cinemas"),
+        fields=(
+            Field("nom", gettext_lazy("Name")),
+            Field("seance", gettext_lazy("Date and time"), FieldType.DATETIME),
+            Field("entrees", "Entrées", FieldType.INTEGER, members_only=True),
+        ),
+        records=lambda site: [
+            {
+                "_id": "clap",
+                "nom": "Le Clap",
+                "seance": datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC),
+                "entrees": CANARY_NUMBER,
+            },
+            {"_id": "parc", "nom": "Cinéma du Parc", "seance": None, "entrees": 5},
+        ],
+    )
+    with hooks.register_temporarily("register_dataset_sources", lambda: [source]):
+        make_dataset(org_a.data, "Salles en direct", live_source="test.salles", dataset_id="direct")
+        for language in ("en", "fr"):
+            fields = body(get(client, "catalog/datasets/direct", lang=language))["fields"]
+            with translation.override(language):
+                assert [(f["name"], f["label"]) for f in fields] == [
+                    ("nom", str(gettext_lazy("Name"))),
+                    ("seance", str(gettext_lazy("Date and time"))),
+                ]
+        data = body(
+            get(
+                client,
+                "catalog/datasets/direct/records",
+                where="seance is not null",
+                timezone="Europe/Paris",
+            )
+        )
+        assert data == {
+            "total_count": 1,
+            "results": [{"nom": "Le Clap", "seance": "2026-03-02T00:30:00+01:00"}],
+        }
+        assert body(get(client, "catalog/datasets/direct/records/parc")) == {
+            "nom": "Cinéma du Parc",
+            "seance": None,
+        }
+        assert (
+            get(client, "catalog/datasets/direct/records", where="entrees > 0").status_code == 400
+        )
+        exported = content(get(client, "catalog/datasets/direct/exports/json")).decode()
+        assert str(CANARY_NUMBER) not in exported and "Le Clap" in exported
