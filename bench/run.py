@@ -5,7 +5,8 @@ Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
-                                  [--section all|pages|events|agenda|feeds|rentals|films|network|explore]
+                                  [--section all|pages|events|agenda|feeds|rentals|films|
+                                             network|explore]
 
 What it does, in one process and without any network:
 
