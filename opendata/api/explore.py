@@ -45,7 +45,9 @@ from django.db.models import Q
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import re_path
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from spreadsheets.files.writing import iter_csv
 
@@ -187,9 +189,14 @@ def explore_view(view):
             for header, value in api.rate.headers().items():
                 response[header] = value
         response["Access-Control-Allow-Origin"] = "*"
+        # What a key or a session reads is theirs: no shared cache keeps it for others.
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        if api.audience is not None and api.audience.members:
+            response["Cache-Control"] = "private, no-store"
         return response
 
-    return wrapper
+    # GET only: a POST gets this API's 405, not the CSRF middleware's HTML page.
+    return csrf_exempt(wrapper)
 
 
 def _answer(view, request, api, *args, **kwargs):

@@ -753,3 +753,22 @@ def test_a_live_dataset_is_served_alike_without_its_members_column(client, org_a
         )
         exported = content(get(client, "catalog/datasets/direct/exports/json")).decode()
         assert str(CANARY_NUMBER) not in exported and "Le Clap" in exported
+
+
+def test_other_methods_are_refused_in_the_apis_shape(client, cinemas):
+    """The API is read-only: a POST gets a JSON 405, not a form error page."""
+    response = client.post(API + "catalog/datasets", {}, HTTP_HOST=HOST_A)
+    assert response.status_code == 405
+    assert body(response)["error_code"] == "MethodNotAllowed"
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_members_answer_is_kept_by_no_shared_cache(client, cinemas, org_a):
+    """A member's answer (their key or session) is private: a proxy may not serve it to the
+    next visitor."""
+    user, _contact = make_member(org_a, "Maude Gagnon")
+    _key, secret = ApiKey.issue(user.member_account, "tableau de bord")
+    member = get(client, "catalog/datasets/salles/records", apikey=secret)
+    assert "no-store" in member["Cache-Control"]
+    public = get(client, "catalog/datasets/salles/records")
+    assert "Authorization" in public["Vary"] and "Cookie" in public["Vary"]
