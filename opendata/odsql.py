@@ -265,8 +265,8 @@ def _point(token: Token, clause: str) -> tuple[float, float]:
         raise _invalid(
             clause,
             token.start_pos,
-            _("« %(value)s » is not a point (write geom'POINT(longitude latitude)')")
-            % {"value": text[:60]},
+            _("« %(value)s » is not a point (write %(example)s)")
+            % {"value": text[:60], "example": "geom'POINT(longitude latitude)'"},
             code="invalid_value",
         )
     return lon, lat
@@ -425,7 +425,8 @@ class _WhereReader:
         raise _invalid(
             self.clause,
             position,
-            _('search() expects a field and a text in quotes: search(name, "words")'),
+            _("search() expects a field and a text in quotes: %(example)s")
+            % {"example": 'search(name, "words")'},
         )
 
     def arguments(self, function, arguments, kinds, position):
