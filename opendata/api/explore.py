@@ -17,7 +17,7 @@ unchanged: same addresses, same parameters, same response shapes, same ODSQL
   ``include_links`` (``_links`` and record ids), ``include_app_metas`` (accepted).
 - ``catalog/datasets/{dataset_id}/exports`` (the list) and ``/exports/{format}``: csv
   (``delimiter``, ``;`` by default), json, jsonl, xlsx, geojson; the same
-  ``where``/``refine``/``exclude``/``order_by``; no limit.
+  ``where``/``refine``/``exclude``/``order_by`` and ``timezone``; no limit.
 - ``catalog/exports`` (the list), ``catalog/exports/json`` and ``catalog/exports/csv``: the
   catalogue itself (the DCAT ones are the DCAT module's).
 - ``catalog/facets`` and ``catalog/datasets/{dataset_id}/facets``: values and counts.
@@ -782,6 +782,25 @@ def _delimiter(request) -> str:
     return delimiter
 
 
+class _InZone:
+    """A table whose date-times come out in ``zone`` (for the exports)."""
+
+    def __init__(self, table, zone):
+        self._table = table
+        self._zone = zone
+        self._datetimes = [f.name for f in table.fields if f.type == FieldType.DATETIME]
+
+    def __getattr__(self, name):
+        return getattr(self._table, name)
+
+    def iterate(self, where=None, order_by=()):
+        for found in self._table.iterate(where, order_by):
+            yield {
+                key: _in_zone(value, self._zone) if key in self._datetimes else value
+                for key, value in found.items()
+            }
+
+
 @explore_view
 def dataset_exports(request, api, dataset_id):
     dataset = _dataset(api, dataset_id)
@@ -810,6 +829,9 @@ def dataset_export(request, api, dataset_id, fmt):
     where = _where(request, table.fields)
     order = parse_order_by(request.GET.get("order_by"), table.fields)
     delimiter = _delimiter(request) if fmt == "csv" else ";"
+    zone = _zone(request)
+    if zone is not None:
+        table = _InZone(table, zone)
     return export_response(
         table, fmt, where=where, order_by=order, filename=dataset.identifier, delimiter=delimiter
     )

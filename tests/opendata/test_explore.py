@@ -497,6 +497,15 @@ def test_csv_export_with_filter_and_delimiter(client, cinemas):
     comma = content(get(client, "catalog/datasets/salles/exports/csv", delimiter=","))
     assert comma.decode("utf-8-sig").splitlines()[0].startswith('"nom","ville"')
     assert get(client, "catalog/datasets/salles/exports/csv", delimiter="x").status_code == 400
+    zoned = content(
+        get(
+            client,
+            "catalog/datasets/salles/exports/jsonl",
+            where='nom = "Le Clap"',
+            timezone="America/Montreal",
+        )
+    )
+    assert json.loads(zoned)["derniere_seance"] == "2026-03-01T18:30:00-05:00"
     assert get(client, "catalog/datasets/salles/exports/pdf").status_code == 400
 
 
@@ -772,3 +781,24 @@ def test_a_members_answer_is_kept_by_no_shared_cache(client, cinemas, org_a):
     assert "no-store" in member["Cache-Control"]
     public = get(client, "catalog/datasets/salles/records")
     assert "Authorization" in public["Vary"] and "Cookie" in public["Vary"]
+
+
+def test_the_canary_disappears_the_day_the_membership_ends(client, cinemas, org_a):
+    """When the membership ends, the member's key is refused and their session reads the
+    public part only: access follows the membership the day it changes."""
+    from crm_blocks.models import Membership
+
+    user, contact = make_member(org_a, "Maude Gagnon")
+    _key, secret = ApiKey.issue(user.member_account, "tableau de bord")
+    client.force_login(user)
+    assert CANARY_TEXT in content(get(client, "catalog/datasets/salles/records")).decode()
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    Membership.objects.filter(contact=contact).update(end_date=yesterday)
+    assert CANARY_TEXT not in content(get(client, "catalog/datasets/salles/records")).decode()
+    refused = Client().get(
+        API + "catalog/datasets/salles/records",
+        HTTP_HOST=HOST_A,
+        HTTP_AUTHORIZATION=f"Apikey {secret}",
+    )
+    assert refused.status_code == 401
+    assert CANARY_TEXT not in refused.content.decode()
