@@ -6,7 +6,7 @@ Run from the repository root (``make bench`` does)::
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
                                   [--section all|pages|events|agenda|feeds|rentals|films|
-                                             network|portal]
+                                             network|portal|explore]
 
 What it does, in one process and without any network:
 
@@ -130,6 +130,7 @@ def parse_args(argv=None):
             "films",
             "network",
             "portal",
+            "explore",
         ),
         default="all",
         help="pages (the record pages), events (an event page and its graph), agenda (the "
@@ -138,7 +139,9 @@ def parse_args(argv=None):
         "box-office export of 10,000 screenings against a raw bulk_create, bench/films.py), "
         "network (a network agenda of 20 members and 5,000 dates, a film page with 200 "
         "screenings, bench/network.py), portal (the data portal: a catalogue of 500 datasets and "
-        "a dataset page of 5,000 rows, bench/opendata_pages.py), or all",
+        "a dataset page of 5,000 rows, bench/opendata_pages.py), explore (the Explore API's "
+        "records over an uploaded 100,000-row table against the ORM, bench/opendata_explore.py), "
+        "or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -708,6 +711,22 @@ def network_section() -> bool:
     return network_bench.run_section(Client())
 
 
+def explore_section() -> bool:
+    """The Explore API's ``records`` with a filter on two fields, a sort and a page of 100
+    over an uploaded table of 100,000 rows, against the same query written with the ORM
+    (``bench/opendata_explore.py``), in an organization of its own."""
+    import importlib.util
+
+    from django.test import Client
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_opendata_explore", Path(__file__).resolve().parent / "opendata_explore.py"
+    )
+    explore_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(explore_bench)
+    return explore_bench.run_section(Client())
+
+
 def portal_section() -> bool:
     """The data portal: a catalogue of 500 datasets and a dataset page of 5,000 rows
     (``bench/opendata_pages.py``), in an organization of its own with its own minimal page."""
@@ -749,7 +768,7 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
-        if args.section in ("feeds", "rentals", "films", "network", "portal"):
+        if args.section in ("feeds", "rentals", "films", "network", "portal", "explore"):
             print(f"Database: {database_description()}")
             ok = {
                 "feeds": feeds_section,
@@ -757,6 +776,7 @@ def main(argv=None) -> int:
                 "films": films_section,
                 "network": network_section,
                 "portal": portal_section,
+                "explore": explore_section,
             }[args.section]()
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
@@ -819,6 +839,7 @@ def main(argv=None) -> int:
             ok &= films_section()
             ok &= network_section()
             ok &= portal_section()
+            ok &= explore_section()
         if args.sql:
             print_sql(queries)
         if args.profile:

@@ -3,6 +3,9 @@ root of every organization's host (``site/config/urls.py``), outside the languag
 Each part adds its patterns here."""
 
 from . import dcat
+from .api import explore
 
 urlpatterns: list = []
+# The DCAT catalogue first: Explore's ``catalog/exports/<format>`` would take ``dcat``.
 urlpatterns += dcat.urlpatterns
+urlpatterns += explore.urlpatterns
