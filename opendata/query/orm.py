@@ -59,10 +59,12 @@ def to_q(node, *, whole_rows: bool = True) -> tuple[Q, bool]:
     if isinstance(node, Compare):
         if node.value is None:
             return Q(pk__in=[]), True
-        present = Q(**{_key(node.field, "isnull"): False})
         if node.op == "!=":
+            # An empty cell is not "different": the key must be there.
+            present = Q(**{_key(node.field, "isnull"): False})
             return present & ~Q(**{_key(node.field): node.value}), True
-        return present & Q(**{_key(node.field, LOOKUPS[node.op]): node.value}), True
+        # A missing key compares as NULL, never true: no presence check needed.
+        return Q(**{_key(node.field, LOOKUPS[node.op]): node.value}), True
     if isinstance(node, In):
         values = [value for value in node.values if value is not None]
         return Q(**{_key(node.field, "in"): values}), True
