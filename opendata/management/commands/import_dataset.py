@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.models import Site
 
 from opendata.inference import (
@@ -109,7 +110,11 @@ class Command(BaseCommand):
                 )
             raise CommandError(_("Nothing was imported.") + "\n" + "\n".join(lines)) from None
         self.stderr.write(
-            _("%(rows)s rows stored in “%(title)s”.")
+            ngettext(
+                "%(rows)s row stored in “%(title)s”.",
+                "%(rows)s rows stored in “%(title)s”.",
+                stored.row_count,
+            )
             % {"rows": stored.row_count, "title": dataset.title}
         )
         self.stdout.write(dataset.identifier)
