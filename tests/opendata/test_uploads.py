@@ -384,3 +384,39 @@ def test_command_errors_write_nothing(org_a, args, message):
     assert message in str(failed.value)
     assert list(DatasetRow.objects.values_list("pk", flat=True)) == before
     assert DatasetPage.objects.count() == pages
+
+
+# --- The CSV export of an uploaded table ----------------------------------------------------------
+
+
+def test_csv_export_writes_what_the_kits_writer_writes(org_a):
+    """The export's fast path (texts made per column) gives the very bytes the spreadsheet
+    kit's writer gives for the same records: formulas neutralised, negative numbers and
+    exponents as numbers, yes/no in the reader's language, points as "lat, lon", empty cells."""
+    from opendata.exports import export_response, rows_of
+    from spreadsheets.files import iter_csv
+
+    rows = [
+        {"t": "=HYPERLINK(1)", "i": -12, "d": 1e-05, "b": True, "g": (45.5, -73.6), "u": None},
+        {"t": "Bénévole;+33 1", "i": 3, "d": 152.5, "b": False, "g": None, "u": "https://a.b/"},
+        {"t": None, "i": None, "d": -840.0, "b": None, "g": (0, 0), "u": "@x"},
+    ]
+    fields = [
+        ("t", "text"),
+        ("i", "integer"),
+        ("d", "decimal"),
+        ("b", "boolean"),
+        ("g", "geo_point"),
+        ("u", "url"),
+    ]
+    dataset = make_dataset(org_a.data, "Formules", fields=fields, rows=rows)
+    table = table_for(dataset, STAFF)
+    with translation.override("fr"):
+        response = export_response(table, "csv", filename="formules")
+        exported = b"".join(response.streaming_content)
+        expected = b"".join(
+            iter_csv(rows_of(table, table.iterate()), headers=table.names, delimiter=";")
+        )
+    assert exported == expected
+    assert "'=HYPERLINK(1)" in exported.decode() and '"oui"' in exported.decode()
+    assert '"0.00001"' in exported.decode()
