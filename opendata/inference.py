@@ -52,6 +52,8 @@ from .uploads import store_table
 PREVIEW_ROWS = 20
 #: Errors kept by a check (the count goes on): past this, staff fix the file's column first.
 MAX_ERRORS = 200
+#: Rows between two reports of progress while storing (a background upload).
+PROGRESS_EVERY = 1000
 #: The name of the geo point made of a latitude and a longitude column (Opendatasoft's).
 GEO_PAIR_NAME = "geo_point_2d"
 
@@ -492,12 +494,17 @@ def check_table(
     return check
 
 
-def table_records(table: SpreadsheetTable, columns: Sequence[ColumnPlan], *, site=None):
-    """Every row converted (after a check without error: a bad cell raises ``ValueError``)."""
-    for _number, record, errors in _rows(table, columns, _zone(site)):
+def table_records(
+    table: SpreadsheetTable, columns: Sequence[ColumnPlan], *, site=None, progress=None
+):
+    """Every row converted (after a check without error: a bad cell raises ``ValueError``).
+    ``progress(done)`` is called every ``PROGRESS_EVERY`` rows."""
+    for done, (_number, record, errors) in enumerate(_rows(table, columns, _zone(site)), 1):
         if errors:
             raise ValueError(errors[0].message)
         yield record
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
 
 
 class UploadRefused(Exception):
@@ -525,20 +532,33 @@ def dataset_upload(
     *,
     filename: str,
     user=None,
+    progress=None,
 ) -> DatasetTable:
     """Store ``table`` as ``dataset``'s data with ``columns``, if every row fits (else
     :class:`UploadRefused`, nothing written; the old table stays), then forget the cached
-    pages of the organization that show it. The dataset keeps its ids."""
+    pages of the organization that show it. The dataset keeps its ids. ``progress(done,
+    total)``: how far it is, for a background upload (checking, then storing: 2 × rows)."""
     site = dataset.get_site()
+    total = 2 * len(table.dataset)
+    if progress is not None:
+        progress(0, total)
     check = check_table(table, columns, site=site, preview=0)
     if not check.ok:
         raise UploadRefused(check)
+    checked = check.row_count
     stored = store_table(
         dataset,
         [c.field() for c in columns],
-        table_records(table, columns, site=site),
+        table_records(
+            table,
+            columns,
+            site=site,
+            progress=None if progress is None else (lambda done: progress(checked + done, total)),
+        ),
         filename=filename[:255],
         user=user,
     )
     invalidate_sites(url_paths=[dataset.url_path], site_ids=[site.pk] if site else [])
+    if progress is not None:
+        progress(total, total)
     return stored

@@ -6,9 +6,11 @@ Reached from the dataset's page editor (header button) and from the page listing
 menu), for users who may edit the page: Wagtail's page permissions, so only the dataset's
 organization; any other page id is a 404. The file waits between the steps in an ``ImportJob``
 of kind ``opendata_dataset`` (the spreadsheets kit's model: its bytes are forgotten once the
-upload is over, and left-behind jobs are purged). The store runs in the request: files are
-bounded by ``SPREADSHEET_IMPORT_MAX_BYTES`` and ``OPENDATA_UPLOAD_MAX_ROWS`` (the message says
-the limit). The rules are ``opendata.inference``'s; these views check who may do what and render.
+upload is over, and left-behind jobs are purged). Files are bounded by
+``SPREADSHEET_IMPORT_MAX_BYTES`` and ``OPENDATA_UPLOAD_MAX_ROWS`` (the message says
+the limit); above ``SPREADSHEET_IMPORT_BACKGROUND_ROWS`` rows the store runs in the worker
+(``opendata.tasks``) and the screen follows its progress. The rules are
+``opendata.inference``'s; these views check who may do what and render.
 """
 
 from __future__ import annotations
@@ -35,9 +37,7 @@ from spreadsheets.pipeline import max_upload_bytes
 from .fields import FieldType, text_of
 from .inference import (
     ColumnPlan,
-    UploadRefused,
     check_table,
-    dataset_upload,
     max_rows,
     propose_columns,
     read_upload,
@@ -45,8 +45,10 @@ from .inference import (
 )
 from .models import DatasetPage, SourceKind
 from .tables import NoData, all_fields
+from .tasks import KIND, upload_job_store
 
-KIND = "opendata_dataset"
+#: Seconds between two reloads of the progress screen (it works without JavaScript).
+REFRESH_SECONDS = 3
 
 
 def editable_dataset(user, page_id: int) -> DatasetPage:
@@ -150,14 +152,23 @@ class DatasetUploadMixin(WagtailAdminTemplateMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            dataset=self.dataset,
-            edit_url=reverse("wagtailadmin_pages:edit", args=[self.dataset.pk]),
-            upload_url=upload_url(self.dataset),
-            limit_size=filesizeformat(max_upload_bytes()),
-            limit_rows=max_rows(),
-        )
+        context.update(self.dataset_context())
         return context
+
+    def get_context_data_base(self) -> dict:
+        """The admin frame's context without a form (the outcome screen has none)."""
+        context = WagtailAdminTemplateMixin.get_context_data(self, form=None)
+        context.update(self.dataset_context(), view=self)
+        return context
+
+    def dataset_context(self) -> dict:
+        return {
+            "dataset": self.dataset,
+            "edit_url": reverse("wagtailadmin_pages:edit", args=[self.dataset.pk]),
+            "upload_url": upload_url(self.dataset),
+            "limit_size": filesizeformat(max_upload_bytes()),
+            "limit_rows": max_rows(),
+        }
 
     def previous_fields(self):
         try:
@@ -217,15 +228,49 @@ class DatasetUploadPreviewView(DatasetUploadMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.job = (
-            ImportJob.objects.filter(
-                kind=KIND, user=request.user, pk=kwargs["job_id"], status=ImportJobStatus.CHECKED
-            )
+            ImportJob.objects.filter(kind=KIND, user=request.user, pk=kwargs["job_id"])
             .select_related("site")
             .first()
         )
         if self.job is None or (self.job.plan or {}).get("dataset") != kwargs["page_id"]:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.job.status == ImportJobStatus.CHECKED:
+            return super().get(request, *args, **kwargs)
+        return self.render_to_response(self.outcome_context())
+
+    def post(self, request, *args, **kwargs):
+        if self.job.status != ImportJobStatus.CHECKED:
+            return redirect("opendata_upload:preview", self.dataset.pk, self.job.pk)
+        return super().post(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.job.status == ImportJobStatus.CHECKED:
+            return ["opendata/admin/preview.html"]
+        return ["opendata/admin/outcome.html"]
+
+    def outcome_context(self) -> dict:
+        """The store under way in the worker, or what came of it."""
+        job = self.job
+        report = job.report or {}
+        progress = job.current_progress()
+        context = self.get_context_data_base()
+        context.update(
+            job=job,
+            running=job.is_running,
+            done=job.status == ImportJobStatus.DONE,
+            cancelled=job.status == ImportJobStatus.CANCELLED,
+            rows=report.get("rows", 0),
+            errors=report.get("errors", []),
+            more_errors=report.get("error_count", 0) - len(report.get("errors", [])),
+            percent=progress.percent,
+            stalled=job.is_stalled(progress),
+            refresh_seconds=REFRESH_SECONDS,
+            preview_url=reverse("opendata_upload:preview", args=[self.dataset.pk, job.pk]),
+        )
+        return context
 
     @cached_property
     def columns(self) -> list[ColumnPlan]:
@@ -251,30 +296,28 @@ class DatasetUploadPreviewView(DatasetUploadMixin, FormView):
         self.__dict__.pop("columns", None)
         if action != "confirm":
             return redirect("opendata_upload:preview", self.dataset.pk, job.pk)
-        try:
-            stored = dataset_upload(
-                self.dataset,
-                self.table,
-                columns,
-                filename=job.filename,
-                user=self.request.user,
-            )
-        except UploadRefused:
+        if not check_table(self.table, columns, site=job.site, preview=0).ok:
+            # Still waiting for confirmation: the editor may choose other types.
             messages.error(self.request, _("The file has errors: nothing was stored."))
             return redirect("opendata_upload:preview", self.dataset.pk, job.pk)
-        job.status, job.data = ImportJobStatus.DONE, b""
-        job.report = {"rows": stored.row_count}
-        job.save(update_fields=["status", "data", "report", "updated_at"])
-        messages.success(
-            self.request,
-            ngettext(
-                "%(count)s row stored in “%(title)s”.",
-                "%(count)s rows stored in “%(title)s”.",
-                stored.row_count,
+        if not upload_job_store(job):
+            return redirect("opendata_upload:preview", self.dataset.pk, job.pk)
+        job.refresh_from_db()
+        if job.status == ImportJobStatus.DONE:
+            rows = (job.report or {}).get("rows", 0)
+            messages.success(
+                self.request,
+                ngettext(
+                    "%(count)s row stored in “%(title)s”.",
+                    "%(count)s rows stored in “%(title)s”.",
+                    rows,
+                )
+                % {"count": rows, "title": self.dataset.title},
             )
-            % {"count": stored.row_count, "title": self.dataset.title},
-        )
-        return redirect("wagtailadmin_pages:edit", self.dataset.pk)
+            return redirect("wagtailadmin_pages:edit", self.dataset.pk)
+        if job.status == ImportJobStatus.FAILED and not job.is_running:
+            messages.error(self.request, job.error)
+        return redirect("opendata_upload:preview", self.dataset.pk, job.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -420,3 +420,65 @@ def test_csv_export_writes_what_the_kits_writer_writes(org_a):
     assert exported == expected
     assert "'=HYPERLINK(1)" in exported.decode() and '"oui"' in exported.decode()
     assert '"0.00001"' in exported.decode()
+
+
+def test_a_large_file_is_stored_by_the_worker_with_progress(org_a, editor_a, settings, monkeypatch):
+    """Above SPREADSHEET_IMPORT_BACKGROUND_ROWS rows the store is a task (the tests' immediate
+    backend runs it inline): progress goes from 0 to checked-and-stored, never backwards; while
+    it runs the screen shows a progress bar that reloads itself."""
+    settings.SPREADSHEET_IMPORT_BACKGROUND_ROWS = 2
+    published = []
+    original = ImportJob.publish_progress
+
+    def spy(job, done, total):
+        published.append((done, total))
+        original(job, done, total)
+
+    monkeypatch.setattr(ImportJob, "publish_progress", spy)
+    dataset = make_dataset(org_a.data, "Salles")
+    client = client_for(editor_a)
+    response = upload(client, dataset, "salles_fr.csv")
+    preview = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr")
+    done = client.post(
+        response["Location"],
+        {**columns_post(preview), "action": "confirm"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    job = ImportJob.objects.get(kind="opendata_dataset")
+    assert job.status == ImportJob.Status.DONE and job.task_result_id
+    assert done["Location"] == reverse("wagtailadmin_pages:edit", args=[dataset.pk])
+    assert published[0] == (0, 8) and published[-1] == (8, 8) and published == sorted(published)
+    assert DatasetTable.objects.get(dataset=dataset).row_count == 4
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING)
+    running = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "data-upload-progress" in running and 'http-equiv="refresh"' in running
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE)
+    shown = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "4\u00a0lignes enregistrées" in shown
+
+
+def test_the_worker_reports_rows_that_do_not_fit(org_a, editor_a):
+    """A job whose rows no longer fit when the worker stores it (types changed meanwhile) ends
+    failed with each row named in the uploader's language, and nothing is written."""
+    from opendata.tasks import upload_job_run
+
+    dataset = make_dataset(org_a.data, "Salles")
+    client = client_for(editor_a)
+    response = upload(client, dataset, "salles_fr.csv")
+    job = ImportJob.objects.get(kind="opendata_dataset")
+    columns = job.plan["columns"]
+    columns[0]["type"] = "integer"
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.IMPORTING, plan={**job.plan, "columns": columns}
+    )
+    with translation.override("en"):
+        upload_job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and bytes(job.data) == b""
+    assert job.report["error_count"] == 4
+    assert job.report["errors"][0][:2] == [2, "Nom de la salle"]
+    assert "nombre entier" in job.report["errors"][0][3]
+    shown = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Ligne 2, Nom de la salle" in shown
+    assert not DatasetRow.objects.exists()
