@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from opendata.access import Audience
-from opendata.fields import FieldType
+from opendata.fields import Field, FieldType
 from opendata.inference import (
     GEO_PAIR_NAME,
     UploadRefused,
@@ -482,3 +482,30 @@ def test_the_worker_reports_rows_that_do_not_fit(org_a, editor_a):
     shown = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Ligne 2, Nom de la salle" in shown
     assert not DatasetRow.objects.exists()
+
+
+# --- The dataset page's form ----------------------------------------------------------------------
+
+
+def test_live_records_are_chosen_from_a_list(org_a, editor_a):
+    """In the dataset's editor, « live records » is a list of the registered sources (and an
+    empty choice), with a help text saying it only matters for live data."""
+    from wagtail import hooks
+
+    from opendata.sources import LiveSource
+
+    def sources():
+        return [LiveSource("test.salles", "Salles du réseau", (Field("nom", "Nom"),), list)]
+
+    dataset = make_dataset(org_a.data, "Salles")
+    client = client_for(editor_a)
+    with hooks.register_temporarily("register_dataset_sources", sources):
+        html = client.get(
+            reverse("wagtailadmin_pages:edit", args=[dataset.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+        ).content.decode()
+    select = html[
+        html.index('name="live_source"') : html.index("</select>", html.index('name="live_source"'))
+    ]
+    assert '<option value="" selected>---------</option>' in select
+    assert '<option value="test.salles">Salles du réseau</option>' in select
+    assert "Seulement quand les données sont des fiches en direct" in html
