@@ -88,12 +88,14 @@ class ColumnPlan:
     """One column of the dataset to be: where its values are in the file, and what they are.
 
     ``sources`` are file headers: one, or a latitude and a longitude header for a geo point
-    made of two columns."""
+    made of two columns; ``positions`` the same columns by their place in the file (headers
+    may repeat)."""
 
     name: str
     label: str
     type: str
     sources: tuple[str, ...]
+    positions: tuple[int, ...]
     members_only: bool = False
     facet: bool = False
 
@@ -111,7 +113,9 @@ class ColumnPlan:
 
     @classmethod
     def from_dict(cls, data: dict) -> ColumnPlan:
-        return cls(**{**data, "sources": tuple(data["sources"])})
+        return cls(
+            **{**data, "sources": tuple(data["sources"]), "positions": tuple(data["positions"])}
+        )
 
 
 def column_name(header: str, taken: set[str], position: int) -> str:
@@ -137,29 +141,31 @@ def propose_columns(table: SpreadsheetTable, previous: Iterable[Field] = ()) -> 
     its type (what partners' programs read must not change because of a few odd cells: those
     are reported as errors instead), and whether it is for members and a filter."""
     headers = table.headers
-    columns = {header: table.dataset.get_col(i) for i, header in enumerate(headers)}
+    columns = [table.dataset.get_col(i) for i in range(len(headers))]
     pair = _coordinate_pair(headers, columns)
     taken: set[str] = set()
     plans = []
-    for position, header in enumerate(headers, start=1):
-        if pair and header == pair[1]:
+    for position, header in enumerate(headers):
+        if pair and position == pair[1]:
             continue
-        if pair and header == pair[0]:
+        if pair and position == pair[0]:
             plans.append(
                 ColumnPlan(
-                    column_name(GEO_PAIR_NAME, taken, position),
+                    column_name(GEO_PAIR_NAME, taken, position + 1),
                     gettext("Geographic point"),
                     FieldType.GEO_POINT,
+                    (str(headers[pair[0]]), str(headers[pair[1]])),
                     pair,
                 )
             )
             continue
         plans.append(
             ColumnPlan(
-                column_name(header, taken, position),
+                column_name(header, taken, position + 1),
                 str(header),
-                infer_type(columns[header]),
-                (header,),
+                infer_type(columns[position]),
+                (str(header),),
+                (position,),
             )
         )
     before = {f.name: f for f in previous}
@@ -174,14 +180,15 @@ def _as_before(plan: ColumnPlan, previous: Field | None) -> ColumnPlan:
     return replace(plan, type=kept_type, members_only=previous.members_only, facet=previous.facet)
 
 
-def _coordinate_pair(headers, columns) -> tuple[str, str] | None:
-    folded = {fold(str(h)).strip(): h for h in headers}
-    lat = next((folded[k] for k in folded if k in LATITUDE_HEADERS), None)
-    lon = next((folded[k] for k in folded if k in LONGITUDE_HEADERS), None)
+def _coordinate_pair(headers, columns) -> tuple[int, int] | None:
+    """The places of a latitude and a longitude column whose values are coordinates."""
+    folded = [fold(str(h)).strip() for h in headers]
+    lat = next((i for i, h in enumerate(folded) if h in LATITUDE_HEADERS), None)
+    lon = next((i for i, h in enumerate(folded) if h in LONGITUDE_HEADERS), None)
     if lat is None or lon is None:
         return None
-    for header, bound in ((lat, 90), (lon, 180)):
-        for value in columns[header]:
+    for position, bound in ((lat, 90), (lon, 180)):
+        for value in columns[position]:
             try:
                 number = parse_decimal(value)
             except CellValueError:
@@ -422,10 +429,8 @@ class TableCheck:
 def _rows(
     table: SpreadsheetTable, columns: Sequence[ColumnPlan], zone
 ) -> Iterator[tuple[int, dict, list[RowError]]]:
-    index = {header: i for i, header in enumerate(table.headers)}
     plan = [
-        (c, [index[s] for s in c.sources], _converter(c.type, zone) if not c.is_pair else None)
-        for c in columns
+        (c, list(c.positions), _converter(c.type, zone) if not c.is_pair else None) for c in columns
     ]
     for number, values in zip(table.row_numbers, table.dataset, strict=True):
         record: dict = {}

@@ -509,3 +509,14 @@ def test_live_records_are_chosen_from_a_list(org_a, editor_a):
     assert '<option value="" selected>---------</option>' in select
     assert '<option value="test.salles">Salles du réseau</option>' in select
     assert "Seulement quand les données sont des fiches en direct" in html
+
+
+def test_repeated_headers_stay_two_columns():
+    """Two columns headed alike (« Nom » twice, as exports of joined tables have) keep their
+    own values under two names."""
+    data = "Nom;Ville;Nom\r\nLe Clap;Québec;Clap\r\nLe Zola;Villeurbanne;Zola\r\n".encode()
+    table = read_upload(data, "doublons.csv")
+    columns = propose_columns(table)
+    assert [c.name for c in columns] == ["nom", "ville", "nom_2"]
+    check = check_table(table, columns)
+    assert check.preview[0] == {"nom": "Le Clap", "ville": "Québec", "nom_2": "Clap"}
