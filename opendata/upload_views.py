@@ -78,7 +78,9 @@ class TableUploadForm(forms.Form):
 class ColumnsForm(forms.Form):
     """For each column: its type, whether members only read it, whether it is a filter."""
 
-    def __init__(self, *args, columns: list[ColumnPlan], **kwargs):
+    def __init__(self, *args, columns: list[ColumnPlan], locked=frozenset(), **kwargs):
+        """``locked``: columns the page's « members-only columns » names (members only
+        whatever the box says: the box is ticked and cannot be unticked here)."""
         super().__init__(*args, **kwargs)
         self.columns = columns
         for n, column in enumerate(columns):
@@ -95,7 +97,8 @@ class ColumnsForm(forms.Form):
             self.fields[f"members_{n}"] = forms.BooleanField(
                 label=_("%(column)s: members only") % {"column": column.label},
                 required=False,
-                initial=column.members_only,
+                initial=column.members_only or column.name in locked,
+                disabled=column.name in locked,
             )
             self.fields[f"facet_{n}"] = forms.BooleanField(
                 label=_("%(column)s: filter") % {"column": column.label},
@@ -281,7 +284,11 @@ class DatasetUploadPreviewView(DatasetUploadMixin, FormView):
         return read_upload(bytes(self.job.data), self.job.filename)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "columns": self.columns}
+        return {
+            **super().get_form_kwargs(),
+            "columns": self.columns,
+            "locked": self.dataset.members_field_names(),
+        }
 
     def form_valid(self, form):
         job = self.job

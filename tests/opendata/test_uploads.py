@@ -520,3 +520,31 @@ def test_repeated_headers_stay_two_columns():
     assert [c.name for c in columns] == ["nom", "ville", "nom_2"]
     check = check_table(table, columns)
     assert check.preview[0] == {"nom": "Le Clap", "ville": "Québec", "nom_2": "Clap"}
+
+
+def test_command_refuses_an_identifier_another_dataset_has(org_a):
+    """A new dataset whose identifier another dataset of the organization already has is
+    refused with the page's own message: no page, no rows."""
+    make_dataset(org_a.data, "Anciennes salles", slug="anciennes", dataset_id="salles")
+    pages = DatasetPage.objects.count()
+    with pytest.raises(CommandError) as failed:
+        run(SAMPLES / "salles_fr.csv", "--organization", org_a.hostname, "--title", "Salles")
+    assert "identifi" in str(failed.value)
+    assert DatasetPage.objects.count() == pages and not DatasetRow.objects.exists()
+
+
+def test_columns_the_page_keeps_for_members_stay_ticked(org_a, editor_a):
+    """A column the page's « members-only columns » names is shown ticked and cannot be
+    unticked in the preview: it stays members only once stored."""
+    dataset = make_dataset(org_a.data, "Salles", members_fields="ecrans")
+    client = client_for(editor_a)
+    response = upload(client, dataset, "salles_fr.csv")
+    preview = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr")
+    form = preview.context["form"]
+    ecrans = next(n for n, c in enumerate(form.columns) if c.name == "ecrans")
+    assert form.fields[f"members_{ecrans}"].disabled
+    data = columns_post(preview)
+    data.pop(f"members_{ecrans}", None)  # what a tampered form would send
+    client.post(response["Location"], {**data, "action": "confirm"}, HTTP_ACCEPT_LANGUAGE="fr")
+    columns = DatasetTable.objects.get(dataset=dataset).columns.all()
+    assert {c.name for c in columns if c.members_only} == {"ecrans"}

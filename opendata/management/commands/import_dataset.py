@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
@@ -97,6 +98,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 dataset = self.dataset(portal, dataset, slug, path.name, options)
                 stored = dataset_upload(dataset, table, columns, filename=path.name)
+        except ValidationError as invalid:
+            raise CommandError(" ".join(invalid.messages)) from None
         except UploadRefused as refused:
             lines = [
                 _("Row %(row)s, %(field)s: %(message)s")
