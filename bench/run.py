@@ -6,7 +6,7 @@ Run from the repository root (``make bench`` does)::
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
                                   [--section all|pages|events|agenda|feeds|rentals|films|
-                                             network|portal|explore]
+                                             network|portal|explore|exports]
 
 What it does, in one process and without any network:
 
@@ -131,6 +131,7 @@ def parse_args(argv=None):
             "network",
             "portal",
             "explore",
+            "exports",
         ),
         default="all",
         help="pages (the record pages), events (an event page and its graph), agenda (the "
@@ -141,7 +142,8 @@ def parse_args(argv=None):
         "screenings, bench/network.py), portal (the data portal: a catalogue of 500 datasets and "
         "a dataset page of 5,000 rows, bench/opendata_pages.py), explore (the Explore API's "
         "records over an uploaded 100,000-row table against the ORM, bench/opendata_explore.py), "
-        "or all",
+        "exports (an uploaded table of 20,000 and 100,000 rows exported to CSV against an "
+        "iterator + csv.writer floor, bench/opendata_exports.py), or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -711,6 +713,19 @@ def network_section() -> bool:
     return network_bench.run_section(Client())
 
 
+def exports_section() -> bool:
+    """An uploaded open-data table exported to CSV at 20,000 and 100,000 rows against a
+    streaming floor, and its memory peaks (``bench/opendata_exports.py``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_opendata_exports", Path(__file__).resolve().parent / "opendata_exports.py"
+    )
+    exports_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(exports_bench)
+    return exports_bench.run_section()
+
+
 def explore_section() -> bool:
     """The Explore API's ``records`` with a filter on two fields, a sort and a page of 100
     over an uploaded table of 100,000 rows, against the same query written with the ORM
@@ -768,7 +783,7 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
-        if args.section in ("feeds", "rentals", "films", "network", "portal", "explore"):
+        if args.section in ("feeds", "rentals", "films", "network", "portal", "explore", "exports"):
             print(f"Database: {database_description()}")
             ok = {
                 "feeds": feeds_section,
@@ -777,6 +792,7 @@ def main(argv=None) -> int:
                 "network": network_section,
                 "portal": portal_section,
                 "explore": explore_section,
+                "exports": exports_section,
             }[args.section]()
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
@@ -840,6 +856,7 @@ def main(argv=None) -> int:
             ok &= network_section()
             ok &= portal_section()
             ok &= explore_section()
+            ok &= exports_section()
         if args.sql:
             print_sql(queries)
         if args.profile:

@@ -72,6 +72,13 @@ class DataTable:
     def record(self, record_id: str) -> dict | None:
         raise NotImplementedError
 
+    def rows(self, where=None, order_by=()) -> Iterator[list]:
+        """The matching records as lists of values in ``fields``' order, streamed (what the
+        spreadsheet exports write; without a record's ``dict`` per row when the table can)."""
+        names = self.names
+        for record in self.iterate(where, order_by):
+            yield [record.get(name) for name in names]
+
     def facets(self, where=None, names=None, limit: int = 50) -> dict[str, list[tuple]]:
         """``{field: [(value, count), …]}`` most frequent first, for the facet fields (or
         ``names``) among the matching records."""
@@ -193,6 +200,18 @@ class UploadedTable(DataTable):
             stream = self._narrowed(rows, where, order_by)
         for number, data in stream:
             yield self._record(number, data)
+
+    def rows(self, where=None, order_by=()) -> Iterator[list]:
+        rows, exact = self._rows(where)
+        if not exact:
+            yield from super().rows(where, order_by)
+            return
+        names = self.names
+        for (data,) in (
+            rows.order_by(*ordering(order_by)).values_list("data").iterator(chunk_size=CHUNK)
+        ):
+            get = data.get
+            yield [get(name) for name in names]
 
     def record(self, record_id: str) -> dict | None:
         if not str(record_id).isdigit():

@@ -24,6 +24,8 @@ from organizations.fields import ChoiceListField
 from organizations.scoping import public_within
 from structured_data.mixins import StructuredDataPageMixin
 
+from ..forms import DatasetPageForm
+
 
 def output_view(dotted_path: str):
     """One of the plugin's outputs (page contexts, JSON-LD, routes), found when it is served:
@@ -207,6 +209,7 @@ class DatasetPage(RoutablePageMixin, StructuredDataPageMixin, Page):
     resource_uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
 
     objects = DatasetPageManager()
+    base_form_class = DatasetPageForm
 
     content_panels = [
         *Page.content_panels,
