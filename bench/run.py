@@ -5,7 +5,8 @@ Run from the repository root (``make bench`` does)::
 
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
-                                  [--section all|pages|events|agenda|feeds|rentals|films|network]
+                                  [--section all|pages|events|agenda|feeds|rentals|films|network
+                                             |ckan]
 
 What it does, in one process and without any network:
 
@@ -39,7 +40,9 @@ What it does, in one process and without any network:
    against a raw ``bulk_create`` of the same rows, and the cinema network (``bench/network.py``):
    a network's agenda fed by 20 member organizations (5,000 coming dates and their screenings),
    filtered and as ``events.json``, and a film's page with 200 screenings, against the
-   network's own minimal page, with the agenda's queries counted with 5 and with 20 members.
+   network's own minimal page, with the agenda's queries counted with 5 and with 20 members,
+   and CKAN's ``package_search`` over a catalogue of 500 datasets (``bench/opendata_ckan.py``)
+   against its organization's minimal page, with its queries counted with 50 and 500 datasets.
 """
 
 import argparse
@@ -117,14 +120,25 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--section",
-        choices=("all", "pages", "events", "agenda", "feeds", "rentals", "films", "network"),
+        choices=(
+            "all",
+            "pages",
+            "events",
+            "agenda",
+            "feeds",
+            "rentals",
+            "films",
+            "network",
+            "ckan",
+        ),
         default="all",
         help="pages (the record pages), events (an event page and its graph), agenda (the "
         "agenda page), feeds (the agenda's iCal feed, bench/feeds.py), rentals (availability "
         "over 200,000 bookings, the catalogue and an item's page, bench/rentals.py), films (a "
         "box-office export of 10,000 screenings against a raw bulk_create, bench/films.py), "
         "network (a network agenda of 20 members and 5,000 dates, a film page with 200 "
-        "screenings, bench/network.py), or all",
+        "screenings, bench/network.py), ckan (CKAN's package_search over 500 datasets, "
+        "bench/opendata_ckan.py), or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -694,6 +708,21 @@ def network_section() -> bool:
     return network_bench.run_section(Client())
 
 
+def ckan_section() -> bool:
+    """CKAN's ``package_search`` over a catalogue of 500 datasets (``bench/opendata_ckan.py``),
+    in an organization of its own, against its minimal page."""
+    import importlib.util
+
+    from django.test import Client
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_opendata_ckan", Path(__file__).resolve().parent / "opendata_ckan.py"
+    )
+    ckan_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ckan_bench)
+    return ckan_bench.run_section(Client())
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -711,13 +740,14 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
-        if args.section in ("feeds", "rentals", "films", "network"):
+        if args.section in ("feeds", "rentals", "films", "network", "ckan"):
             print(f"Database: {database_description()}")
             ok = {
                 "feeds": feeds_section,
                 "rentals": rentals_section,
                 "films": films_section,
                 "network": network_section,
+                "ckan": ckan_section,
             }[args.section]()
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
@@ -779,6 +809,7 @@ def main(argv=None) -> int:
             ok &= rentals_section()
             ok &= films_section()
             ok &= network_section()
+            ok &= ckan_section()
         if args.sql:
             print_sql(queries)
         if args.profile:
