@@ -37,12 +37,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, wraps
 from urllib.parse import urlencode
 
 from django.http import JsonResponse
 from django.urls import re_path
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from organizations.models import OrganizationSettings
@@ -78,6 +80,13 @@ FACETS = ("tags", "groups", "license_id", "res_format", "organization")
 #: Actions that write: CKAN answers an anonymous writer « Authorization Error »; this portal is
 #: written through its admin only.
 WRITE_SUFFIXES = ("_create", "_update", "_patch", "_delete", "_purge", "_upsert", "_insert")
+#: Why a key is refused (``opendata.access.KeyRefused``), as the error message says it.
+KEY_REFUSALS = {
+    "unknown": gettext_lazy("this API key is unknown."),
+    "revoked": gettext_lazy("this API key was revoked."),
+    "expired": gettext_lazy("the membership of this API key's owner has ended."),
+    "other_organization": gettext_lazy("this API key belongs to another organization."),
+}
 FREQUENCY_URI = "http://publications.europa.eu/resource/authority/frequency/"
 #: Open licences in the Open Definition's sense (CKAN's ``isopen``).
 OPEN_LICENCES = frozenset(Licence) - {Licence.OTHER}
@@ -1118,12 +1127,23 @@ def _admitted(api: ApiRequest) -> None:
             _("Too many requests: try again in a minute."),
         )
     if api.refused:
-        raise not_authorized(
-            _("this API key cannot be used (%(reason)s).") % {"reason": api.refused}
-        )
+        raise not_authorized(str(KEY_REFUSALS.get(api.refused, KEY_REFUSALS["unknown"])))
+
+
+def in_reader_language(view):
+    """The view in the reader's language (``Accept-Language``, else French): the API's
+    addresses have no language prefix, for which Django would always choose the default."""
+
+    @wraps(view)
+    def answer(request, *args, **kwargs):
+        with translation.override(translation.get_language_from_request(request)):
+            return view(request, *args, **kwargs)
+
+    return answer
 
 
 @csrf_exempt
+@in_reader_language
 def action_view(request, name: str):
     """``/api/3/action/<name>``: an action, in CKAN's envelope."""
     help_url = request.build_absolute_uri(f"/api/3/action/help_show?name={name}")
@@ -1145,6 +1165,7 @@ def action_view(request, name: str):
     return _answer(request, api, {"help": help_url, "success": True, "result": result})
 
 
+@in_reader_language
 def util_status(request):
     """CKAN's ``/api/util/status`` (udata checks it before harvesting)."""
     api = resolve(request)
@@ -1160,6 +1181,7 @@ DUMP_FORMATS = {"csv": ("csv", ","), "tsv": ("csv", "\t"), "json": ("json", ",")
 
 
 @csrf_exempt
+@in_reader_language
 def dump_view(request, resource_id: str):
     """``/datastore/dump/<resource_id>``: the records as a download (``format``: ``csv``,
     ``tsv`` or ``json``; ``q``, ``filters`` and ``sort`` as ``datastore_search``'s)."""

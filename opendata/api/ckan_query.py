@@ -84,7 +84,7 @@ class _Parser:
 
     def error(self, reason: str) -> SearchQueryError:
         return SearchQueryError(
-            _("Search Query is invalid: %(reason)s (at character %(position)s of « %(query)s ».")
+            _("Search Query is invalid: %(reason)s (at character %(position)s of « %(query)s »).")
             % {"reason": reason, "position": self.position + 1, "query": self.text}
         )
 
@@ -200,7 +200,7 @@ class _Parser:
             raise self.error(_("« %(char)s » expected") % {"char": closing})
         match = _RANGE.match(self.text[self.position + 1 : end])
         if not match:
-            raise self.error(_("a range is written [FROM TO UNTIL]"))
+            raise self.error(_("a range is written [start TO end]"))
         low, high = (self.bound(field, text) for text in match.groups())
         self.position = end + 1
         return Term(field, "range", low=low, high=high, inclusive=opening == "[")

@@ -179,7 +179,7 @@ def test_errors_in_ckan_shape(client, org_a, catalogue):
     missing = result(call(client, host, "package_show", id="nope"), 404)
     assert missing["__type"] == "Not Found Error"
     no_id = result(call(client, host, "package_show"), 409)
-    assert no_id["__type"] == "Validation Error" and no_id["id"] == ["Missing value"]
+    assert no_id["__type"] == "Validation Error" and no_id["id"] == ["Valeur manquante"]
     rows = result(call(client, host, "package_search", rows="beaucoup"), 409)
     assert rows["__type"] == "Validation Error" and "rows" in rows
     fq = result(call(client, host, "package_search", fq="couleur:bleu"), 400)
@@ -195,7 +195,11 @@ def test_errors_in_ckan_shape(client, org_a, catalogue):
     )
     assert broken.status_code == 400 and broken.json()["success"] is False
     refused = result(call(client, host, "package_list", key="lm_not-a-key"), 403)
-    assert refused["__type"] == "Authorization Error"
+    assert refused["__type"] == "Authorization Error" and "inconnue" in refused["message"]
+    english = client.get(
+        "/api/3/action/package_show", HTTP_HOST=host, headers={"Accept-Language": "en"}
+    )
+    assert english.json()["error"]["id"] == ["Missing value"]
 
 
 def test_rate_limit_answers_429_in_the_envelope(client, org_a, catalogue, settings):
@@ -580,7 +584,7 @@ def test_key_stops_when_membership_ends(client, org_a, catalogue, member_key):
     refused = result(
         call(client, org_a.hostname, "package_show", key=member_key, id="barometre"), 403
     )
-    assert refused["__type"] == "Authorization Error"
+    assert refused["__type"] == "Authorization Error" and "adhésion" in refused["message"]
 
 
 # --- cost ---------------------------------------------------------------------------------------

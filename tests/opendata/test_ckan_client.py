@@ -114,7 +114,7 @@ def test_ckanapi_lists_shows_searches_and_is_refused(servers):
         ckan.action.package_show(id="barometre")
     with pytest.raises(ValidationError) as invalid:
         ckan.action.package_show()
-    assert invalid.value.error_dict["id"] == ["Missing value"]
+    assert invalid.value.error_dict["id"] == ["Valeur manquante"]
     with pytest.raises(SearchQueryError):
         ckan.action.package_search(fq="couleur:bleu")
     with pytest.raises(NotAuthorized):
