@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, wraps
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import re_path
 from django.utils import translation
@@ -287,6 +288,7 @@ class Call:
     params: Parameters
     name: str
     _entries: dict = field(default_factory=dict)
+    _modified: dict = field(default_factory=dict)
 
     @property
     def site(self):
@@ -309,21 +311,19 @@ class Call:
         return str(self.home.translation_key)
 
     @cached_property
-    def live_modified(self) -> Callable[[str], dt.datetime | None]:
-        sources = live_sources()
-        known: dict[str, dt.datetime | None] = {}
+    def sources(self) -> dict:
+        return live_sources()
 
-        def modified(key: str):
-            if key not in known:
-                source = sources.get(key)
-                moment = source.modified(self.site) if source and source.modified else None
-                if isinstance(moment, dt.date) and not isinstance(moment, dt.datetime):
-                    moment = dt.datetime.combine(moment, dt.time(), tzinfo=dt.UTC)
-                known[key] = moment
-            return known[key]
-
-        modified.sources = sources
-        return modified
+    def source_modified(self, key: str) -> dt.datetime | None:
+        """When a live source's records last changed (once per source and call)."""
+        known = self._modified
+        if key not in known:
+            source = self.sources.get(key)
+            moment = source.modified(self.site) if source and source.modified else None
+            if isinstance(moment, dt.date) and not isinstance(moment, dt.datetime):
+                moment = dt.datetime.combine(moment, dt.time(), tzinfo=dt.UTC)
+            known[key] = moment
+        return known[key]
 
     def entries(self, *, include_private: bool) -> list[Entry]:
         """The organization's datasets this reader may find, by title: members-only ones for
@@ -339,8 +339,8 @@ class Call:
     def entry(self, row: dict) -> Entry:
         modified = row["last_published_at"]
         if row["source_kind"] == SourceKind.LIVE:
-            has_data = row["live_source"] in self.live_modified.sources
-            changed = self.live_modified(row["live_source"]) if has_data else None
+            has_data = row["live_source"] in self.sources
+            changed = self.source_modified(row["live_source"]) if has_data else None
         else:
             has_data = row["table__id"] is not None
             changed = row["table__uploaded_at"]
@@ -371,11 +371,10 @@ class Call:
         datasets = datasets_of(self.site)
         if not self.audience.members:
             datasets = datasets.filter(access="public")
-        found = datasets.filter(dataset_id=reference).first()
-        if found is None:
-            found = datasets.filter(slug=reference, dataset_id="").first()
-        if found is None and _is_uuid(reference):
-            found = datasets.filter(package_uuid=reference).first()
+        named = Q(dataset_id=reference) | Q(dataset_id="", slug=reference)
+        if _is_uuid(reference):
+            named |= Q(package_uuid=reference)
+        found = datasets.filter(named).first()
         if found is None:
             raise not_found()
         return found
@@ -1218,7 +1217,19 @@ def dump_view(request, resource_id: str):
     return response
 
 
+@csrf_exempt
+@in_reader_language
+def api_root(request):
+    """``/api/3``: the API's version, as CKAN answers it; ``/api/3/action/`` without a name is
+    a bad request (in the envelope, never a redirect to a page)."""
+    if request.path.rstrip("/").endswith("action"):
+        return action_view(request, "")
+    return JsonResponse({"version": 3})
+
+
 urlpatterns = [
+    re_path(r"^api/3/?$", api_root, name="ckan_api"),
+    re_path(r"^api/(?:3/)?action/?$", api_root, name="ckan_no_action"),
     re_path(r"^api/(?:3/)?action/(?P<name>\w+)/?$", action_view, name="ckan_action"),
     re_path(r"^api/(?:3/)?util/status/?$", util_status, name="ckan_util_status"),
     re_path(r"^datastore/dump/(?P<resource_id>[\w-]+)/?$", dump_view, name="ckan_dump"),
