@@ -150,6 +150,8 @@ class _Parser:
         if match:
             name = match.group(1)
             self.position = match.end()
+            if self.position >= len(self.text):
+                raise self.error(_("a term is missing"))
             if name == "*":
                 if self.text[self.position] != "*":
                     raise self.error(_("« *: » must be followed by « * »"))
