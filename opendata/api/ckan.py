@@ -591,7 +591,12 @@ def api_root(request):
     a bad request (in the envelope, never a redirect to a page)."""
     if request.path.rstrip("/").endswith("action"):
         return action_view(request, "")
-    return JsonResponse({"version": 3})
+    api = resolve(request)
+    try:
+        _admitted(api)
+    except ActionError as error:
+        return _answer(request, api, {"success": False, "error": error.body()}, error.status)
+    return _answer(request, api, {"version": 3})
 
 
 urlpatterns = [

@@ -167,7 +167,8 @@ def test_envelope_at_both_addresses_without_redirects(client, org_a, catalogue):
     assert result(posted)["name"] == "salles"
     form = client.post("/api/3/action/package_show", {"id": "agenda"}, HTTP_HOST=org_a.hostname)
     assert result(form)["title"] == "Agenda des projections"
-    assert client.get("/api/3", HTTP_HOST=org_a.hostname).json() == {"version": 3}
+    version = client.get("/api/3", HTTP_HOST=org_a.hostname)
+    assert version.json() == {"version": 3} and version["X-RateLimit-Limit"]
     bare = client.get("/api/3/action", HTTP_HOST=org_a.hostname)
     assert bare.status_code == 400 and bare.json()["success"] is False
     status = result(call(client, org_a.hostname, "status_show"))

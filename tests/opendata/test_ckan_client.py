@@ -86,12 +86,27 @@ def servers(live_server):
     return live_server.url, url_b, secret, str(screenings.resource_uuid)
 
 
-def test_ckanapi_lists_shows_searches_and_is_refused(servers):
+@pytest.fixture
+def remote():
+    """``remote(url, **options)``: a ``RemoteCKAN``, its HTTP session closed after the test (a
+    kept-alive connection would hold a server thread past the database's teardown)."""
+    clients = []
+
+    def make(url, **options):
+        clients.append(RemoteCKAN(url, **options))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def test_ckanapi_lists_shows_searches_and_is_refused(servers, remote):
     """``ckanapi`` lists the organization's datasets, shows one, searches with facets (POST
     and GET), and gets CKAN's refusals as its exceptions; another organization's catalogue is
     its own."""
     url_a, url_b, key, _resource_id = servers
-    ckan = RemoteCKAN(url_a)
+    ckan = remote(url_a)
     assert ckan.action.package_list() == ["lieux", "seances"]
     assert ckan.action.status_show()["ckan_version"].startswith("2.")
     package = ckan.action.package_show(id="seances")
@@ -100,7 +115,7 @@ def test_ckanapi_lists_shows_searches_and_is_refused(servers):
     found = ckan.action.package_search(q="cinéma", **{"facet.field": ["tags", "groups"]})
     assert [p["name"] for p in found["results"]] == ["seances"]
     assert found["facets"]["tags"] == {"cinéma": 1, "séances": 1}
-    by_get = RemoteCKAN(url_a, get_only=True).action.package_search(
+    by_get = remote(url_a, get_only=True).action.package_search(
         fq="groups:soci", **{"facet.field": '["license_id"]'}
     )
     assert by_get["count"] == 1 and by_get["facets"]["license_id"] == {"odbl-1.0": 1}
@@ -118,22 +133,22 @@ def test_ckanapi_lists_shows_searches_and_is_refused(servers):
     with pytest.raises(SearchQueryError):
         ckan.action.package_search(fq="couleur:bleu")
     with pytest.raises(NotAuthorized):
-        RemoteCKAN(url_a, apikey="lm_inconnue").action.package_list()
+        remote(url_a, apikey="lm_inconnue").action.package_list()
 
-    member = RemoteCKAN(url_a, apikey=key)
+    member = remote(url_a, apikey=key)
     assert member.action.package_show(id="barometre")["private"] is True
     assert member.action.package_search(include_private=True)["count"] == 3
-    assert RemoteCKAN(url_b).action.package_list() == ["festival"]
+    assert remote(url_b).action.package_list() == ["festival"]
     with pytest.raises(NotFound):
-        RemoteCKAN(url_b).action.package_show(id="seances")
+        remote(url_b).action.package_show(id="seances")
 
 
-def test_ckanapi_pages_the_datastore_and_members_read_their_column(servers):
+def test_ckanapi_pages_the_datastore_and_members_read_their_column(servers, remote):
     """A script pages through 250 records by following ``_links.next``, as CKAN's clients
     do; a members-only column (its planted value) comes only with a member's key, in
     ``datastore_search`` and in the dump; wrong filters are ``ValidationError``."""
     url_a, _url_b, key, resource_id = servers
-    ckan = RemoteCKAN(url_a)
+    ckan = remote(url_a)
     page = ckan.action.datastore_search(resource_id=resource_id, limit=100, sort="numero asc")
     assert page["total"] == ROWS
     assert [f["id"] for f in page["fields"]] == ["_id", "numero", "film", "salle"]
@@ -152,7 +167,7 @@ def test_ckanapi_pages_the_datastore_and_members_read_their_column(servers):
     assert "filters" in invalid.value.error_dict
     assert str(CANARY) not in str(ckan.action.datastore_search(resource_id=resource_id, limit=300))
 
-    member = RemoteCKAN(url_a, apikey=key)
+    member = remote(url_a, apikey=key)
     seventh = member.action.datastore_search(resource_id=resource_id, filters={"numero": 7})
     assert seventh["records"][0]["entrees"] == CANARY
 
