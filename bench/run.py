@@ -6,7 +6,7 @@ Run from the repository root (``make bench`` does)::
     .venv/bin/python bench/run.py [--requests 200] [--warmup 20] [--no-fail]
                                   [--private-pages N] [--sql] [--profile]
                                   [--section all|pages|events|agenda|feeds|rentals|films|
-                                             network|portal|explore|exports]
+                                             network|portal|explore|exports|ckan]
 
 What it does, in one process and without any network:
 
@@ -132,6 +132,7 @@ def parse_args(argv=None):
             "portal",
             "explore",
             "exports",
+            "ckan",
         ),
         default="all",
         help="pages (the record pages), events (an event page and its graph), agenda (the "
@@ -143,7 +144,8 @@ def parse_args(argv=None):
         "a dataset page of 5,000 rows, bench/opendata_pages.py), explore (the Explore API's "
         "records over an uploaded 100,000-row table against the ORM, bench/opendata_explore.py), "
         "exports (an uploaded table of 20,000 and 100,000 rows exported to CSV against an "
-        "iterator + csv.writer floor, bench/opendata_exports.py), or all",
+        "iterator + csv.writer floor, bench/opendata_exports.py), ckan (CKAN's package_search "
+        "over 500 datasets, bench/opendata_ckan.py), or all",
     )
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request per URL")
     parser.add_argument(
@@ -713,6 +715,21 @@ def network_section() -> bool:
     return network_bench.run_section(Client())
 
 
+def ckan_section() -> bool:
+    """CKAN's ``package_search`` over a catalogue of 500 datasets (``bench/opendata_ckan.py``),
+    in an organization of its own, against its minimal page."""
+    import importlib.util
+
+    from django.test import Client
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_opendata_ckan", Path(__file__).resolve().parent / "opendata_ckan.py"
+    )
+    ckan_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ckan_bench)
+    return ckan_bench.run_section(Client())
+
+
 def exports_section() -> bool:
     """An uploaded open-data table exported to CSV at 20,000 and 100,000 rows against a
     streaming floor, and its memory peaks (``bench/opendata_exports.py``)."""
@@ -783,7 +800,16 @@ def main(argv=None) -> int:
             f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {os.cpu_count()} CPUs"
         )
         old_name, _scratch = create_database(tmp_dir)
-        if args.section in ("feeds", "rentals", "films", "network", "portal", "explore", "exports"):
+        if args.section in (
+            "feeds",
+            "rentals",
+            "films",
+            "network",
+            "portal",
+            "explore",
+            "exports",
+            "ckan",
+        ):
             print(f"Database: {database_description()}")
             ok = {
                 "feeds": feeds_section,
@@ -793,6 +819,7 @@ def main(argv=None) -> int:
                 "portal": portal_section,
                 "explore": explore_section,
                 "exports": exports_section,
+                "ckan": ckan_section,
             }[args.section]()
             print(f"\nTotal {time.perf_counter() - started:.1f}s")
             return exit_status(ok, no_fail=args.no_fail)
@@ -857,6 +884,7 @@ def main(argv=None) -> int:
             ok &= portal_section()
             ok &= explore_section()
             ok &= exports_section()
+            ok &= ckan_section()
         if args.sql:
             print_sql(queries)
         if args.profile:
