@@ -51,7 +51,9 @@ def end_membership(contact, site, days_ago=1) -> None:
 @pytest.fixture
 def still_clock(monkeypatch):
     """The rate limits' clock held in the middle of a window: a test never straddles two."""
-    now = 1_800_000_030.0
+    # Today's window (``date.today()`` reads ``time.time`` too: a clock in another year would
+    # move memberships' dates), 30 seconds in.
+    now = float(int(common.time.time()) // 60 * 60 + 30)
     monkeypatch.setattr(common.time, "time", lambda: now)
     return int(now)
 
