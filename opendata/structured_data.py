@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from organizations.models import OrganizationSettings
 from structured_data.graph import GraphContext
 from structured_data.nodes import (
     DataCatalog,
@@ -66,7 +67,8 @@ def dataset_nodes(page, context: GraphContext) -> Iterable[Node]:
     context.main_entity_type = "Dataset"
     organization = Ref(id=context.organization_id)
     catalogue = catalogue_node(page, context)
-    licence = page.licence_url or None
+    # « Other »: the conditions are in the description, on the page itself.
+    licence = page.licence_url or context.page_url
     site = context.site or page.get_site()
 
     variables: list[PropertyValue] = []
@@ -96,7 +98,13 @@ def dataset_nodes(page, context: GraphContext) -> Iterable[Node]:
                     )
                 )
 
-    publisher = Organization(name=page.publisher) if page.publisher else organization
+    # A publisher other than the organization is named; the organization itself is its node.
+    own_name = OrganizationSettings.for_site(site).display_name
+    publisher = (
+        Organization(name=page.publisher)
+        if page.publisher and page.publisher.strip().casefold() != own_name.strip().casefold()
+        else organization
+    )
     yield Dataset(
         id=node_id,
         name=page.title,

@@ -164,7 +164,8 @@ GOOGLE_REQUIREMENTS: dict[str, dict] = {
             R("url", "dataset.url"),
             R("temporalCoverage", "dataset.temporalCoverage"),
             R("spatialCoverage", "dataset.spatialCoverage"),
-            R("distribution", "dataset.distribution"),
+            # Members-only data have no public download: their conditions are stated instead.
+            R("distribution", "dataset.distribution", unless="conditionsOfAccess"),
             R("includedInDataCatalog", "dataset.includedInDataCatalog"),
         ],
         "not_reported": [
