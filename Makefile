@@ -6,6 +6,8 @@ MANAGE := $(PY) site/manage.py
 PORT ?= 8000
 # pytest-xdist workers for `make test`: one per CPU; TEST_WORKERS=0 runs in this process.
 TEST_WORKERS ?= auto
+# More pytest options for `make test` (CI's PostgreSQL run: --database-tests-only).
+PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 
@@ -26,7 +28,7 @@ demo: install ## Set up the demo organizations and serve them on http://127.0.0.
 	PORT=$(PORT) $(PY) site/manage.py serve_demo --port $(PORT)
 
 test: install ## Run the whole test suite in parallel (DATABASE_URL selects PostgreSQL)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install ## Print the benchmark ratios (pages, spreadsheets, then the site over HTTP)
 	$(PY) bench/run.py

@@ -26,6 +26,12 @@ A test that commits empties the database when it ends. pytest-django runs such t
 the others for that reason; under pytest-xdist (``make test``) a worker takes whole files in
 turn, so an ordinary test may come next: the database is then put back as the migrations left
 it (``pytest_runtest_teardown`` below).
+
+CI runs the suite twice, on SQLite then on PostgreSQL; the second run passes
+``--database-tests-only``: a test that cannot reach the database (pytest-django blocks it
+without ``django_db`` or a database fixture) gives the same answer whatever DATABASE_URL says,
+so it runs once. A test that hands the environment, DATABASE_URL included, to a process of its
+own (``tests/test_settings.py``) is marked ``every_database`` and runs in both.
 """
 
 import copy
@@ -53,6 +59,39 @@ HOUSE_BUILDERS = {
     "editor_a": lambda house: make_user(house["org_a"], OrganizationRole.EDITORS),
     "crm_b": lambda house: make_user(house["org_b"], OrganizationRole.CRM_STAFF),
 }
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether ``item`` may reach the test database (pytest-django blocks it otherwise)."""
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+        & set(item.fixturenames)
+    )
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="Leave out the tests that cannot reach the database (CI's second run, on "
+        "PostgreSQL: they already ran on SQLite, and DATABASE_URL changes nothing for them), "
+        "except those marked every_database.",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """With ``--database-tests-only``, deselect the tests that cannot reach the database."""
+    if not config.getoption("--database-tests-only"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        if uses_database(item) or item.get_closest_marker("every_database"):
+            kept.append(item)
+        else:
+            left_out.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 def commits(item: pytest.Item) -> bool:

@@ -10,6 +10,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The settings are read in processes of their own, with this run's environment: DATABASE_URL
+# (CI's PostgreSQL run) is part of what they read.
+pytestmark = pytest.mark.every_database
+
 
 def run_check(**env):
     environment = {

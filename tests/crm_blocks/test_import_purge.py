@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from spreadsheets.models import PURGE_BATCH, ImportJob, ImportJobStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 NOW = timezone.now()
 FILE = b"email;nom\r\nelise@example.org;Tremblay\r\n"

@@ -12,7 +12,7 @@ from crm_blocks.blocks import PersonCardBlock
 from home.models import StandardPage
 from tests.factories import make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 def page_with_card(site, person, title="Notre équipe"):

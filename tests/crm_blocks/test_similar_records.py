@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from crm_blocks.models import Contact, OrganizationPage, PersonPage, contacts
 from crm_blocks.models.contacts import SIMILAR_NAME_CANDIDATES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 def similar_records(*, site, kind, name):

@@ -11,7 +11,8 @@ from events.recurrence import RecurrenceRule, aware
 from events.services import event_occurrences_sync
 from tests.factories import make_event, make_organization
 
-pytestmark = pytest.mark.django_db
+# The house's org_a is the organization make_organization() builds (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 MONTREAL = ZoneInfo("America/Montreal")
 
@@ -60,13 +61,13 @@ def test_a_rule_the_editor_cannot_show_is_refused_with_a_message(text):
 
 
 def test_the_organization_gets_an_agenda():
-    site = make_organization()
+    site = make_organization("Cinéma Beaubien", "beaubien.test")  # a new one, beside the house
     assert site.agenda.live
     assert site.agenda.slug == "agenda"
 
 
-def test_a_weekly_workshop_with_an_excluded_date_and_a_moved_one():
-    site = make_organization()
+def test_a_weekly_workshop_with_an_excluded_date_and_a_moved_one(org_a):
+    site = org_a
     moved = EventOccurrenceChange(
         original_date=dt.date(2027, 3, 23),
         action="move",
@@ -97,10 +98,10 @@ def test_a_weekly_workshop_with_an_excluded_date_and_a_moved_one():
     assert moved_row.site == site
 
 
-def test_an_evening_event_stays_at_19_00_across_the_daylight_saving_change():
+def test_an_evening_event_stays_at_19_00_across_the_daylight_saving_change(org_a):
     """Montreal moves its clocks on 14 March 2027: the screening stays at 19:00 local, so its
     UTC time moves by an hour."""
-    site = make_organization()
+    site = org_a
     event = make_event(
         site.agenda,
         start_date=dt.date(2027, 2, 10),
@@ -112,16 +113,16 @@ def test_an_evening_event_stays_at_19_00_across_the_daylight_saving_change():
     assert [s.astimezone(dt.UTC).hour for s in starts] == [0, 0, 23]
 
 
-def test_an_all_day_festival_over_three_days():
-    site = make_organization()
+def test_an_all_day_festival_over_three_days(org_a):
+    site = org_a
     event = make_event(site.agenda, start_date=dt.date(2027, 6, 4), end_date=dt.date(2027, 6, 6))
     row = EventOccurrence.objects.get(event=event)
     assert row.all_day
     assert row.end.astimezone(MONTREAL) == aware(dt.datetime(2027, 6, 7), MONTREAL)
 
 
-def test_unpublishing_removes_the_dates_and_republishing_counts_a_change():
-    site = make_organization()
+def test_unpublishing_removes_the_dates_and_republishing_counts_a_change(org_a):
+    site = org_a
     event = make_event(site.agenda, start_time=dt.time(18))
     publication = EventPublication.objects.get(page=event)
     assert publication.sequence == 0
@@ -135,8 +136,8 @@ def test_unpublishing_removes_the_dates_and_republishing_counts_a_change():
     assert EventPublication.objects.get(page=event).sequence == 1
 
 
-def test_a_draft_has_no_dates_in_the_agenda():
-    site = make_organization()
+def test_a_draft_has_no_dates_in_the_agenda(org_a):
+    site = org_a
     event = make_event(site.agenda, publish=False)
     assert event_occurrences_sync(event) == 0
     assert not EventOccurrence.objects.filter(event=event).exists()

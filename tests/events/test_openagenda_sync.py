@@ -19,7 +19,7 @@ from events.openagenda.sync import client_for, openagenda_sync
 from tests.events.openagenda_fake import FakeOpenAgenda, configure
 from tests.factories import make_event, make_organization
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 @pytest.fixture
@@ -33,8 +33,9 @@ def fake():
 
 
 @pytest.fixture
-def site():
-    return make_organization()
+def site(org_a):
+    """The house's organization (tests/conftest.py), as ``make_organization()`` builds it."""
+    return org_a
 
 
 def run(site, sleeps=None, **kwargs):

@@ -16,7 +16,7 @@ from organizations.registry import OrganizationRole
 from spreadsheets.models import ImportJob
 from tests.factories import make_cinema, make_film, make_screening, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "boxoffice"
 UPLOAD = "films_screenings:boxoffice"

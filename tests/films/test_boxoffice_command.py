@@ -11,7 +11,7 @@ from django.utils import translation
 from films.models import BoxOfficeLayout, Screening
 from tests.factories import make_cinema, make_film
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "boxoffice"
 

@@ -22,7 +22,7 @@ from films.models import BoxOfficeLayout, FilmPage, Screening
 from organizations.models import OrganizationSettings
 from tests.factories import join_network, make_cinema, make_film, make_organization
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "boxoffice"
 HEADERS = "Date séance;Heure;Titre;Visa;Version;Salle;Entrées;Recette TTC"

@@ -11,7 +11,7 @@ from films.boxoffice import boxoffice_import
 from films.models import Screening
 from tests.factories import make_cinema, make_film
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 ADMISSIONS = "8731017"
 RECEIPTS = "9182736,45"

@@ -32,7 +32,7 @@ from tests.factories import (
     make_user,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 def make_distributor(site, title="Films du Fleuve"):
@@ -41,15 +41,23 @@ def make_distributor(site, title="Films du Fleuve"):
     )
 
 
+@pytest.fixture(scope="module")
+def house(house_transaction, django_db_blocker):
+    """The network, its distributor and the distributor's login, built once for the module
+    (tests/conftest.py): every test starts from them and is rolled back."""
+    with django_db_blocker.unblock():
+        site = make_organization("Réseau des salles", "reseau.test")
+        fleuve = make_distributor(site)
+        access = distributor_access_grant(site=site, distributor=fleuve)
+        user = distributor_user_add(access=access, email="ana@fleuve.example", invite=False)
+        user.set_password("motdepasse-test")
+        user.save()
+    return {"network": {"site": site, "distributor": fleuve, "access": access, "user": user}}
+
+
 @pytest.fixture
-def network():
-    site = make_organization("Réseau des salles", "reseau.test")
-    fleuve = make_distributor(site)
-    access = distributor_access_grant(site=site, distributor=fleuve)
-    user = distributor_user_add(access=access, email="ana@fleuve.example", invite=False)
-    user.set_password("motdepasse-test")
-    user.save()
-    return {"site": site, "distributor": fleuve, "access": access, "user": user}
+def network(house_copy):
+    return house_copy["network"]
 
 
 def test_granting_access_twice_gives_one_folder_one_group_and_no_publish_right(network):

@@ -12,7 +12,7 @@ from organizations.models import OrganizationKind
 from organizations.registry import OrganizationRole
 from tests.factories import make_film, make_organization_page, make_person, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 def _film_form(client, url, title):

@@ -11,7 +11,7 @@ from films.models import FilmCredit
 from organizations.models import OrganizationKind
 from tests.factories import make_film, make_organization_page, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 CANARIES = ("Canari-personne-0001", "Canari-personne-0002", "Canari-distributeur-0001")
 

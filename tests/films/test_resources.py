@@ -19,7 +19,7 @@ from spreadsheets.files import read_table, write_file
 from spreadsheets.pipeline import spreadsheet_import
 from tests.factories import make_film, make_organization_page, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 HEADERS = [
     "external_id",

@@ -9,7 +9,7 @@ from public_cache.generations import invalidate_sites, site_generation
 from public_cache.routing import site_id_for_request
 from tests.factories import make_organization
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 def test_a_page_cached_before_a_change_was_committed_is_forgotten_at_the_commit(

@@ -5,8 +5,6 @@ from the same starting point, and compares what is stored, field by field. Long 
 Wagtail invariant the bulk path keeps has its comparison here, next to the shared comparer."""
 
 import json
-import threading
-import time
 import uuid
 from datetime import timedelta
 
@@ -35,7 +33,8 @@ from spreadsheets.bulk import (
 )
 from tests.factories import make_image, make_organization_page, make_person
 
-pytestmark = pytest.mark.django_db
+# Its tests that commit are in test_bulk_pages_commits.py: this module shares a house.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 #: Values that differ between two runs of the same writes: ids and clocks.
 VOLATILE_KEYS = {
@@ -459,16 +458,6 @@ def test_a_database_error_in_a_later_batch_rolls_back_the_earlier_ones(org_a, cr
     assert Page.find_problems() == ([], [], [], [], [])
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_bulk_writes_outside_a_transaction_are_refused(org_a):
-    before = tree_rows()
-    with pytest.raises(RuntimeError, match="atomic"):
-        pages_bulk_create(parent=fresh(org_a.people_index), pages=[new_person("Paul Roy")])
-    with pytest.raises(RuntimeError, match="atomic"):
-        pages_bulk_update(pages=[])
-    assert tree_rows() == before
-
-
 def test_publishing_needs_the_publish_permission_as_in_wagtail(org_a, crm_b):
     before = tree_rows()
     with pytest.raises(PublishPagePermissionError), transaction.atomic():
@@ -762,61 +751,3 @@ def test_updated_people_are_found_by_their_new_words_once_published(org_a, crm_a
     with transaction.atomic():
         pages_bulk_update(pages=[page], user=crm_a, publish=True)
     assert [p.title for p in PersonPage.objects.search("Nunavik")] == ["Amina Ouellet"]
-
-
-# --- PostgreSQL: two imports under the same parent at the same time -----------------------------
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def concurrent_imports_under_one_parent_wait_for_each_other(org_a):
-    index_pk = org_a.people_index.pk
-    first_holds_lock = threading.Event()
-    release_first = threading.Event()
-    second_done = threading.Event()
-    errors = []
-
-    def first():
-        try:
-            with transaction.atomic():
-                pages_bulk_create(parent=Page.objects.get(pk=index_pk), pages=people_batch(3))
-                first_holds_lock.set()
-                release_first.wait(10)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    def second():
-        try:
-            first_holds_lock.wait(10)
-            with transaction.atomic():
-                pages_bulk_create(
-                    parent=Page.objects.get(pk=index_pk),
-                    pages=[new_person(f"Autre{n} Import", n) for n in range(3)],
-                )
-            second_done.set()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    first_holds_lock.wait(10)
-    time.sleep(0.5)
-    assert not second_done.is_set()  # waiting for the first import's lock on the parent
-    release_first.set()
-    for thread in threads:
-        thread.join(20)
-    assert errors == []
-    assert Page.find_problems() == ([], [], [], [], [])
-    assert Page.objects.get(pk=index_pk).numchild == 6
-
-
-# Row locks are PostgreSQL's (SQLite locks the whole database on the first write, which the
-# crash and rollback tests above cover): collected only where it means something, never skipped.
-if connection.vendor == "postgresql":
-    test_concurrent_imports_under_one_parent_wait_for_each_other = (
-        concurrent_imports_under_one_parent_wait_for_each_other
-    )

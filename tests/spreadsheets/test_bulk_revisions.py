@@ -11,7 +11,7 @@ from spreadsheets import bulk
 from spreadsheets.bulk import pages_bulk_create, pages_bulk_update
 from tests.factories import make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 @pytest.fixture

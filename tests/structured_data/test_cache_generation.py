@@ -11,7 +11,7 @@ from public_cache.generations import generation_key
 from structured_data.graph import cached_graph
 from tests.factories import make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 @pytest.fixture(autouse=True)

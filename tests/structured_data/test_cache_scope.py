@@ -16,7 +16,7 @@ from spreadsheets.pipeline import spreadsheet_import
 from structured_data.graph import cached_graph
 from tests.factories import make_organization, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from structured_data.graph import build_graph
 from structured_data.head import head_metadata_for, og_locale
 from tests.factories import make_organization, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
 
 def metadata_of(site, page):
