@@ -565,7 +565,7 @@ def catalogue_view(request, fmt: str | None = None):
             response = HttpResponseBadRequest(
                 _("Unknown format: use ttl, rdf or jsonld."), content_type="text/plain"
             )
-        elif not raw_page.isdigit():
+        elif not (raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7):
             response = HttpResponseBadRequest(
                 _("The page must be a whole number from 1."), content_type="text/plain"
             )

@@ -40,8 +40,9 @@ def opendata_private_fields():
         PrivateFields(
             "opendata.ApiKey",
             # Which member made which key, and when they use it.
-            fields=("account", "name", "last_used_at"),
-            non_sensitive=("prefix", "key_digest", "created_at", "revoked_at"),
+            # The member's record (``account``) is private in its own right, where it lives.
+            fields=("name", "last_used_at"),
+            non_sensitive=("account", "prefix", "key_digest", "created_at", "revoked_at"),
         ),
         PrivateFields(
             "opendata.DatasetTable",

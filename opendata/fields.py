@@ -22,6 +22,7 @@ geo_point  ``{"lon": float, "lat": float}`` (Opendatasoft's ``geo_point_2d``)
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -76,13 +77,20 @@ def _decimal(value) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float | Decimal):
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else None
     try:
-        return float(
+        number = float(
             Decimal(str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
         )
-    except (InvalidOperation, ValueError):
+    except (InvalidOperation, ValueError, OverflowError):
         return None
+    # « nan », « inf » and 1e999 are no numbers a JSON column (or a reader) can hold.
+    return number if math.isfinite(number) else None
+
+
+#: The whole numbers both databases hold in a JSON value (SQLite's are 64-bit).
+INTEGER_LIMIT = 2**63 - 1
 
 
 def normalise(field_type: str, value):
@@ -95,7 +103,10 @@ def normalise(field_type: str, value):
     if field_type == FieldType.INTEGER:
         if isinstance(value, bool):
             raise ValueError(value)
-        return int(value)
+        number = int(value)
+        if abs(number) > INTEGER_LIMIT:
+            raise ValueError(value)
+        return number
     if field_type == FieldType.DECIMAL:
         number = _decimal(value)
         if number is None:

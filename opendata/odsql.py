@@ -304,6 +304,7 @@ class _WhereReader:
         if (
             target.type == FieldType.INTEGER
             and isinstance(literal, float)
+            and math.isfinite(literal)
             and not literal.is_integer()
         ):
             return literal  # ecrans > 4.5 keeps its meaning

@@ -9,6 +9,7 @@ read is left out once, here.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -214,7 +215,8 @@ class UploadedTable(DataTable):
             yield [get(name) for name in names]
 
     def record(self, record_id: str) -> dict | None:
-        if not str(record_id).isdigit():
+        # ASCII digits only: "²".isdigit() is true and int("²") fails.
+        if not re.fullmatch(r"[0-9]{1,10}", str(record_id)):
             return None
         data = (
             DatasetRow.objects.filter(table=self.table, number=int(record_id))

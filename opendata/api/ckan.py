@@ -43,6 +43,7 @@ from functools import wraps
 from django.http import JsonResponse
 from django.urls import re_path
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -495,12 +496,20 @@ action(ckan_datastore.datastore_search)
 # --- the views ----------------------------------------------------------------------------------
 
 
-def _answer(request, api: ApiRequest | None, body: dict, status: int = 200) -> JsonResponse:
-    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+def _reader_headers(response, api: ApiRequest | None):
+    """The rate limits, and what a key or a session reads kept from shared caches."""
     if api is not None and api.rate is not None:
         for header, value in api.rate.headers().items():
             response[header] = value
+    patch_vary_headers(response, ("Authorization", "X-CKAN-API-Key", "Cookie"))
+    if api is not None and api.audience is not None and api.audience.members:
+        response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _answer(request, api: ApiRequest | None, body: dict, status: int = 200) -> JsonResponse:
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    return _reader_headers(response, api)
 
 
 def _admitted(api: ApiRequest) -> None:
@@ -579,9 +588,7 @@ def dump_view(request, resource_id: str):
         return _answer(
             request, api, {"help": help_url, "success": False, "error": error.body()}, error.status
         )
-    for header, value in api.rate.headers().items():
-        response[header] = value
-    return response
+    return _reader_headers(response, api)
 
 
 @csrf_exempt

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from organizations.models import OrganizationSettings
 
+from ..fields import INTEGER_LIMIT
 from ..models import DatasetPage, DatasetTheme, Licence, SourceKind
 from ..models.pages import LICENCE_URLS
 from ..sources import live_sources
@@ -79,7 +80,7 @@ def request_parameters(request) -> dict:
         else:
             try:
                 params = json.loads(request.body or b"{}")
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):
                 raise bad_request(_("JSON Error: the body is not a JSON object.")) from None
             if not isinstance(params, dict):
                 raise bad_request(_("JSON Error: the body is not a JSON object."))
@@ -115,6 +116,8 @@ class Parameters:
         except (TypeError, ValueError):
             raise invalid(name, _("Invalid integer")) from None
         if isinstance(value, float | bool) or number < 0:
+            raise invalid(name, _("Must be a natural number"))
+        if number > INTEGER_LIMIT:
             raise invalid(name, _("Must be a natural number"))
         # CKAN caps sizes at their maximum rather than refusing them.
         return min(number, maximum) if maximum is not None else number

@@ -232,8 +232,11 @@ def parse_moment(text: str) -> dt.datetime | None:
         moment = dt.datetime.now(dt.UTC)
         if math.group(1):
             unit = math.group(3).rstrip("S").lower() + "s"
-            delta = dt.timedelta(**{unit: int(math.group(2))})
-            moment = moment + delta if math.group(1) == "+" else moment - delta
+            try:
+                delta = dt.timedelta(**{unit: int(math.group(2))})
+                moment = moment + delta if math.group(1) == "+" else moment - delta
+            except OverflowError:  # beyond the calendar: no date
+                return None
         return moment
     try:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -190,7 +190,7 @@ def explore_view(view):
                 response[header] = value
         response["Access-Control-Allow-Origin"] = "*"
         # What a key or a session reads is theirs: no shared cache keeps it for others.
-        patch_vary_headers(response, ("Authorization", "Cookie"))
+        patch_vary_headers(response, ("Authorization", "X-CKAN-API-Key", "Cookie"))
         if api.audience is not None and api.audience.members:
             response["Cache-Control"] = "private, no-store"
         return response
@@ -279,7 +279,8 @@ def _zone(request):
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # A folder of the zone database (« Europe »), a name too long for a file: no zone.
         raise _parameter_error(
             _("Invalid value for timezone API parameter: %(value)s is not a time zone.")
             % {"value": name[:60]}
@@ -799,6 +800,14 @@ class _InZone:
                 key: _in_zone(value, self._zone) if key in self._datetimes else value
                 for key, value in found.items()
             }
+
+    def rows(self, where=None, order_by=()):
+        # The spreadsheet exports read rows, not records: the same zone for them.
+        positions = [i for i, f in enumerate(self._table.fields) if f.name in self._datetimes]
+        for row in self._table.rows(where, order_by):
+            for i in positions:
+                row[i] = _in_zone(row[i], self._zone)
+            yield row
 
 
 @explore_view

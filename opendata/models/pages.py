@@ -274,6 +274,24 @@ class DatasetPage(RoutablePageMixin, StructuredDataPageMixin, Page):
     def members_field_names(self) -> set[str]:
         return {name.strip() for name in self.members_fields.split(",") if name.strip()}
 
+    def table_column_names(self) -> list[str]:
+        """The names of the uploaded table's columns (none before the first upload)."""
+        if self.pk is None or self.source_kind != SourceKind.UPLOAD:
+            return []
+        from .tables import DatasetColumn  # same package; no output module
+
+        return list(
+            DatasetColumn.objects.filter(table__dataset_id=self.pk)
+            .order_by("position")
+            .values_list("name", flat=True)
+        )
+
+    def unknown_members_fields(self) -> list[str]:
+        names = self.table_column_names()
+        if not names:
+            return []
+        return sorted(self.members_field_names() - set(names))
+
     @property
     def licence_url(self) -> str:
         return LICENCE_URLS.get(self.licence, "")
@@ -294,6 +312,12 @@ class DatasetPage(RoutablePageMixin, StructuredDataPageMixin, Page):
                 }
         if self.temporal_start and self.temporal_end and self.temporal_end < self.temporal_start:
             errors["temporal_end"] = _("The coverage ends before it starts.")
+        unknown = self.unknown_members_fields()
+        if unknown:
+            # A label or a typo would leave the column public while the editor thinks it kept.
+            errors["members_fields"] = _(
+                "No column is named %(names)s. The table's columns: %(columns)s."
+            ) % {"names": ", ".join(unknown), "columns": ", ".join(self.table_column_names())}
         if self.dataset_id and self.path:
             # Identifiers are unique within the organization (the tree below its home page).
             home_path = self.path[: self.steplen * 2]

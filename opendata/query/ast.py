@@ -139,7 +139,7 @@ def coerce(field: Field, value, position: int | None = None):
         if field.type in (FieldType.TEXT, FieldType.URL) and not isinstance(value, str):
             value = str(value).lower() if isinstance(value, bool) else str(value)
         return normalise(field.type, value)
-    except (TypeError, ValueError, KeyError) as error:
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
         raise QueryError(
             _("« %(value)s » is not a valid value for %(name)s (%(type)s).")
             % {"value": value, "name": field.name, "type": FieldType(field.type).label},

@@ -95,7 +95,12 @@ class Canaries:
             value = f"https://canari.test/{token}"
         elif isinstance(field, models.CharField | models.TextField):
             value = token
-        elif isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        elif isinstance(field, models.DateTimeField):
+            # Noon UTC: the same day in every organization's time zone, shown as a date.
+            day = datetime.date(1901, 1, 1) + datetime.timedelta(number)
+            self._date(model, field, day)
+            return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+        elif isinstance(field, models.DateField):
             return self._date(model, field, datetime.date(1901, 1, 1) + datetime.timedelta(number))
         elif isinstance(field, models.DecimalField):
             return self._decimal(model, field, Decimal(f"{90000 + number}.{number % 90 + 10}"))
@@ -153,6 +158,8 @@ class Planter:
     def __init__(self, site, canaries: Canaries):
         self.site = site
         self.canaries = canaries
+        #: The models of which this planter made a row.
+        self.made: set = set()
 
     def private(self, model) -> tuple[str, ...]:
         return registry.private_fields(model)
@@ -193,6 +200,7 @@ class Planter:
                 continue
             values[field.attname] = self.neutral(field)
         instance = model.objects.create(**values)
+        self.made.add(model)
         self.fill_many_to_many(instance)
         return instance
 
@@ -207,6 +215,8 @@ class Planter:
                 .exclude(pk__in=used)
                 .order_by("pk")
             )
+            if field.one_to_one:  # a twin has one such row at most (a member's login)
+                twins = twins.filter(**{f"{field.related_query_name()}__isnull": True})
             twin = twins.first()
             if twin is None and field.null:
                 return None  # an optional link (a kit a line was booked in)
@@ -217,6 +227,12 @@ class Planter:
             return None
         if issubclass(target, Page):
             return self.page_of(target)
+        if field.many_to_one and hasattr(target.objects, "for_site"):
+            # A row the planter already made (a member's login, which an API key points to):
+            # a second one for the same person would break its one-per-person rule.
+            existing = target.objects.for_site(self.site).order_by("pk").first()
+            if existing is not None:
+                return existing
         return self.build(target, near)
 
     def page_of(self, page_class):
@@ -280,6 +296,8 @@ def required_values(page_class) -> dict:
             values[field.attname] = datetime.date(2027, 3, 9)
         elif field.choices:
             values[field.attname] = field.choices[0][0]
+        elif isinstance(field, models.CharField | models.TextField):
+            values[field.attname] = "Exemple"  # a dataset's description
     return values
 
 
@@ -341,9 +359,14 @@ def planted():
             if issubclass(declaration.model, PrivateRecord):
                 for twin in declaration.model.objects.for_site(site):
                     planter.plant_twin(twin)
+        built = set()
         for declaration in registry.declarations():
             if not issubclass(declaration.model, PrivateRecord):
+                if declaration.model in built:
+                    continue  # made already, canaries and all, as another row's dependency
                 planter.build(declaration.model)
+                built.add(declaration.model)
+            built.update(planter.made)
     # Pages are indexed when saved: index them again now that their twins hold the canaries,
     # as the next edit of each page would.
     call_command("update_index", stdout=io.StringIO(), stderr=io.StringIO())

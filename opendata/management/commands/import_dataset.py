@@ -144,6 +144,16 @@ class Command(BaseCommand):
             return dataset
         changed = dataset.title != options["title"] or (access and dataset.access != access)
         if changed or (options["publish"] and not dataset.live):
+            if dataset.live and dataset.has_unpublished_changes:
+                # Publishing would publish an editor's draft nobody approved (it may open a
+                # members-only dataset to the public): the operator settles it first.
+                raise CommandError(
+                    _(
+                        "“%(title)s” has changes waiting in the admin: publish or discard them "
+                        "before changing its title or access here (nothing was imported)."
+                    )
+                    % {"title": dataset.title}
+                )
             draft = dataset.get_latest_revision_as_object()
             draft.title = options["title"]
             draft.access = access or draft.access
