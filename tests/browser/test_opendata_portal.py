@@ -1,10 +1,12 @@
 """The data portal in a real browser: a visitor filters the cinemas, sees them on the map,
-downloads the filtered CSV and copies the embed code; a member logs in and sees the members-only
-column; on a phone, the table scrolls inside its box, not the page."""
+downloads the filtered CSV and copies the embed code; a member logs in, sees the members-only
+column and makes an API key that opens it to a program; on a phone, the table scrolls inside
+its box, not the page."""
 
 import csv
 import io
 from urllib.parse import urlparse
+from urllib.request import Request, urlopen
 
 import pytest
 from playwright.sync_api import expect
@@ -147,7 +149,7 @@ def test_a_visitor_filters_maps_downloads_and_embeds_the_cinemas(
 
 
 @pytest.mark.browser
-def test_a_member_logs_in_and_sees_the_members_only_column(new_page, org):
+def test_a_member_logs_in_and_sees_the_members_only_column(new_page, org, live_server):
     """A member follows the page's log-in link, signs in to the member space and comes back
     to the dataset, which now shows the « Classement Art et Essai » column and its values."""
     cinemas = cinemas_of(org)
@@ -163,6 +165,24 @@ def test_a_member_logs_in_and_sees_the_members_only_column(new_page, org):
     assert path_of(page.url) == path_of(cinemas.url)
     expect(page.locator("table.data-table thead")).to_contain_text("Classement Art et Essai")
     expect(page.locator("table.data-table tbody")).to_contain_text(CANARY)
+
+    # Then makes an API key in the member space: shown once, it opens the members-only column
+    # to a program that has no session (the Explore API, read here without the browser).
+    page.goto("/espace-membre/cles-api/")
+    page.fill("#api_key_name", "Tableur du ciné-club")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer une nouvelle clé").click()
+    secret = page.locator("#api-key").input_value()
+    assert secret.startswith("lm_")
+    api = (
+        f"{live_server.url}/api/explore/v2.1/catalog/datasets/{cinemas.identifier}/records"
+        "?limit=100"
+    )
+    keyed = Request(api, headers={"Authorization": f"Apikey {secret}"})  # noqa: S310
+    with urlopen(keyed) as answer:  # noqa: S310 - the live test server's http address
+        assert CANARY in answer.read().decode()
+    with urlopen(api) as answer:  # noqa: S310 - the same, without the key
+        assert CANARY not in answer.read().decode()
 
 
 @pytest.mark.browser
