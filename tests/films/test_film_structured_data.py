@@ -41,7 +41,9 @@ TRAILER = "https://www.youtube.com/watch?v=arbres-hiver"
 
 
 def soon(days=1, hour=19, minute=30, zone=TORONTO) -> dt.datetime:
-    day = timezone.now().astimezone(zone).date() + dt.timedelta(days=days)
+    # The day counts from Toronto's today whatever the zone of the clock: near midnight UTC, Paris
+    # is already tomorrow, and a Paris screening must not drift a day after the Toronto ones.
+    day = timezone.now().astimezone(TORONTO).date() + dt.timedelta(days=days)
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
 
 
