@@ -1,0 +1,6 @@
+"""The privacy plugin's models: private twins (``records``); each concern of the privacy law
+(requests, consents, the access log, incidents…) keeps its models in a module of its own."""
+
+from .records import PrivateRecord, PrivateRecordQuerySet
+
+__all__ = ["PrivateRecord", "PrivateRecordQuerySet"]
