@@ -88,7 +88,7 @@ def crm_private_fields():
                 "notes",
                 "tags",
             ),
-            non_sensitive=("kind", "created_at", "updated_at"),
+            non_sensitive=("kind", "created_at", "updated_at", "anonymized_at"),
         ),
         PrivateFields("crm_blocks.ContactTag", fields=("name",), non_sensitive=("site",)),
         PrivateFields(

@@ -17,8 +17,15 @@ def create_twin_with_page(sender, instance, created, raw=False, **kwargs):
 
 
 def delete_orphan_twin(model, translation_key) -> None:
-    if not Page.objects.filter(translation_key=translation_key).exists():
-        model.objects.filter(translation_key=translation_key).delete()
+    """Delete the twin of a record whose last page is gone — but a twin an erasure kept,
+    anonymized, for a legal reason (its ``anonymized_at`` is set: an accounting record points to
+    it)."""
+    if Page.objects.filter(translation_key=translation_key).exists():
+        return
+    twins = model.objects.filter(translation_key=translation_key)
+    if any(field.name == "anonymized_at" for field in model._meta.concrete_fields):
+        twins = twins.filter(anonymized_at=None)
+    twins.delete()
 
 
 @receiver(post_delete, dispatch_uid="privacy_delete_twin_with_last_page")

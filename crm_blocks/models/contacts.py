@@ -210,6 +210,9 @@ class Contact(PrivateRecord, ClusterableModel):
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    #: Set when the person's erasure kept the record for a legal reason (an accounting record
+    #: points to it): its private details are empty and its pages deleted (``privacy``).
+    anonymized_at = models.DateTimeField(_("anonymized on"), null=True, blank=True, editable=False)
 
     objects = ContactQuerySet.as_manager()
 
@@ -244,6 +247,8 @@ class Contact(PrivateRecord, ClusterableModel):
         ]
 
     def __str__(self):
+        if self.anonymized_at is not None:
+            return str(_("Anonymized person"))
         name = getattr(self, "name", None)
         if name is None:
             page = self.pages().first()

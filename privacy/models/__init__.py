@@ -2,5 +2,12 @@
 (requests, consents, the access log, incidents…) keeps its models in a module of its own."""
 
 from .records import PrivateRecord, PrivateRecordQuerySet
+from .requests import ErasureProof, PrivacyRequest, PrivacyRequestEvent
 
-__all__ = ["PrivateRecord", "PrivateRecordQuerySet"]
+__all__ = [
+    "ErasureProof",
+    "PrivacyRequest",
+    "PrivacyRequestEvent",
+    "PrivateRecord",
+    "PrivateRecordQuerySet",
+]
