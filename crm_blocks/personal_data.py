@@ -192,6 +192,17 @@ def _erase_record(contact: Contact, context: ErasureContext) -> Outcome:
     return Outcome.ANONYMIZED
 
 
+def _unpublish_record(contact: Contact, user) -> int:
+    """Every live translation of the person's page goes back to draft (out of the site, its
+    search, sitemap, feeds and structured data); the record and its pages stay."""
+    withdrawn = 0
+    for page in person_pages_of_contact(contact):
+        if page.live:
+            page.unpublish(user=user if getattr(user, "pk", None) else None)
+            withdrawn += 1
+    return withdrawn
+
+
 # --- The record's companions --------------------------------------------------------------------
 
 
@@ -254,6 +265,15 @@ def _affiliations(subject):
         .select_related("organization")
         .order_by("pk")
     )
+
+
+def _unpublish_affiliation(affiliation: Affiliation, user) -> int:
+    """The person leaves the organization's public page (the role stays in the CRM)."""
+    if not affiliation.public:
+        return 0
+    affiliation.public = False
+    affiliation.save(update_fields=["public"])
+    return 1
 
 
 def _export_affiliation(affiliation: Affiliation) -> dict:
@@ -443,6 +463,7 @@ def crm_personal_data() -> list[PersonalDataSource]:
             find=_affiliations,
             export=_export_affiliation,
             order=100,
+            unpublish=_unpublish_affiliation,
         ),
         PersonalDataSource(
             key="crm_blocks.member_account",
@@ -472,5 +493,6 @@ def crm_personal_data() -> list[PersonalDataSource]:
             identifiers=_record_identifiers,
             retention=ACCOUNTING_RETENTION,
             order=900,
+            unpublish=_unpublish_record,
         ),
     ]

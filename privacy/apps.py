@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def start_daily_task(**kwargs):
+    """After ``migrate``: the privacy plugin's daily round is waiting in the worker's queue."""
+    from .tasks import ensure_daily_task
+
+    ensure_daily_task()
 
 
 class PrivacyConfig(AppConfig):
@@ -13,3 +21,5 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401 - connects the receivers
+
+        post_migrate.connect(start_daily_task, sender=self, dispatch_uid="privacy_daily_task")

@@ -4,6 +4,8 @@ registries: its private fields, and its part of a person's data)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organizations.registry import Grant, OrganizationRole
+
 from .models import PrivacyRequest
 from .models.requests import subject_reference
 from .personal_data import DataSubject, ErasureContext, LegalRetention, Outcome, PersonalDataSource
@@ -11,6 +13,22 @@ from .registry import PrivateFields
 
 #: The fields of a request that name the person or what they asked.
 REQUEST_PERSONAL_FIELDS = ("email", "name", "details", "answer", "identity_check", "export_file")
+
+
+def privacy_grants():
+    """The CRM staff are the people in charge of privacy of their organization: they record and
+    handle requests and read the proofs of erasure."""
+    return [
+        Grant(
+            OrganizationRole.CRM_STAFF,
+            permissions=(
+                "privacy.manage_privacy",
+                "privacy.add_privacyrequest",
+                "privacy.change_privacyrequest",
+                "privacy.view_privacyrequest",
+            ),
+        )
+    ]
 
 
 def privacy_private_fields():

@@ -35,6 +35,8 @@ from django.utils.functional import Promise
 from wagtail import hooks
 from wagtail.models import Site
 
+from public_cache.generations import invalidate_sites
+
 HOOK_NAME = "register_personal_data"
 
 
@@ -126,7 +128,10 @@ class PersonalDataSource:
       anonymized otherwise);
     - ``identifiers(item)``: the item's distinctive personal values, hunted elsewhere;
     - ``retention``: the legal reason that keeps items (anonymized) after an erasure;
-    - ``order``: erasure order, lower first (dependents before the records they point to).
+    - ``order``: erasure order, lower first (dependents before the records they point to);
+    - ``unpublish(item, user)``: stop disseminating ``item`` (unpublish the person's page, take
+      them out of public listings and credits) without deleting it; returns how many public
+      things were withdrawn (``None``: the source publishes nothing).
     """
 
     key: str
@@ -138,6 +143,7 @@ class PersonalDataSource:
     identifiers: Callable[[Any], Iterable[str]] | None = None
     retention: LegalRetention | None = None
     order: int = 100
+    unpublish: Callable[[Any, Any], int] | None = None
 
     def planned_outcome(self, item) -> Outcome:
         if self.outcome is not None:
@@ -158,3 +164,17 @@ def sources() -> list[PersonalDataSource]:
 
 def items_of(source: PersonalDataSource, subject: DataSubject) -> list:
     return list(source.find(subject))
+
+
+def dissemination_stop(subject: DataSubject, *, user=None) -> int:
+    """Cessation of dissemination: every source that publishes something about ``subject``
+    withdraws it; the records stay. Returns how many public things were withdrawn."""
+    withdrawn = 0
+    for source in sources():
+        if source.unpublish is None:
+            continue
+        for item in source.find(subject):
+            withdrawn += source.unpublish(item, user) or 0
+    # Cached pages that listed the person (an organization's page, an index) are forgotten too.
+    invalidate_sites(site_ids=[subject.site.pk])
+    return withdrawn

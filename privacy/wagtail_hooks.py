@@ -10,7 +10,38 @@ hooks.register("after_edit_page", save_private_details)
 hooks.register("bulk_create_page_companions", private_twins_for_new_pages)
 
 # --- Requests and erasures (``privacy.models.requests``, ``privacy.erasure``) ---
-from .declarations import privacy_personal_data, privacy_private_fields  # noqa: E402
+from wagtail.permissions import register_permission_policy  # noqa: E402
+
+from organizations.permissions import SiteScopedPermissionPolicy  # noqa: E402
+
+from .declarations import privacy_grants, privacy_personal_data, privacy_private_fields  # noqa: E402
+from .models import PrivacyRequest  # noqa: E402
 
 hooks.register("register_private_fields", privacy_private_fields)
 hooks.register("register_personal_data", privacy_personal_data)
+hooks.register("register_organization_grants", privacy_grants)
+register_permission_policy(PrivacyRequest, SiteScopedPermissionPolicy(PrivacyRequest))
+
+
+@hooks.register("register_admin_viewset")
+def register_privacy_request_viewset():
+    from .request_viewsets import PrivacyRequestViewSet
+
+    return PrivacyRequestViewSet("privacy_request")
+
+
+# The member space's « My personal information » (``privacy.member``).
+def _member_section(request, account):
+    from .member import privacy_section
+
+    return privacy_section(request, account)
+
+
+def _member_urls():
+    from .member import privacy_member_urls
+
+    return privacy_member_urls()
+
+
+hooks.register("register_member_space_sections", _member_section)
+hooks.register("register_member_space_urls", _member_urls)

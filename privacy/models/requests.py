@@ -151,6 +151,10 @@ class PrivacyRequest(models.Model):
         return self.is_open and self.due_on is not None and self.due_on < timezone.localdate()
 
     @property
+    def late_label(self) -> str:
+        return str(pgettext_lazy("privacy request", "Late")) if self.is_overdue else ""
+
+    @property
     def identity_checked(self) -> bool:
         return self.identity_checked_at is not None
 
