@@ -327,7 +327,7 @@ def test_the_commands_export_and_erase_with_a_dry_run_first(org_a, crm_a, tmp_pa
         "privacy_erase", organization=org_a.hostname, email=EMAIL, dry_run=True, stdout=out
     )
     listing = out.getvalue()
-    assert "Adhésions\u00a0: 1 supprimé(s), 1 anonymisé(s), 0 conservé(s)" in listing
+    assert "Adhésions — supprimés\u00a0: 1; anonymisés\u00a0: 1; conservés\u00a0: 0" in listing
     assert "Tax Administration Act" in listing or "Loi sur l’administration fiscale" in listing
     assert "rien n’a été effacé" in listing
     assert Contact.objects.filter(email=EMAIL).exists()

@@ -24,6 +24,6 @@ def subject_from_options(options) -> DataSubject:
         validate_email(email)
     except ValidationError:
         raise CommandError(
-            _("“%(email)s” is not an e-mail address.") % {"email": options["email"]}
+            _("“%(address)s” is not an e-mail address.") % {"address": options["email"]}
         ) from None
     return DataSubject(site=site, email=email)

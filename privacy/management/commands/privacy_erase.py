@@ -29,10 +29,10 @@ class Command(BaseCommand):
         plan = erasure_plan(subject)
         if not plan:
             raise CommandError(
-                _("%(organization)s holds nothing under the address %(email)s.")
+                _("%(organization)s holds nothing under the address %(address)s.")
                 % {
                     "organization": subject.site.site_name or subject.site.hostname,
-                    "email": subject.email,
+                    "address": subject.email,
                 }
             )
         for line in plan:
