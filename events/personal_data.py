@@ -107,7 +107,7 @@ def _export_performance(performer: EventPerformer) -> dict:
         _("event"): event.title,
         _("start date"): event.start_date,
         _("role"): performer.role,
-        _("published"): event.live,
+        _("event published"): event.live,
     }
 
 

@@ -213,11 +213,11 @@ def test_the_persons_copy_holds_what_each_plugin_keeps(org_a, crm_a):
         for name, value in values.items():
             assert value in text, f"{name} missing from {source}"
     booking = data["sources"]["rentals.bookings"]["items"][0]
-    assert booking["équipement"][0].startswith("Caméra Sony FX6 (")
+    assert booking["matériel"][0].startswith("Caméra Sony FX6 (")
     assert Decimal(booking["total"]) > 0
     photo = data["sources"]["rentals.photos"]["items"][0]
-    assert photo["fichier"].endswith(".jpg")
-    assert data["sources"]["rentals.bookings"]["label"] == "Vos réservations d’équipement"
+    assert photo["nom du fichier"].endswith(".jpg")
+    assert data["sources"]["rentals.bookings"]["label"] == "Vos réservations de matériel"
     assert "csv/rentals-bookings.csv" in archive.namelist()
 
 
