@@ -1,11 +1,12 @@
 """What the equipment desk holds about a person, declared to the privacy registry
 (``privacy.personal_data``).
 
-- Bookings the person borrowed: accounting records (a rental is invoiced), kept after an
-  erasure for the accounting period (``crm_blocks.personal_data.ACCOUNTING_RETENTION``), tied to
-  the anonymized record and without what staff or the person wrote in them (production title,
-  notes, message to the borrower, condition notes of each unit). Their dates, equipment and
-  amounts stay.
+- Bookings the person borrowed: once confirmed, accounting records (a rental is invoiced), kept
+  after an erasure for the accounting period (``crm_blocks.personal_data.ACCOUNTING_RETENTION``),
+  tied to the anonymized record and without what staff or the person wrote in them (production
+  title, notes, message to the borrower, condition notes of each unit); their dates, equipment
+  and amounts stay. A request never confirmed (pending, refused, or cancelled before it was)
+  invoiced nothing: it is deleted.
 - Photos of the condition of the units they borrowed: documents of the organization's private
   collection, deleted with their files.
 - The trainings they hold (qualifications) and their private calendar links: deleted.
@@ -71,16 +72,28 @@ def _export_booking(booking: Booking) -> dict:
     }
 
 
+def _was_confirmed(booking: Booking) -> bool:
+    """Whether the booking was ever confirmed (its rates frozen) or went out: an invoice."""
+    return booking.rates_frozen_at is not None or booking.checked_out_at is not None
+
+
+def _booking_outcome(booking: Booking) -> Outcome:
+    return Outcome.ANONYMIZED if _was_confirmed(booking) else Outcome.DELETED
+
+
 def _erase_booking(booking: Booking, context: ErasureContext) -> Outcome:
-    """The booking stays (accounting), tied to the record the CRM anonymizes after it (order
-    900), without its free text."""
+    """A confirmed booking stays (accounting), tied to the record the CRM anonymizes after it
+    (order 900), without its free text; a request never confirmed goes, with its lines."""
+    context.forget(booking)
+    for line in booking.lines.all():
+        context.forget(line)
+    if not _was_confirmed(booking):
+        booking.delete()
+        return Outcome.DELETED
     for name in BOOKING_BLANKS:
         setattr(booking, name, "")
     booking.save(update_fields=[*BOOKING_BLANKS, "updated_at"])
-    for line in booking.lines.all():
-        BookingLine.objects.filter(pk=line.pk).update(**dict.fromkeys(LINE_BLANKS, ""))
-        context.forget(line)
-    context.forget(booking)
+    BookingLine.objects.filter(booking=booking).update(**dict.fromkeys(LINE_BLANKS, ""))
     return Outcome.ANONYMIZED
 
 
@@ -162,6 +175,7 @@ def rentals_personal_data() -> list[PersonalDataSource]:
             find=_bookings,
             export=_export_booking,
             erase=_erase_booking,
+            outcome=_booking_outcome,
             retention=ACCOUNTING_RETENTION,
             order=310,
         ),

@@ -72,6 +72,7 @@ CANARIES = {
         "message": "Canari-message-7743",
         "departure": "Canari-départ-8854",
         "return": "Canari-retour-9965",
+        "pending": "Canari-demande-en-attente-8080",
     },
     "rentals.photos": {"photo": "Canari-image-1357"},
     "rentals.qualifications": {"training_note": "Canari-formation-2468"},
@@ -139,6 +140,8 @@ def plant(site, staff):
         [(camera, 1)],
         at("2027-04-02"),
         at("2027-04-05"),
+        user=user,
+        online=True,
         production_title=CANARIES["rentals.bookings"]["production"],
         notes=CANARIES["rentals.bookings"]["notes"],
     )
@@ -151,6 +154,15 @@ def plant(site, staff):
     line.condition_in_note = CANARIES["rentals.bookings"]["return"]
     line.save()
     store_photos(line, [damage_photo()], PhotoMoment.RETURN, user=staff)
+    # A request never confirmed: no invoice, nothing to keep.
+    pending = request_booking(
+        site,
+        contact,
+        [(camera, 1)],
+        at("2027-06-02"),
+        at("2027-06-04"),
+        production_title=CANARIES["rentals.bookings"]["pending"],
+    )
 
     training = Training.objects.create(site=site, name="Formation caméra cinéma")
     Qualification.objects.create(
@@ -195,7 +207,7 @@ def plant(site, staff):
         contact_name=CANARIES["opendata.contact_points"]["contact_point"],
         contact_email=EMAIL,
     )
-    return contact, booking, proposed, performed, film
+    return contact, booking, pending, proposed, performed, film
 
 
 def test_the_persons_copy_holds_what_each_plugin_keeps(org_a, crm_a):
@@ -228,11 +240,13 @@ def test_erasure_leaves_none_of_the_plugins_values_and_keeps_the_booking(
     photo's file is gone); the booking stays, same dates and total, borrowed by the anonymized
     record; the events, the film and the dataset stay, without the person."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    contact, booking, proposed, performed, film = plant(org_a, crm_a)
+    contact, booking, pending, proposed, performed, film = plant(org_a, crm_a)
+    assert booking.requested_by is not None
     assert found_in(database_dump()) == sorted(set(ALL) - {"photo"})
     assert found_in(media_dump()) == ["photo"]
     plan = {line.source.key: line for line in erasure_plan(DataSubject(org_a, EMAIL))}
-    assert (plan["rentals.bookings"].anonymized, plan["rentals.photos"].deleted) == (1, 1)
+    assert (plan["rentals.bookings"].anonymized, plan["rentals.bookings"].deleted) == (1, 1)
+    assert plan["rentals.photos"].deleted == 1
     assert plan["events.proposals"].anonymized == 1
     assert "six ans" in str(plan["rentals.bookings"].reason)
 
@@ -251,7 +265,8 @@ def test_erasure_leaves_none_of_the_plugins_values_and_keeps_the_booking(
     assert kept.total > 0 and kept.status == BookingStatus.CONFIRMED
     assert kept.borrower_id == contact.pk
     assert Contact.objects.get(pk=contact.pk).anonymized_at is not None
-    assert kept.requested_by is None
+    assert kept.requested_by is None, "the member's login went with their account"
+    assert not Booking.objects.filter(pk=pending.pk).exists()
     assert BookingLine.objects.filter(booking=kept).count() == 1
     assert not BookingLinePhoto.objects.exists()
     assert not get_document_model().objects.filter(title__contains=kept.number).exists()
@@ -273,7 +288,10 @@ def test_erasure_leaves_none_of_the_plugins_values_and_keeps_the_booking(
     assert dataset.live and (dataset.contact_name, dataset.contact_email) == ("", "")
 
     summary = {line["source"]: line for line in proof.summary}
-    assert summary["rentals.bookings"]["anonymized"] == 1
+    assert (summary["rentals.bookings"]["anonymized"], summary["rentals.bookings"]["deleted"]) == (
+        1,
+        1,
+    )
     assert summary["rentals.photos"]["deleted"] == 1
     assert summary["films.credits"]["deleted"] == 1
     assert summary["opendata.api_keys"]["deleted"] == 1
@@ -281,8 +299,21 @@ def test_erasure_leaves_none_of_the_plugins_values_and_keeps_the_booking(
 
 def test_another_organization_under_the_same_address_is_untouched(org_a, org_b, crm_a):
     """An erasure asked of one organization leaves what another holds under the same address (a
-    proposal, a distributor listing), and the copy of one shows nothing of the other."""
+    member with a booking and an API key, a proposal, a distributor listing), and the copy of one
+    shows nothing of the other."""
     plant(org_a, crm_a)
+    user, parisian = make_member(org_b, "Zéphyrin Calbacor", email=EMAIL)
+    paris_camera = make_equipment(org_b.catalogue, "Caméra Canon C70", units=1)
+    paris_booking = request_booking(
+        org_b,
+        parisian,
+        [(paris_camera, 1)],
+        dt.datetime(2027, 4, 2, 10, tzinfo=ZoneInfo("Europe/Paris")),
+        dt.datetime(2027, 4, 5, 10, tzinfo=ZoneInfo("Europe/Paris")),
+        production_title="Tournage à Paris",
+    )
+    change_status(paris_booking, BookingStatus.CONFIRMED)
+    paris_key, _secret = ApiKey.issue(user.member_accounts.get(site=org_b), "Clé de Paris")
     paris_event = make_event(org_b.agenda, "Rencontre à Paris", publish=False)
     twin = private_twin_for_page(paris_event)
     twin.contributor_name = "Proposeur de Paris"
@@ -295,7 +326,8 @@ def test_another_organization_under_the_same_address_is_untouched(org_a, org_b, 
 
     copy = zipfile.ZipFile(io.BytesIO(export_subject(DataSubject(org_a, EMAIL), language="fr")))
     text = copy.read("data.json").decode()
-    assert "Proposeur de Paris" not in text and "Contact de Paris" not in text
+    for theirs in ("Proposeur de Paris", "Contact de Paris", "Tournage à Paris", "Clé de Paris"):
+        assert theirs not in text
 
     erase_subject(DataSubject(org_a, EMAIL), user=crm_a)
     twin.refresh_from_db()
@@ -303,3 +335,8 @@ def test_another_organization_under_the_same_address_is_untouched(org_a, org_b, 
     listing.refresh_from_db()
     assert listing.email == EMAIL
     assert not DistributorContact.objects.filter(site=org_a).exists()
+    paris_booking.refresh_from_db()
+    assert paris_booking.production_title == "Tournage à Paris"
+    assert Contact.objects.get(pk=parisian.pk).email == EMAIL
+    assert ApiKey.objects.filter(pk=paris_key.pk).exists()
+    assert user.member_accounts.filter(site=org_b).exists()
