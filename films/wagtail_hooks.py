@@ -74,3 +74,9 @@ hooks.register("register_organization_grants", cinema_profile_grants)
 hooks.register("register_admin_viewset", register_cinema_profile_viewset)
 # Active cinemas, Open Films and the weekly barometer as live datasets (``opendata``).
 hooks.register("register_dataset_sources", films_dataset_sources)
+
+# What the network holds about a person (distributors' contacts, film credits), for access and
+# erasure.
+from .personal_data import films_personal_data  # noqa: E402
+
+hooks.register("register_personal_data", films_personal_data)

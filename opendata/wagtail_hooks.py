@@ -66,3 +66,9 @@ def upload_listing_button(page, user, next_url=None):
 
 # The demo's data portals (after the plugins' demo content: hooks run in INSTALLED_APPS order).
 hooks.register("load_demo_content", load_demo_opendata)
+
+# What the data portal holds about a person (API keys, datasets' contact points), for access and
+# erasure.
+from .personal_data import opendata_personal_data  # noqa: E402
+
+hooks.register("register_personal_data", opendata_personal_data)

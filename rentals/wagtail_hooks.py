@@ -112,3 +112,9 @@ hooks.register("register_crm_record_sections", crm_rentals_section)
 hooks.register("before_serve_page", hide_restricted_availability)
 # The equipment catalogue as a live dataset (``opendata``).
 hooks.register("register_dataset_sources", rentals_dataset_sources)
+
+# What the equipment desk holds about a person (bookings, photos, trainings, calendar links),
+# for access and erasure.
+from .personal_data import rentals_personal_data  # noqa: E402
+
+hooks.register("register_personal_data", rentals_personal_data)
