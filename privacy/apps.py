@@ -13,3 +13,6 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401 - connects the receivers
+        from .access import connect_signals
+
+        connect_signals()
