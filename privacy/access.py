@@ -397,4 +397,3 @@ def purge_access_log(now: dt.datetime | None = None) -> int:
         ._raw_delete(entries.db)
     )
     return deleted
-

@@ -11,10 +11,7 @@ def access_log_grants():
             OrganizationRole.CRM_STAFF,
             permissions=(
                 "privacy.view_accesslog",
-                *(
-                    f"privacy.{action}_incident"
-                    for action in ("add", "change", "delete", "view")
-                ),
+                *(f"privacy.{action}_incident" for action in ("add", "change", "delete", "view")),
             ),
             site_permissions=("privacy.change_accesslogsettings",),
         )

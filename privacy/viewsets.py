@@ -57,9 +57,7 @@ def logged_kinds(request):
 class AccessLogFilterSet(WagtailFilterSet):
     user = django_filters.ModelChoiceFilter(label=_("User"), queryset=logged_users)
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AccessLogAction.choices)
-    at = django_filters.DateFromToRangeFilter(
-        label=_("Date"), widget=DateRangePickerWidget
-    )
+    at = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
     content_type = django_filters.ModelChoiceFilter(
         label=_("Kind of record"), queryset=logged_kinds
     )
@@ -126,9 +124,7 @@ class IncidentFilterSet(WagtailFilterSet):
     risk = django_filters.ChoiceFilter(
         label=_("Risk of serious injury"), choices=IncidentRisk.choices
     )
-    awaiting = django_filters.BooleanFilter(
-        label=_("To notify"), method="filter_awaiting"
-    )
+    awaiting = django_filters.BooleanFilter(label=_("To notify"), method="filter_awaiting")
 
     class Meta:
         model = Incident
@@ -144,7 +140,7 @@ class IncidentFilterSet(WagtailFilterSet):
 class IncidentIndexView(ScopedIndexView):
     export_filename = "incidents"
     list_export = [
-        "site",
+        "site.site_name",
         "description",
         "occurred_on",
         "discovered_on",
@@ -162,6 +158,7 @@ class IncidentIndexView(ScopedIndexView):
         "get_status_display",
     ]
     export_headings = {
+        "site.site_name": pgettext_lazy("tenant", "organization"),
         "get_risk_display": _("risk of serious injury"),
         "get_authority_display": _("authority notified"),
         "get_status_display": _("status"),

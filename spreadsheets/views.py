@@ -77,7 +77,6 @@ def poll_interval_ms() -> int:
 # --- Listings: export, and the way to import ---------------------------------------------------
 
 
-
 class SpreadsheetIndexMixin:
     """For a listing's index view: exports of what the listing shows, and an "Import" button,
     both in the header beside the listing's own buttons (not in its "…" menu: staff look for

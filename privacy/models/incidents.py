@@ -91,7 +91,7 @@ class Incident(models.Model):
         _("status"), max_length=10, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
     )
     created_at = models.DateTimeField(_("recorded on"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
+    updated_at = models.DateTimeField(pgettext_lazy("incident", "updated on"), auto_now=True)
 
     objects = IncidentQuerySet.as_manager()
 

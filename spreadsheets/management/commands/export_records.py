@@ -81,9 +81,7 @@ class Command(BaseCommand):
             raise
         model = resource_class_for(options["kind"])._meta.model
         for after_export in hooks.get_hooks(AFTER_EXPORT_HOOK):
-            after_export(
-                None, model=model, kind=options["kind"], fmt=fmt, rows=count, sites=[site]
-            )
+            after_export(None, model=model, kind=options["kind"], fmt=fmt, rows=count, sites=[site])
         self.stdout.write(
             self.style.SUCCESS(
                 ngettext(
