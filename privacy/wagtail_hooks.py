@@ -7,6 +7,8 @@ from .services import private_twins_for_new_pages, save_private_details
 
 hooks.register("after_create_page", save_private_details)
 hooks.register("after_edit_page", save_private_details)
+# Publishing an edit reloads the page before ``after_edit_page``: the typed values would be lost.
+hooks.register("before_publish_page", save_private_details)
 hooks.register("bulk_create_page_companions", private_twins_for_new_pages)
 
 # --- Access log and incident register ---
