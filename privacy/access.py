@@ -103,7 +103,15 @@ class AccessContext:
             return None
         return user
 
+    def known(self) -> bool:
+        """Whether someone the log can name acts (the user is read once, when first needed)."""
+        return bool(self.actor) or self.user() is not None
+
     def add(self, instance, action: str, names: Iterable[str]) -> None:
+        """Note a change of ``instance`` (merged with the earlier ones of the same record);
+        nothing for an anonymous visitor, who changes only their own details."""
+        if not self.known():
+            return
         content_type = ContentType.objects.get_for_model(type(instance))
         key = (content_type.pk, str(instance.pk))
         entry = self.pending.get(key)
