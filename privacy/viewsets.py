@@ -11,10 +11,12 @@ from __future__ import annotations
 import codecs
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, When
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -54,13 +56,30 @@ def logged_kinds(request):
     ).order_by("app_label", "model")
 
 
+def kind_label(content_type) -> str:
+    """« Fiche », « Adhésion »: the model's name, not Django's « crm_blocks | fiche »."""
+    model = content_type.model_class()
+    return capfirst(model._meta.verbose_name) if model else content_type.model
+
+
+def entry_kind(entry) -> str:
+    return kind_label(entry.content_type)
+
+
+class KindChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return kind_label(obj)
+
+
+class KindFilter(django_filters.ModelChoiceFilter):
+    field_class = KindChoiceField
+
+
 class AccessLogFilterSet(WagtailFilterSet):
     user = django_filters.ModelChoiceFilter(label=_("User"), queryset=logged_users)
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AccessLogAction.choices)
     at = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
-    content_type = django_filters.ModelChoiceFilter(
-        label=_("Kind of record"), queryset=logged_kinds
-    )
+    content_type = KindFilter(label=_("Kind of record"), queryset=logged_kinds)
 
     class Meta:
         model = AccessLog
@@ -81,7 +100,7 @@ class AccessLogIndexView(ScopedIndexView):
             DateColumn("at", label=_("When"), accessor="at"),
             Column("actor", label=_("By")),
             Column("action", label=_("Action"), accessor="get_action_display"),
-            Column("kind", label=_("Kind of record"), accessor="content_type"),
+            Column("kind", label=_("Kind of record"), accessor=entry_kind),
             Column("object_label", label=_("Record")),
             Column("fields", label=_("Fields"), accessor="fields_display"),
             Column("rows", label=_("Rows")),

@@ -293,3 +293,16 @@ def test_purge_command_says_how_many_it_deleted(org_a):
     call_command("privacy_purge_access_log", stdout=out)
     assert "1" in out.getvalue()
     assert not AccessLog.objects.exists()
+
+
+def test_crm_staff_set_how_long_their_organization_keeps_the_log(crm_a, editor_a, org_a):
+    """The person in charge changes the period in the organization's settings (at least 30
+    days); an editor cannot."""
+    url = reverse("wagtailsettings:edit", args=["privacy", "accesslogsettings", org_a.pk])
+    client = logged_in(crm_a)
+    refused = client.post(url, {"retention_days": "7"})
+    assert refused.status_code == 200
+    assert "30" in " ".join(refused.context["form"].errors["retention_days"])
+    assert client.post(url, {"retention_days": "730"}).status_code == 302
+    assert AccessLogSettings.for_site(org_a).retention_days == 730
+    assert logged_in(editor_a).get(url).status_code in (302, 403)
