@@ -405,3 +405,20 @@ def purge_access_log(now: dt.datetime | None = None) -> int:
         ._raw_delete(entries.db)
     )
     return deleted
+
+
+# --- Erasure ------------------------------------------------------------------------------------
+
+
+def access_log_forget(model: type[models.Model], object_ids: Iterable) -> int:
+    """Blank the record label of the entries about ``model``'s ``object_ids`` (an erasure: the
+    log still says who viewed, changed or exported what kind of record and when, no longer whose
+    it was). Call it for the twin and for each of its pages. Returns how many entries changed."""
+    content_type = ContentType.objects.get_for_model(model)
+    return (
+        AccessLog.objects.filter(
+            content_type=content_type, object_id__in=[str(pk) for pk in object_ids]
+        )
+        .exclude(object_label="")
+        .update(object_label="")
+    )

@@ -21,7 +21,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from crm_blocks.models import Contact, PersonPage
-from privacy.access import access_log_actor, purge_access_log
+from privacy.access import access_log_actor, access_log_forget, purge_access_log
 from privacy.models import AccessLog, AccessLogAction, AccessLogSettings
 from tests.crm_blocks.admin_forms import person_form
 from tests.factories import contact_of, make_person
@@ -306,3 +306,19 @@ def test_crm_staff_set_how_long_their_organization_keeps_the_log(crm_a, editor_a
     assert client.post(url, {"retention_days": "730"}).status_code == 302
     assert AccessLogSettings.for_site(org_a).retention_days == 730
     assert logged_in(editor_a).get(url).status_code in (302, 403)
+
+
+def test_an_erasure_blanks_the_name_of_the_record_and_keeps_the_trace(crm_a, org_a, person):
+    """After a person's erasure the log still says who opened which kind of record and when,
+    but no longer the person's name; other records keep theirs."""
+    contact = contact_of(person)
+    other = contact_of(make_person(org_a.people_index, "Maude Gagnon"))
+    client = logged_in(crm_a)
+    for record in (contact, other):
+        client.get(reverse("crm_contact:inspect", args=[record.pk]))
+    client.get(reverse("wagtailadmin_pages:edit", args=[person.pk]))
+    assert access_log_forget(Contact, [contact.pk]) == 1
+    assert access_log_forget(PersonPage, [person.pk]) == 1
+    assert "Élise Tremblay" not in all_log_text()
+    assert AccessLog.objects.filter(object_label="Maude Gagnon").count() == 1
+    assert AccessLog.objects.filter(user=crm_a, action="viewed").count() == 3
