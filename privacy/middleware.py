@@ -10,7 +10,9 @@ one record's private details:
 - the edit or inspect view of a Wagtail viewset whose model has registered private fields
   (``privacy.registry``), the record being the one the view answered with;
 - the page editor (``wagtailadmin_pages:edit``) of a page with a private twin, when the form
-  shows the user its private fields (an editor who may not see them is not logged).
+  shows the user its private fields (an editor who may not see them is not logged);
+- any other view whose class names, in ``access_log_object``, the key of its template context
+  that holds the record it shows (a loan slip: ``access_log_object = "booking"``).
 
 Once the view answered 200 to a signed-in user, it writes one row (one INSERT). Listings,
 choosers, other answers (403, 404, redirects) and anonymous requests write nothing.
@@ -43,10 +45,16 @@ class AccessLogMiddleware:
             return None
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name == PAGE_EDITOR:
-            request._privacy_shown = "page"
+            request._privacy_shown = PAGE_EDITOR
             return None
         view_class = getattr(view_func, "view_class", None)
-        if view_class is None or not issubclass(view_class, DETAIL_VIEWS):
+        if view_class is None:
+            return None
+        declared = getattr(view_class, "access_log_object", None)
+        if declared:
+            request._privacy_shown = declared
+            return None
+        if not issubclass(view_class, DETAIL_VIEWS):
             return None
         initkwargs = getattr(view_func, "view_initkwargs", {}) or {}
         model = initkwargs.get("model") or getattr(view_class, "model", None)
@@ -59,7 +67,7 @@ class AccessLogMiddleware:
         if user is None or not user.is_authenticated:
             return
         context = getattr(response, "context_data", None) or {}
-        if shown == "page":
+        if shown == PAGE_EDITOR:
             page = context.get("page")
             form = context.get("form")
             if page is None or twin_model_of(page) is None:
@@ -69,6 +77,6 @@ class AccessLogMiddleware:
             site = getattr(form, "record_site", None)
             log_view(user=user, instance=page, site_id=site.pk if site else None)
             return
-        instance = context.get("object")
+        instance = context.get(shown)
         if instance is not None and is_watched(type(instance)):
             log_view(user=user, instance=instance)

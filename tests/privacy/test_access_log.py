@@ -130,6 +130,27 @@ def test_listings_anonymous_visits_and_refusals_write_nothing(client, crm_a, crm
     assert not AccessLog.objects.exists()
 
 
+def test_a_view_that_names_its_record_is_logged_too(crm_a, org_a, person):
+    """The loan slip of a booking (not a Wagtail edit or inspect view) declares the record it
+    shows: printing it is logged as a look at that booking."""
+    from zoneinfo import ZoneInfo
+
+    from rentals.models import Booking
+    from rentals.services import request_booking
+    from tests.factories import make_equipment
+
+    item = make_equipment(org_a.catalogue, "Caméra Sony FX6", units=1)
+    start = dt.datetime(2027, 4, 5, 10, tzinfo=ZoneInfo("America/Toronto"))
+    booking = request_booking(
+        org_a, contact_of(person), [(item, 1)], start, start + dt.timedelta(days=2)
+    )
+    response = logged_in(crm_a).get(reverse("rentals_booking:slip", args=[booking.pk]))
+    assert response.status_code == 200
+    entry = AccessLog.objects.get()
+    assert entry.content_type == ContentType.objects.get_for_model(Booking)
+    assert (entry.object_id, entry.site_id, entry.user) == (str(booking.pk), org_a.pk, crm_a)
+
+
 # --- Changes ----------------------------------------------------------------------------------
 
 
