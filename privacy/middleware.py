@@ -18,6 +18,9 @@ Once the view answered 200 to a signed-in user, it writes one row (one INSERT). 
 choosers, other answers (403, 404, redirects) and anonymous requests write nothing.
 """
 
+from functools import cache
+
+from django.urls import reverse
 from wagtail.admin.views import generic
 
 from .access import access_context, is_watched, log_view
@@ -26,6 +29,12 @@ from .pages import twin_model_of
 PAGE_EDITOR = "wagtailadmin_pages:edit"
 #: Wagtail's generic views showing one object's fields.
 DETAIL_VIEWS = (generic.EditView, generic.InspectView)
+
+
+@cache
+def admin_prefix() -> str:
+    """Where the admin is mounted (``/admin/``): only its views are logged."""
+    return reverse("wagtailadmin_home")
 
 
 class AccessLogMiddleware:
@@ -41,7 +50,7 @@ class AccessLogMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method != "GET":
+        if request.method != "GET" or not request.path_info.startswith(admin_prefix()):
             return None
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name == PAGE_EDITOR:
