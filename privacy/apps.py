@@ -21,5 +21,8 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401 - connects the receivers
+        from .access import connect_signals
+
+        connect_signals()
 
         post_migrate.connect(start_daily_task, sender=self, dispatch_uid="privacy_daily_task")

@@ -1,5 +1,8 @@
-"""What the privacy plugin itself holds about people: the requests they make (declared to both
-registries: its private fields, and its part of a person's data)."""
+"""What the privacy plugin declares in the foundations' registries (registered in
+``wagtail_hooks.py``): the CRM staff are the people in charge of personal information (they
+handle requests, read the access log, keep the incident register, set how long the log is kept);
+the requests people make are declared to both privacy registries (private fields, personal
+data)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +29,10 @@ def privacy_grants():
                 "privacy.add_privacyrequest",
                 "privacy.change_privacyrequest",
                 "privacy.view_privacyrequest",
+                "privacy.view_accesslog",
+                *(f"privacy.{action}_incident" for action in ("add", "change", "delete", "view")),
             ),
+            site_permissions=("privacy.change_accesslogsettings",),
         )
     ]
 

@@ -23,6 +23,8 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry, PageLogEntry, ReferenceIndex
 from wagtail.search import index
 
+from .access import access_log_forget
+from .access import current_context as current_access_context
 from .models import ErasureProof, PrivacyRequest, PrivacyRequestEvent
 from .models.requests import subject_reference
 from .personal_data import DataSubject, ErasureContext, Outcome, PersonalDataSource, sources
@@ -93,6 +95,7 @@ def _wipe_history(forgotten: list[tuple[type[models.Model], object]]) -> None:
         type_ids = _content_type_ids(model)
         keys = [str(pk) for pk in pks]
         ModelLogEntry.objects.filter(content_type_id__in=type_ids, object_id__in=keys).delete()
+        access_log_forget(model, pks)
         if issubclass(model, _page_model()):
             PageLogEntry.objects.filter(page_id__in=pks).delete()
         ReferenceIndex.objects.filter(
@@ -103,6 +106,15 @@ def _wipe_history(forgotten: list[tuple[type[models.Model], object]]) -> None:
         if issubclass(model, index.Indexed):
             for instance in model._default_manager.filter(pk__in=pks):
                 index.remove_object(instance)
+
+
+def _forget_pending_labels() -> None:
+    """The access log notes this erasure's changes (who deleted what kind of record, when),
+    written once the request ends: they must not name the person either."""
+    context = current_access_context()
+    if context is not None:
+        for entry in context.pending.values():
+            entry["object_label"] = ""
 
 
 def _page_model():
@@ -210,6 +222,7 @@ def erase_subject(
                     )
                 )
         _wipe_history(context.forgotten)
+        _forget_pending_labels()
         _hunt(context.identifiers)
         _compact_search_index()
         proof = ErasureProof.objects.create(

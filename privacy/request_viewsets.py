@@ -39,8 +39,6 @@ class PrivacyRequestViewSet(ScopedModelViewSet):
     add_view_class = PrivacyRequestCreateView
     filterset_class = PrivacyRequestFilterSet
     inspect_view_enabled = False
-    add_to_admin_menu = True
-    menu_order = 850
     list_per_page = 50
     list_display = [
         TitleColumn(

@@ -44,8 +44,10 @@ def private_twin_update(*, twin: PrivateRecord, data: dict) -> PrivateRecord:
 
 def save_private_details(request, page: Page) -> None:
     """Write what the editor typed in a page form's private fields to the record's twin (an
-    ``after_create_page`` / ``after_edit_page`` hook: the page exists by then)."""
-    data = getattr(page, "_private_twin_data", None)
+    ``after_create_page`` / ``after_edit_page`` hook: the page exists by then; also a
+    ``before_publish_page`` one, since publishing an edit hands ``after_edit_page`` a page
+    reloaded from the database, without what was typed). The values are written once."""
+    data = page.__dict__.pop("_private_twin_data", None)
     if data is None:
         return
     private_twin_update(twin=private_twin_for_page(page), data=data)

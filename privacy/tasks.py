@@ -1,5 +1,6 @@
 """The privacy plugin's work for the worker (``db_worker``): building a person's copy, and the
-daily round (reminders to the people in charge of requests about to be late).
+daily round (reminders to the people in charge of requests about to be late, the access log's
+retention).
 
 django-tasks has no scheduler: the daily task enqueues its next run when it runs, and
 ``ensure_daily_task`` (after migrations) starts the chain when none is waiting;
@@ -11,6 +12,7 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from .access import purge_access_log
 from .models import PrivacyRequest
 
 
@@ -25,10 +27,20 @@ def build_copy_task(request_id: int) -> int:
 
 
 def privacy_daily(now: dt.datetime | None = None) -> dict:
-    """The daily round: reminders about requests due within a week or late."""
+    """The daily round: reminders about requests due within a week or late, and the access log's
+    entries older than each organization keeps them."""
     from .reminders import send_reminders
 
-    return {"reminders": send_reminders(now=now)}
+    return {
+        "reminders": send_reminders(now=now),
+        "access_log_purged": purge_access_log(now=now),
+    }
+
+
+@task()
+def purge_access_log_task() -> int:
+    """Delete the access log's entries older than each organization keeps them; how many."""
+    return purge_access_log()
 
 
 @task()

@@ -7,27 +7,33 @@ from .services import private_twins_for_new_pages, save_private_details
 
 hooks.register("after_create_page", save_private_details)
 hooks.register("after_edit_page", save_private_details)
+# Publishing an edit reloads the page before ``after_edit_page``: the typed values would be lost.
+hooks.register("before_publish_page", save_private_details)
 hooks.register("bulk_create_page_companions", private_twins_for_new_pages)
 
-# --- Requests and erasures (``privacy.models.requests``, ``privacy.erasure``) ---
+# --- Requests, erasures, the access log and the incident register ---
 from wagtail.permissions import register_permission_policy  # noqa: E402
 
 from organizations.permissions import SiteScopedPermissionPolicy  # noqa: E402
 
+from .access import log_export  # noqa: E402
 from .declarations import privacy_grants, privacy_personal_data, privacy_private_fields  # noqa: E402
-from .models import PrivacyRequest  # noqa: E402
+from .models import AccessLog, Incident, PrivacyRequest  # noqa: E402
+from .viewsets import PrivacyViewSetGroup, ReadOnlyPermissionPolicy  # noqa: E402
 
 hooks.register("register_private_fields", privacy_private_fields)
 hooks.register("register_personal_data", privacy_personal_data)
 hooks.register("register_organization_grants", privacy_grants)
+hooks.register("after_spreadsheet_export", log_export)
 register_permission_policy(PrivacyRequest, SiteScopedPermissionPolicy(PrivacyRequest))
+register_permission_policy(AccessLog, ReadOnlyPermissionPolicy(AccessLog))
+register_permission_policy(Incident, SiteScopedPermissionPolicy(Incident))
 
 
 @hooks.register("register_admin_viewset")
-def register_privacy_request_viewset():
-    from .request_viewsets import PrivacyRequestViewSet
-
-    return PrivacyRequestViewSet("privacy_request")
+def register_privacy_viewsets():
+    # « Vie privée »: requests, the access log, the incident register.
+    return PrivacyViewSetGroup()
 
 
 # The member space's « My personal information » (``privacy.member``).

@@ -178,6 +178,8 @@ class BookingViewMixin(PermissionCheckedMixin, WagtailAdminTemplateMixin):
     history_url_name = None
     scope_actions: tuple[str, ...] = ("view", "change")
     any_permission_required = ("view", "change")
+    #: The access log (``privacy.middleware``) notes who opened the booking, kept here.
+    access_log_object = "booking"
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from django.db.models import QuerySet
@@ -37,6 +37,7 @@ from .files import FORMATS, Format, iter_csv, write_file
 from .pipeline import resource_class_for
 
 __all__ = [
+    "AFTER_EXPORT_HOOK",
     "CONTENT_TYPES",
     "SPOOL_BYTES",
     "export_bytes",
@@ -53,6 +54,11 @@ CONTENT_TYPES: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
+#: Called after each export from a listing or by ``export_records``:
+#: ``fn(request, *, model, kind, fmt, rows, sites)``, ``request`` being ``None`` for the
+#: command (the privacy plugin logs exports of private details). For a CSV download, once it
+#: ends: ``rows`` then counts what was sent.
+AFTER_EXPORT_HOOK = "after_spreadsheet_export"
 #: XLSX and ODS downloads are assembled in memory up to this size, then on disk.
 SPOOL_BYTES = 2 * 1024 * 1024
 
@@ -88,6 +94,7 @@ def export_response(
     queryset: QuerySet | None = None,
     language: str | None = None,
     filename: str | None = None,
+    on_written: Callable[[int], None] | None = None,
 ) -> HttpResponse | StreamingHttpResponse | FileResponse:
     """A download of what ``export_file`` writes, named ``filename`` (by default
     ``people-2026-11-21.csv``: the kind and today's date in the server's time zone).
@@ -96,6 +103,9 @@ def export_response(
     flat; the database is read as the response is sent, after the view has returned. XLSX and
     ODS are written first (their archive's table of contents comes last), into a temporary file
     that the response closes, and so deletes, once sent.
+
+    ``on_written(rows)`` is called with the number of rows written: once the last is sent for a
+    CSV (or once the download stops, with those sent so far), once the file is ready otherwise.
     """
     resource, queryset = _resource_and_queryset(kind=kind, fmt=fmt, site=site, queryset=queryset)
     filename = filename or export_filename(kind, fmt)
@@ -104,8 +114,13 @@ def export_response(
         headers = resource.export_headers(language)
 
         def content() -> Iterator[bytes]:
-            with _language(language):
-                yield from iter_csv(resource.iter_export_rows(queryset), headers=headers)
+            counted = _Counted(resource.iter_export_rows(queryset))
+            try:
+                with _language(language):
+                    yield from iter_csv(counted, headers=headers)
+            finally:
+                if on_written is not None:
+                    on_written(counted.count)
 
         response = StreamingHttpResponse(content(), content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -113,11 +128,13 @@ def export_response(
 
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by the response
     try:
-        _write(resource, queryset, kind=kind, fmt=fmt, language=language, output=spool)
+        rows = _write(resource, queryset, kind=kind, fmt=fmt, language=language, output=spool)
         spool.seek(0)
     except BaseException:
         spool.close()
         raise
+    if on_written is not None:
+        on_written(rows)
     return FileResponse(
         spool, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt]
     )
@@ -191,6 +208,22 @@ def _write(resource, queryset, *, kind: str, fmt: Format, language: str | None, 
             headers=resource.export_headers(language),
             title=kind,
         )
+
+
+class _Counted:
+    """An iterator of rows that counts those taken from it."""
+
+    def __init__(self, rows):
+        self.rows = iter(rows)
+        self.count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        row = next(self.rows)
+        self.count += 1
+        return row
 
 
 def _language(language: str | None):

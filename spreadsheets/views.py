@@ -31,11 +31,12 @@ from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import FormView, TemplateView, View
+from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, HeaderButton
 from wagtail.models import Site
 
-from .exports import export_response, template_response
+from .exports import AFTER_EXPORT_HOOK, export_response, template_response
 from .files import FORMATS, SpreadsheetError
 from .forms import ColumnMappingForm, ImportUploadForm, UploadLimitHandler
 from .models import ImportJob, ImportJobStatus
@@ -117,12 +118,21 @@ class SpreadsheetIndexMixin:
             raise PermissionDenied
         queryset = self.spreadsheet_queryset(kind)
         queryset = resource_class_for(kind).scope_queryset(queryset, sites)
+        request = self.request
+
+        def exported(rows: int) -> None:
+            for after_export in hooks.get_hooks(AFTER_EXPORT_HOOK):
+                after_export(
+                    request, model=queryset.model, kind=kind, fmt=fmt, rows=rows, sites=sites
+                )
+
         return export_response(
             kind=kind,
             fmt=fmt,
             site=sites[0] if len(sites) == 1 else None,
             queryset=queryset,
             language=translation.get_language(),
+            on_written=exported,
         )
 
     def get_context_data(self, **kwargs):

@@ -151,6 +151,7 @@ def plant_other_organization(owner_of_the_records) -> dict:
     )
     Redirect.objects.create(old_path=f"/{CANARY}", site=site, redirect_page=person)
     plant_rentals(site, contact, membership_type)
+    plant_privacy(site, contact, staff)
     return {
         "site": site,
         "person": person,
@@ -199,6 +200,22 @@ def plant_rentals(site, contact, membership_type) -> None:
         datetime.date(2030, 1, 9),
         production_title=f"{SEARCHED} {CANARY} tournage",
         notes=f"{SEARCHED} {CANARY} notes",
+    )
+
+
+def plant_privacy(site, contact, staff) -> None:
+    """The other organization's access log (a look at its record) and incident register."""
+    from privacy.access import log_view
+    from privacy.models import Incident
+
+    log_view(user=staff, instance=contact)
+    Incident.objects.create(
+        site=site,
+        description=f"{SEARCHED} {CANARY} incident",
+        occurred_on=datetime.date(2026, 1, 2),
+        discovered_on=datetime.date(2026, 1, 3),
+        information_concerned=f"{CANARY} courriels",
+        people_concerned=3,
     )
 
 

@@ -15,6 +15,7 @@ from crm_blocks.models import Contact
 from privacy.models import ErasureProof, PrivacyRequest, PrivacyRequestEvent
 from privacy.reminders import send_reminders
 from tests.factories import contact_of, make_member, make_person
+from tests.privacy.test_erasure import database_dump
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
@@ -82,6 +83,9 @@ def test_staff_record_check_and_complete_an_erasure_with_its_proof(client, org_a
     handle = client.get(admin_url("handle", request), HTTP_HOST=org_a.hostname).content.decode()
     assert proof.reference in handle
     assert "Zelphine" not in handle
+    # Nothing names her any more: not the access log of the screens just used, nor anything else.
+    dump = database_dump().lower()
+    assert "zelphine" not in dump and "canari-note-8812" not in dump
 
 
 def test_an_access_request_gets_its_copy_and_the_history_says_so(client, org_a, crm_a):

@@ -15,9 +15,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail import hooks
 
-from spreadsheets.exports import export_file
+from spreadsheets.exports import AFTER_EXPORT_HOOK, export_file
 from spreadsheets.files import FORMATS
+from spreadsheets.pipeline import resource_class_for
 from spreadsheets.registry import kinds
 
 from .import_records import organization_site
@@ -77,6 +79,9 @@ class Command(BaseCommand):
         except BaseException:
             _remove(partial.name)
             raise
+        model = resource_class_for(options["kind"])._meta.model
+        for after_export in hooks.get_hooks(AFTER_EXPORT_HOOK):
+            after_export(None, model=model, kind=options["kind"], fmt=fmt, rows=count, sites=[site])
         self.stdout.write(
             self.style.SUCCESS(
                 ngettext(
