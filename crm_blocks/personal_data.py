@@ -496,3 +496,84 @@ def crm_personal_data() -> list[PersonalDataSource]:
             unpublish=_unpublish_record,
         ),
     ]
+
+
+# --- Retention (``privacy.retention``) ---------------------------------------------------------
+
+
+def subject_for_contact(contact: Contact) -> DataSubject:
+    """The person of one record, as an erasure sees them (even a record without an e-mail)."""
+    subject = DataSubject(site=contact.site, email=contact.email or "")
+    subject.memo["crm_blocks.contacts"] = [contact]
+    return subject
+
+
+def _inactive_people(site, cutoff):
+    """People whose record, pages, memberships and login have not moved since ``cutoff``."""
+    recent_pages = PersonPage.objects.filter(
+        models.Q(latest_revision_created_at__gte=cutoff) | models.Q(last_published_at__gte=cutoff)
+    ).values("translation_key")
+    return (
+        Contact.objects.filter(
+            site=site, kind=Contact.Kind.PERSON, anonymized_at=None, updated_at__lt=cutoff
+        )
+        .exclude(translation_key__in=recent_pages)
+        .exclude(memberships__end_date__gte=cutoff.date())
+        .exclude(memberships__end_date=None, memberships__start_date__isnull=False)
+        .exclude(member_account__user__last_login__gte=cutoff)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _erase_inactive(site, contacts, now) -> int:
+    from privacy.erasure import erase_subject
+
+    for contact in contacts:
+        erase_subject(subject_for_contact(contact), by_name=str(_("retention rule")))
+    return len(contacts)
+
+
+def _finished_imports(site, cutoff):
+    from spreadsheets.models import ImportJob, ImportJobStatus
+
+    finished = (ImportJobStatus.DONE, ImportJobStatus.FAILED, ImportJobStatus.CANCELLED)
+    return ImportJob.objects.filter(site=site, status__in=finished, updated_at__lt=cutoff).order_by(
+        "pk"
+    )
+
+
+def _delete_imports(site, jobs, now) -> int:
+    from spreadsheets.models import ImportJob
+
+    ImportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+    return len(jobs)
+
+
+def crm_retention_rules():
+    from privacy.retention import RetentionRule, RetentionUnit
+
+    return [
+        RetentionRule(
+            key="crm_blocks.inactive_people",
+            label=gettext_lazy(
+                "People with no activity (record, page, membership, login), erased with "
+                "everything the plugins hold about them"
+            ),
+            unit=RetentionUnit.YEARS,
+            default=None,
+            find=_inactive_people,
+            describe=str,
+            apply=_erase_inactive,
+            action=gettext_lazy("erased"),
+        ),
+        RetentionRule(
+            key="spreadsheets.import_reports",
+            label=gettext_lazy("Finished spreadsheet imports (their file and report)"),
+            unit=RetentionUnit.DAYS,
+            default=90,
+            find=_finished_imports,
+            describe=lambda job: f"{job.filename} ({job.created_at:%Y-%m-%d})",
+            apply=_delete_imports,
+        ),
+    ]

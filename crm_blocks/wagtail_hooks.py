@@ -15,7 +15,7 @@ from .dashboard import expiring_memberships_panel
 from .declarations import crm_grants, crm_private_fields, crm_sections, crm_spreadsheet_kinds
 from .models import Affiliation, Contact, ContactNote, ContactTag, Membership, MembershipType
 from .permissions import ContactPermissionPolicy, user_can_access_crm
-from .personal_data import crm_personal_data
+from .personal_data import crm_personal_data, crm_retention_rules
 from .viewsets import CrmViewSetGroup
 
 hooks.register("register_organization_grants", crm_grants)
@@ -24,6 +24,8 @@ hooks.register("register_spreadsheet_kinds", crm_spreadsheet_kinds)
 hooks.register("register_private_fields", crm_private_fields)
 # What the CRM holds about a person, for access, portability and erasure (``privacy``).
 hooks.register("register_personal_data", crm_personal_data)
+# Its periods of retention, applied by the privacy plugin's daily round.
+hooks.register("register_retention_rules", crm_retention_rules)
 hooks.register("construct_homepage_panels", expiring_memberships_panel)
 
 register_permission_policy(Contact, ContactPermissionPolicy(Contact))

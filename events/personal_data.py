@@ -140,3 +140,38 @@ def events_personal_data() -> list[PersonalDataSource]:
             order=300,
         ),
     ]
+
+
+# --- Retention (``privacy.retention``) ---------------------------------------------------------
+
+
+def _answered_contributions(site, cutoff):
+    return (
+        EventPrivate.objects.filter(site=site, contributor_answered_at__lt=cutoff)
+        .exclude(contributor_name="", contributor_email="", contributor_consent="")
+        .order_by("pk")
+    )
+
+
+def _blank_contributors(site, twins, now) -> int:
+    EventPrivate.objects.filter(pk__in=[twin.pk for twin in twins]).update(
+        **dict.fromkeys(CONTRIBUTOR_FIELDS, "")
+    )
+    return len(twins)
+
+
+def events_retention_rules():
+    from privacy.retention import RetentionRule, RetentionUnit
+
+    return [
+        RetentionRule(
+            key="events.contributor_details",
+            label=gettext_lazy("Details of the people who proposed an event, after the answer"),
+            unit=RetentionUnit.MONTHS,
+            default=6,
+            find=_answered_contributions,
+            describe=lambda twin: _page_titles(twin.translation_key),
+            apply=_blank_contributors,
+            action=gettext_lazy("anonymized"),
+        )
+    ]

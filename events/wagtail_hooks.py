@@ -43,6 +43,8 @@ hooks.register("register_organization_grants", events_openagenda_grants)
 hooks.register("register_private_fields", events_openagenda_private_fields)
 
 # What the agenda holds about a person (proposals, performances), for access and erasure.
-from .personal_data import events_personal_data  # noqa: E402
+from .personal_data import events_personal_data, events_retention_rules  # noqa: E402
 
 hooks.register("register_personal_data", events_personal_data)
+# Its periods of retention, applied by the privacy plugin's daily round.
+hooks.register("register_retention_rules", events_retention_rules)

@@ -90,3 +90,31 @@ def opendata_personal_data() -> list[PersonalDataSource]:
             order=300,
         ),
     ]
+
+
+# --- Retention (``privacy.retention``) ---------------------------------------------------------
+
+
+def _revoked_keys(site, cutoff):
+    return ApiKey.objects.filter(account__site=site, revoked_at__lt=cutoff).order_by("pk")
+
+
+def _delete_keys(site, keys, now) -> int:
+    ApiKey.objects.filter(pk__in=[key.pk for key in keys]).delete()
+    return len(keys)
+
+
+def opendata_retention_rules():
+    from privacy.retention import RetentionRule, RetentionUnit
+
+    return [
+        RetentionRule(
+            key="opendata.revoked_api_keys",
+            label=gettext_lazy("Revoked API keys"),
+            unit=RetentionUnit.DAYS,
+            default=30,
+            find=_revoked_keys,
+            describe=lambda key: f"{key.prefix}… ({key.revoked_at:%Y-%m-%d})",
+            apply=_delete_keys,
+        )
+    ]

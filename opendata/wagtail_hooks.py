@@ -69,6 +69,8 @@ hooks.register("load_demo_content", load_demo_opendata)
 
 # What the data portal holds about a person (API keys, datasets' contact points), for access and
 # erasure.
-from .personal_data import opendata_personal_data  # noqa: E402
+from .personal_data import opendata_personal_data, opendata_retention_rules  # noqa: E402
 
 hooks.register("register_personal_data", opendata_personal_data)
+# Its periods of retention, applied by the privacy plugin's daily round.
+hooks.register("register_retention_rules", opendata_retention_rules)

@@ -1,6 +1,6 @@
 """The privacy plugin's work for the worker (``db_worker``): building a person's copy, and the
-daily round (reminders to the people in charge of requests about to be late, the access log's
-retention).
+daily round (reminders to the people in charge of requests about to be late, each organization's
+retention rules, the access log's retention).
 
 django-tasks has no scheduler: the daily task enqueues its next run when it runs, and
 ``ensure_daily_task`` (after migrations) starts the chain when none is waiting;
@@ -30,9 +30,11 @@ def privacy_daily(now: dt.datetime | None = None) -> dict:
     """The daily round: reminders about requests due within a week or late, and the access log's
     entries older than each organization keeps them."""
     from .reminders import send_reminders
+    from .retention import retention_daily
 
     return {
         "reminders": send_reminders(now=now),
+        "retention": retention_daily(now=now),
         "access_log_purged": purge_access_log(now=now),
     }
 

@@ -31,6 +31,7 @@ from organizations.viewsets import ScopedModelViewSet, scoped_form
 from .access import watched_models
 from .models import AccessLog, AccessLogAction, Incident, IncidentRisk, IncidentStatus
 from .request_viewsets import PrivacyRequestViewSet
+from .retention_views import RetentionViewSet
 
 # --- The access log -----------------------------------------------------------------------------
 
@@ -292,4 +293,5 @@ class PrivacyViewSetGroup(ViewSetGroup):
         PrivacyRequestViewSet("privacy_request"),
         AccessLogViewSet("privacy_accesslog"),
         IncidentViewSet("privacy_incident"),
+        RetentionViewSet("privacy_retention"),
     )

@@ -17,6 +17,7 @@ A booking's ``requested_by`` (the member's login) is emptied when the login goes
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -193,4 +194,55 @@ def rentals_personal_data() -> list[PersonalDataSource]:
             export=_export_calendar_link,
             order=300,
         ),
+    ]
+
+
+# --- Retention (``privacy.retention``) ---------------------------------------------------------
+
+
+def _old_booking_details(site, cutoff):
+    blanks = models.Q()
+    for name in BOOKING_BLANKS:
+        blanks |= ~models.Q(**{name: ""})
+    for name in LINE_BLANKS:
+        blanks |= ~models.Q(**{f"lines__{name}": ""})
+    blanks |= models.Q(lines__photos__isnull=False)
+    return (
+        Booking.objects.filter(site=site, return_at__lt=cutoff)
+        .filter(blanks)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _blank_booking_details(site, bookings, now) -> int:
+    ids = [booking.pk for booking in bookings]
+    Booking.objects.filter(pk__in=ids).update(**dict.fromkeys(BOOKING_BLANKS, ""))
+    BookingLine.objects.filter(booking__in=ids).update(**dict.fromkeys(LINE_BLANKS, ""))
+    for photo in BookingLinePhoto.objects.filter(line__booking__in=ids).select_related("document"):
+        document = photo.document
+        photo.delete()
+        if document is not None:
+            document.delete()
+    return len(ids)
+
+
+def rentals_retention_rules():
+    from privacy.retention import RetentionRule, RetentionUnit
+
+    return [
+        RetentionRule(
+            key="rentals.booking_details",
+            label=gettext_lazy(
+                "Bookings' notes, messages and photos, after the accounting period (the "
+                "bookings and their amounts stay)"
+            ),
+            unit=RetentionUnit.YEARS,
+            default=6,
+            minimum=1,
+            find=_old_booking_details,
+            describe=str,
+            apply=_blank_booking_details,
+            action=gettext_lazy("anonymized"),
+        )
     ]

@@ -115,6 +115,8 @@ hooks.register("register_dataset_sources", rentals_dataset_sources)
 
 # What the equipment desk holds about a person (bookings, photos, trainings, calendar links),
 # for access and erasure.
-from .personal_data import rentals_personal_data  # noqa: E402
+from .personal_data import rentals_personal_data, rentals_retention_rules  # noqa: E402
 
 hooks.register("register_personal_data", rentals_personal_data)
+# Its periods of retention, applied by the privacy plugin's daily round.
+hooks.register("register_retention_rules", rentals_retention_rules)

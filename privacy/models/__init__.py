@@ -5,6 +5,7 @@ from .access_log import AccessLog, AccessLogAction, AccessLogSettings  # noqa: F
 from .incidents import Incident, IncidentRisk, IncidentStatus  # noqa: F401
 from .records import PrivateRecord, PrivateRecordQuerySet
 from .requests import ErasureProof, PrivacyRequest, PrivacyRequestEvent
+from .retention import RetentionPolicy, RetentionRun  # noqa: F401
 
 __all__ = [
     "ErasureProof",
