@@ -16,6 +16,7 @@ from .declarations import crm_grants, crm_private_fields, crm_sections, crm_spre
 from .models import Affiliation, Contact, ContactNote, ContactTag, Membership, MembershipType
 from .permissions import ContactPermissionPolicy, user_can_access_crm
 from .personal_data import crm_personal_data, crm_retention_rules
+from .privacy_demo import load_demo_privacy
 from .viewsets import CrmViewSetGroup
 
 hooks.register("register_organization_grants", crm_grants)
@@ -26,6 +27,8 @@ hooks.register("register_private_fields", crm_private_fields)
 hooks.register("register_personal_data", crm_personal_data)
 # Its periods of retention, applied by the privacy plugin's daily round.
 hooks.register("register_retention_rules", crm_retention_rules)
+# The demo's open request of access and completed erasure (``privacy``).
+hooks.register("load_demo_content", load_demo_privacy)
 hooks.register("construct_homepage_panels", expiring_memberships_panel)
 
 register_permission_policy(Contact, ContactPermissionPolicy(Contact))

@@ -263,3 +263,20 @@ def test_the_demo_network_publishes_its_data_portal(client, demo):
         DatasetPage.objects.published(within=centre.root_page).values_list("live_source", flat=True)
     )
     assert sources == {"rentals.equipment", "events.agenda"}
+
+
+def test_each_demo_organization_has_a_request_to_handle_and_a_proof_of_erasure(demo):
+    """« Vie privée » has something to show in every demo organization: an open request of
+    access (identity checked) and an erasure completed with its proof, the erased person gone."""
+    from crm_blocks.models import Contact
+    from crm_blocks.privacy_demo import ERASED_EMAIL
+    from privacy.models import ErasureProof, PrivacyRequest
+
+    for organization in demo.organizations:
+        site = organization.site
+        open_request = PrivacyRequest.objects.get(site=site, kind="access")
+        assert open_request.is_open and open_request.identity_checked
+        erasure = PrivacyRequest.objects.get(site=site, kind="erasure")
+        assert erasure.status == "completed" and erasure.email == ""
+        assert ErasureProof.objects.filter(site=site, request=erasure).exists()
+        assert not Contact.objects.filter(site=site, email=ERASED_EMAIL).exists()
