@@ -320,6 +320,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "signin.lockout.lockout_response"
 # Successful logins are not kept (failures are, until they expire: `axes_reset` or the cool-off).
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every start of every command
 # Behind a reverse proxy, set SIGNIN_CLIENT_HEADER (or MEMBER_SPACE_CLIENT_HEADER, which it
 # defaults to) to the header it writes the client's address in (HTTP_X_REAL_IP); by default the
 # connection's own address counts.
