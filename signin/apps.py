@@ -6,3 +6,8 @@ class SigninConfig(AppConfig):
     name = "signin"
     verbose_name = _("Staff sign-in")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -9,7 +9,8 @@ has a confirmed device is asked for a code before any admin page, required or no
 from __future__ import annotations
 
 from django.conf import settings
-from django_otp import user_has_device
+from django.core.cache import cache
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 SUPERUSERS = "superusers"
 
@@ -31,6 +32,21 @@ def two_factor_required(user) -> bool:
     return bool(codes) and user.groups.filter(organization_role__role__in=codes).exists()
 
 
+def device_cache_key(user) -> str:
+    """Per user, and per account: a user id that comes back (SQLite reuses the highest id
+    after a deletion) names another account, whose answer is not this one's."""
+    joined = user.date_joined.timestamp() if getattr(user, "date_joined", None) else 0
+    return f"signin:has-device:{user.pk}:{joined}"
+
+
 def has_device(user) -> bool:
-    """Whether ``user`` has a confirmed device (an app's codes)."""
-    return user_has_device(user, confirmed=True)
+    """Whether ``user`` has a confirmed device (an app's codes; recovery codes come with it).
+
+    Asked on every admin request: kept in the shared cache, forgotten whenever a device of the
+    user is saved or deleted (``signin.signals``), so that it costs no query."""
+    key = device_cache_key(user)
+    known = cache.get(key)
+    if known is None:
+        known = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+        cache.set(key, known, timeout=24 * 60 * 60)
+    return known

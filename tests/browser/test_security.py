@@ -13,6 +13,7 @@ import time
 from urllib.parse import urlparse
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django_otp.oath import totp
 from playwright.sync_api import expect
@@ -70,6 +71,14 @@ class Watch:
         events = self.page.evaluate("() => window.__cspViolations || []")
         assert not events, f"CSP violations on {where}: {events}"
         assert not self.console, f"CSP violations on {where}: {self.console}"
+
+
+@pytest.fixture(autouse=True)
+def _forget_devices():
+    """Whether a user has a device is kept in the cache (``signin.policy.has_device``); the
+    database is emptied after the test, not what the cache remembers of it."""
+    yield
+    cache.clear()
 
 
 @pytest.mark.browser
