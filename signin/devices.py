@@ -1,7 +1,7 @@
 """A user's devices: the authenticator app (TOTP, RFC 6238) and the recovery codes.
 
-- ``pending_device``: the app being enrolled (unconfirmed until a first code checks out), the
-  same one however often the enrolment page is reloaded;
+- ``pending_device``: the app being enrolled, its key kept in the session (nothing is saved
+  until a first code checks out), the same however often the enrolment page is reloaded;
 - ``confirm``: the first code confirms it and makes ``RECOVERY_CODES`` recovery codes, each good
   once, shown to the user once (django-otp stores them as they are: each is worth one second
   factor, after the password, never a sign-in alone);
@@ -14,24 +14,31 @@
 from __future__ import annotations
 
 import re
+import time
 from base64 import b32encode
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 from wagtail.log_actions import log
 
 RECOVERY_CODES = 10
 APP_CODE = re.compile(r"^\d{6}$")
+#: The session key of the key of the app being enrolled.
+PENDING_KEY = "signin_pending_key"
 
 
-def pending_device(user) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
-    return device
+def pending_device(request) -> TOTPDevice:
+    """The app being enrolled, not saved: its key waits in the session until a first code
+    checks out, the same however often the page is reloaded, and nothing is written before."""
+    key = request.session.get(PENDING_KEY)
+    if not key:
+        key = request.session[PENDING_KEY] = random_hex(20)
+    return TOTPDevice(user=request.user, name=_("Authenticator app"), key=key, confirmed=False)
 
 
 def secret_text(device: TOTPDevice) -> str:
@@ -64,15 +71,23 @@ def new_recovery_codes(user) -> list[str]:
 
 
 @transaction.atomic
-def confirm(user, device: TOTPDevice, code: str) -> list[str] | None:
-    """Confirm ``device`` with its first ``code``: the recovery codes, or None if wrong."""
-    if not APP_CODE.match(code) or not device.verify_token(code):
+def confirm(request, device: TOTPDevice, code: str) -> list[str] | None:
+    """Save ``device`` once its first ``code`` checks out: the recovery codes, or None."""
+    if not APP_CODE.match(code):
         return None
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(int(code), tolerance=device.tolerance):
+        return None
     # The request's user is a lazy object, which Wagtail's log does not recognise as a user.
-    user = get_user_model()._default_manager.get(pk=user.pk)
+    user = get_user_model()._default_manager.get(pk=request.user.pk)
+    TOTPDevice.objects.filter(user=user).delete()
+    device.user = user
+    device.confirmed = True
+    device.last_t = totp.t()  # this code cannot sign in again
+    device.drift = totp.drift
+    device.save()
+    request.session.pop(PENDING_KEY, None)
     log(instance=user, action="signin.enrol", user=user)
     return new_recovery_codes(user)
 

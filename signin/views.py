@@ -40,10 +40,10 @@ def enrol(request):
     target = next_url(request)
     if has_device(user):
         return redirect(target if user.is_verified() else reverse("signin_verify"))
-    device = devices.pending_device(user)
+    device = devices.pending_device(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = devices.confirm(user, device, form.cleaned_data["code"])
+        codes = devices.confirm(request, device, form.cleaned_data["code"])
         if codes is not None:
             otp_login(request, device)
             return TemplateResponse(
@@ -139,7 +139,12 @@ def can_reset(by, user) -> bool:
 
 
 def reset(request, user_id):
-    """Remove a colleague's devices (a lost phone): they enrol again at their next sign-in."""
+    """Remove a colleague's devices (a lost phone): they enrol again at their next sign-in.
+
+    Who may not reset anyone is refused before the id is read: the answer says nothing of
+    which ids exist."""
+    if not (request.user.is_superuser or request.user.has_perm("auth.change_user")):
+        raise PermissionDenied
     user = get_object_or_404(get_user_model(), pk=user_id)
     if not can_reset(request.user, user):
         raise PermissionDenied
