@@ -38,14 +38,14 @@ bench: install ## Print the benchmark ratios (pages, spreadsheets, then the site
 	$(PY) bench/http_load.py
 
 messages: install ## Refresh and compile the French catalogues (needs gettext)
-	for dir in organizations privacy spreadsheets crm_blocks events rentals films opendata structured_data language_search public_cache site/home; do \
+	for dir in organizations privacy signin spreadsheets crm_blocks events rentals films opendata structured_data language_search public_cache site/home; do \
 		mkdir -p $$dir/locale && \
 		(cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py makemessages -l fr --no-obsolete \
 			--ignore=static/*) || exit 1; \
 	done
 	mkdir -p site/locale && cd site && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py makemessages \
 		-l fr --no-obsolete --ignore=home/* --ignore=config/* --ignore=static/*
-	for dir in organizations privacy spreadsheets crm_blocks events rentals films opendata structured_data language_search public_cache site/home site; do \
+	for dir in organizations privacy signin spreadsheets crm_blocks events rentals films opendata structured_data language_search public_cache site/home site; do \
 		(cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/site/manage.py compilemessages -l fr) || exit 1; \
 	done
 

@@ -4,6 +4,7 @@ Anything an operator may change is read through ``config.env.env``; the environm
 modules (``dev``, ``production``, ``test``) only override what differs.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "crm_blocks",
     "spreadsheets",
     "privacy",
+    "signin",
     "organizations",
     "structured_data",
     "language_search",
@@ -51,6 +53,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "import_export",
+    # Staff sign-in (signin): one-time codes, recovery codes, failed-login lockouts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +69,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so that cached pages get the headers too (signin.headers): the
+    # Content-Security-Policy (django-csp; the admin's own, looser one) and Permissions-Policy.
+    "signin.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Right after the language is known: anonymous visitors' pages from the cache (public_cache).
@@ -70,10 +80,23 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sign-in (signin): whether this session passed its second factor (django-otp), then
+    # the admin's idle and absolute session limits, then the second factor asked for.
+    "django_otp.middleware.OTPMiddleware",
+    "signin.middleware.AdminSessionExpiryMiddleware",
+    "signin.middleware.TwoFactorMiddleware",
     # Who viewed, changed or exported private details (needs the user: after authentication).
     "privacy.middleware.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -275,6 +298,73 @@ MAP_TILE_ATTRIBUTION = env(
 )
 
 LOGIN_URL = "wagtailadmin_login"
+
+# --- Staff sign-in (signin) -------------------------------------------------------------------
+# Who must sign in with a second factor (a code from an app, or a recovery code): "superusers"
+# and organization roles (OrganizationRole codes). Anyone else may choose to (their account
+# page); whoever has a device is always asked for a code before the admin.
+SIGNIN_2FA_REQUIRED_ROLES = env(
+    "SIGNIN_2FA_REQUIRED_ROLES", ["superusers", "crm_staff"], cast=list
+)
+# An admin session ends after this long without a request, and this long after it began
+# (seconds; 0: no limit). Members' and visitors' sessions keep Django's SESSION_COOKIE_AGE.
+SIGNIN_ADMIN_IDLE_SECONDS = env("SIGNIN_ADMIN_IDLE_SECONDS", 2 * 60 * 60, cast=int)
+SIGNIN_ADMIN_SESSION_SECONDS = env("SIGNIN_ADMIN_SESSION_SECONDS", 8 * 60 * 60, cast=int)
+# The name the authenticator app shows beside the codes.
+OTP_TOTP_ISSUER = "Liens Mutuels"
+# Failed logins (django-axes), on every form that logs in (the admin's, the member space's):
+# after AXES_FAILURE_LIMIT failures for one login from one address, that login is refused from
+# that address for AXES_COOLOFF_MINUTES, even with the right password (signin.lockout answers).
+AXES_FAILURE_LIMIT = env("AXES_FAILURE_LIMIT", 5, cast=int)
+AXES_COOLOFF_TIME = timedelta(minutes=env("AXES_COOLOFF_MINUTES", 15, cast=int))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "signin.lockout.lockout_response"
+# Successful logins are not kept (failures are, until they expire: `axes_reset` or the cool-off).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every start of every command
+# Behind a reverse proxy, set SIGNIN_CLIENT_HEADER (or MEMBER_SPACE_CLIENT_HEADER, which it
+# defaults to) to the header it writes the client's address in (HTTP_X_REAL_IP); by default the
+# connection's own address counts.
+AXES_CLIENT_IP_CALLABLE = "signin.lockout.client_address"
+
+# Content-Security-Policy (django-csp) of public pages: scripts from the site only, no inline
+# script, no plugin. Cached pages (public_cache) are shared by visitors, so no nonce: the site's
+# scripts are files. Inline *styles* are allowed: Wagtail's responsive video embeds and the
+# providers' embed markup carry style attributes, and the server error page inlines its few
+# rules so that it needs nothing else; a style runs no script. The map's tile server
+# (MAP_TILE_URL) is added to img-src (signin.headers). The admin has its own policy
+# (SIGNIN_ADMIN_CSP_DIRECTIVES).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", "https:"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+# Wagtail's admin writes inline scripts (inline panels, date pickers) and styles: it keeps
+# 'unsafe-inline' for both, and everything else as strict as the public pages.
+SIGNIN_ADMIN_CSP_DIRECTIVES = {
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", "https:"],
+}
+# Browser features no page of the site uses.
+SIGNIN_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # The page type of each organization's home page, made by `create_organization`.
 ORGANIZATIONS_HOME_PAGE_MODEL = "home.HomePage"

@@ -13,7 +13,20 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS", [], cast=list)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT", True, cast=bool)
 SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True  # (base.py too) no script reads the session cookie
+SESSION_COOKIE_SAMESITE = "Lax"  # (base.py too) not sent with another site's form posts
 CSRF_COOKIE_SECURE = True
+# Browsers fetch any http:// address a page names (an image pasted in rich text) over https.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],  # noqa: F405
+        "upgrade-insecure-requests": True,
+    }
+}
+SIGNIN_ADMIN_CSP_DIRECTIVES = {
+    **SIGNIN_ADMIN_CSP_DIRECTIVES,  # noqa: F405
+    "upgrade-insecure-requests": True,
+}
 SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, cast=int)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env("SECURE_HSTS_INCLUDE_SUBDOMAINS", True, cast=bool)
 SECURE_HSTS_PRELOAD = env("SECURE_HSTS_PRELOAD", False, cast=bool)

@@ -37,3 +37,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # write lock when it first writes (Django's default), not as it begins: a worker's job
     # holding the lock from its first read would refuse the server's requests meanwhile.
     DATABASES["default"]["OPTIONS"].pop("transaction_mode", None)  # noqa: F405
+
+# Staff sign-in (signin): the suite logs staff in with ``client.force_login`` and Django's test
+# client logs in without a request, which django-axes refuses; tests/signin turns each on where
+# it checks it (second factor required, lockouts, admin session limits).
+SIGNIN_2FA_REQUIRED_ROLES = []
+SIGNIN_ADMIN_IDLE_SECONDS = 0
+SIGNIN_ADMIN_SESSION_SECONDS = 0
+AXES_ENABLED = False
