@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
@@ -153,6 +154,16 @@ def _hunt(identifiers: set[str]) -> None:
         return
     _quoting(ModelLogEntry, ["label", "data"], hunted).delete()
     _quoting(PageLogEntry, ["label", "data"], hunted).delete()
+    # Sign-in attempts and logins that django-axes keeps under the login name (an e-mail).
+    for label in ("axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"):
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        names = models.Q()
+        for identifier in hunted:
+            names |= models.Q(username__iexact=identifier)
+        model._default_manager.filter(names).delete()
     try:
         from django_tasks_db.models import DBTaskResult
     except ImportError:  # another task backend keeps no results in the database

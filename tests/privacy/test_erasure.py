@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.core.management import CommandError, call_command
@@ -142,6 +143,17 @@ def plant_person(site, staff):
         email=EMAIL,
         name=CANARIES["name"],
         details=CANARIES["request"],
+    )
+    # Two failed sign-ins under her login, as django-axes keeps them.
+    AccessAttempt.objects.create(
+        username=EMAIL,
+        ip_address="203.0.113.9",
+        user_agent="Firefox",
+        http_accept="text/html",
+        path_info="/espace-membre/connexion/",
+        get_data="",
+        post_data=f"username={EMAIL}",
+        failures_since_start=2,
     )
     return person, contact, paid
 
