@@ -31,6 +31,7 @@ from privacy.personal_data import (
     Outcome,
     PersonalDataSource,
 )
+from privacy.registry import private_fields
 
 from .models import (
     Affiliation,
@@ -144,22 +145,6 @@ def _record_outcome(contact: Contact) -> Outcome:
     return Outcome.ANONYMIZED if _is_kept_elsewhere(contact) else Outcome.DELETED
 
 
-#: The private twin's fields an anonymized record keeps empty.
-ANONYMIZED_BLANKS = (
-    "external_id",
-    "email",
-    "secondary_email",
-    "phone",
-    "mobile_phone",
-    "street_address",
-    "postal_code",
-    "locality",
-    "region",
-    "country",
-    "notes",
-)
-
-
 def _delete_pages(contact: Contact, context: ErasureContext) -> None:
     """Every translation of the record's page, with its revisions (Wagtail deletes them with the
     page), and its photo when no other page uses it."""
@@ -183,12 +168,15 @@ def _erase_record(contact: Contact, context: ErasureContext) -> Outcome:
     if not _is_kept_elsewhere(contact):
         contact.delete()
         return Outcome.DELETED
-    for name in ANONYMIZED_BLANKS:
-        setattr(contact, name, "")
-    contact.birth_date = None
+    # Every field registered as private is emptied: a private field added later is too.
+    for name in private_fields(Contact):
+        field = Contact._meta.get_field(name)
+        if field.many_to_many:
+            getattr(contact, name).clear()
+        else:
+            setattr(contact, name, None if field.null else "")
     contact.anonymized_at = context.now or timezone.now()
     contact.save()
-    contact.tags.clear()
     return Outcome.ANONYMIZED
 
 
