@@ -2,15 +2,20 @@
 permission policies, the editor's link to a record's CRM view, and the dashboard's panel of
 memberships ending this month."""
 
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.widgets.button import Button
+from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 
 from organizations.permissions import SiteScopedPermissionPolicy
 from privacy.pages import twin_model_of
+from privacy.services import save_private_details
 
+from .consents import consent_from_page_form
 from .dashboard import expiring_memberships_panel
 from .declarations import crm_grants, crm_private_fields, crm_sections, crm_spreadsheet_kinds
 from .models import Affiliation, Contact, ContactNote, ContactTag, Membership, MembershipType
@@ -46,3 +51,26 @@ def crm_record_button(page, user, view_name, next_url=None):
         icon_name="user",
         priority=12,
     )
+
+
+# --- consent by purpose (issue 14): a person is published only with their consent ---
+@hooks.register("before_publish_page")
+def refuse_publication_without_consent(request, page):
+    """The editor's « Publish » on a person without a public-profile consent: the page stays a
+    draft and the editor reads why (``PersonPage.public_profile_refusal``)."""
+    consent_from_page_form(request, page)
+    refusal = getattr(page.specific, "public_profile_refusal", None)
+    message = refusal() if refusal else None
+    if not message:
+        return None
+    # Wagtail's "after" hooks will not run: what they would save is saved here, and a page
+    # the create view made live before publishing it stays a draft.
+    save_private_details(request, page)
+    if page.live and page.live_revision_id is None:
+        Page.objects.filter(pk=page.pk).update(live=False)
+    messages.error(request, message)
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+hooks.register("after_create_page", consent_from_page_form)
+hooks.register("after_edit_page", consent_from_page_form)

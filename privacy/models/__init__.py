@@ -2,5 +2,14 @@
 (requests, consents, the access log, incidents…) keeps its models in a module of its own."""
 
 from .records import PrivateRecord, PrivateRecordQuerySet
+from .consents import ConsentPurpose, ConsentWording  # noqa: E402,I001
+from .settings import PrivacySettings, Processor  # noqa: E402,I001
 
-__all__ = ["PrivateRecord", "PrivateRecordQuerySet"]
+__all__ = [
+    "ConsentPurpose",
+    "ConsentWording",
+    "PrivacySettings",
+    "PrivateRecord",
+    "PrivateRecordQuerySet",
+    "Processor",
+]
