@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.models import Page
 
 from privacy.models import ConsentPurpose
@@ -114,8 +115,10 @@ def withdraw_consent(*, record: ConsentRecord, user=None) -> list[Page]:
     unpublished = []
     if record.purpose_ref is not None and record.purpose_ref.code == PUBLIC_PROFILE:
         if not has_consent(contact, PUBLIC_PROFILE):
+            actor = user if getattr(user, "is_authenticated", False) else None
             for page in contact.pages().live().specific():
-                page.unpublish(user=user if getattr(user, "is_authenticated", False) else None)
+                # The person's will, not the staff member's page permissions, decides.
+                UnpublishPageAction(page, user=actor).execute(skip_permission_checks=True)
                 unpublished.append(page)
     return unpublished
 
