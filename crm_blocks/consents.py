@@ -132,3 +132,43 @@ def consent_from_page_form(request, page) -> None:
     contact = Contact.objects.for_page(page).first()
     if contact is not None:
         give_consent(contact=contact, purpose=PUBLIC_PROFILE, source=source, user=request.user)
+
+
+def record_import_consents(*, contacts, user=None) -> int:
+    """People a spreadsheet import publishes: the importer, who chose to publish them, states
+    that they consented to a public profile. Logged in one statement per organization, with the
+    purpose's current words, source « import » and who imported (the importer's help text says
+    so). The number of consents logged."""
+    by_site: dict[int, list[Contact]] = {}
+    for contact in contacts:
+        if contact.kind == Contact.Kind.PERSON:
+            by_site.setdefault(contact.site_id, []).append(contact)
+    logged = 0
+    now = timezone.now()
+    recorder = user if getattr(user, "is_authenticated", False) else None
+    for site_id, people in by_site.items():
+        purpose = ConsentPurpose.objects.filter(
+            site_id=site_id, code=PUBLIC_PROFILE, active=True
+        ).first()
+        wording = purpose.current_wording() if purpose else None
+        if wording is None:
+            continue
+        today = organization_today(people[0].site)
+        records = ConsentRecord.objects.bulk_create(
+            [
+                ConsentRecord(
+                    contact=contact,
+                    purpose_ref=purpose,
+                    wording_version=wording,
+                    purpose=purpose.name()[:200],
+                    wording=wording.text(),
+                    given_on=today,
+                    source=ConsentRecord.Source.IMPORT,
+                    recorded_by=recorder,
+                    recorded_at=now,
+                )
+                for contact in people
+            ]
+        )
+        logged += len(records)
+    return logged
