@@ -31,9 +31,11 @@ def active_consents(contact: Contact):
 def has_consent(contact: Contact, code: str) -> bool:
     """Whether ``contact`` consents today to the purpose ``code`` of its organization. Privacy by
     default: no consent recorded means no."""
-    return active_consents(contact).filter(
-        purpose_ref__code=code, purpose_ref__site_id=contact.site_id
-    ).exists()
+    return (
+        active_consents(contact)
+        .filter(purpose_ref__code=code, purpose_ref__site_id=contact.site_id)
+        .exists()
+    )
 
 
 def _purpose_of(contact: Contact, purpose: ConsentPurpose | str) -> ConsentPurpose:
@@ -102,8 +104,8 @@ def give_consent(
 def withdraw_consent(*, record: ConsentRecord, user=None) -> list[Page]:
     """Withdraw the consent ``record`` today, at once. A withdrawn « public profile » unpublishes
     every translation of the person's page; the pages unpublished are returned."""
-    record = ConsentRecord.objects.select_for_update().select_related("purpose_ref").get(
-        pk=record.pk
+    record = (
+        ConsentRecord.objects.select_for_update().select_related("purpose_ref").get(pk=record.pk)
     )
     if record.withdrawn_on is not None:
         raise ValidationError(_("This consent was already withdrawn."))
@@ -113,13 +115,15 @@ def withdraw_consent(*, record: ConsentRecord, user=None) -> list[Page]:
     record.withdrawn_by = user if getattr(user, "is_authenticated", False) else None
     record.save(update_fields=["withdrawn_on", "withdrawn_by"])
     unpublished = []
-    if record.purpose_ref is not None and record.purpose_ref.code == PUBLIC_PROFILE:
-        if not has_consent(contact, PUBLIC_PROFILE):
-            actor = user if getattr(user, "is_authenticated", False) else None
-            for page in contact.pages().live().specific():
-                # The person's will, not the staff member's page permissions, decides.
-                UnpublishPageAction(page, user=actor).execute(skip_permission_checks=True)
-                unpublished.append(page)
+    purpose = record.purpose_ref
+    if purpose is not None and purpose.code == PUBLIC_PROFILE and not has_consent(
+        contact, PUBLIC_PROFILE
+    ):
+        actor = user if getattr(user, "is_authenticated", False) else None
+        for page in contact.pages().live().specific():
+            # The person's will, not the staff member's page permissions, decides.
+            UnpublishPageAction(page, user=actor).execute(skip_permission_checks=True)
+            unpublished.append(page)
     return unpublished
 
 

@@ -120,7 +120,9 @@ def consent_wording_set(
 def active_purposes(site: Site):
     """The purposes ``site`` asks consent for, in their order, each with its current wording
     (``purpose.wording``)."""
-    purposes = list(ConsentPurpose.objects.filter(site=site, active=True).prefetch_related("wordings"))
+    purposes = list(
+        ConsentPurpose.objects.filter(site=site, active=True).prefetch_related("wordings")
+    )
     for purpose in purposes:
         wordings = sorted(purpose.wordings.all(), key=lambda w: w.version, reverse=True)
         purpose.wording = wordings[0] if wordings else None

@@ -82,9 +82,7 @@ class ConsentPurposeViewSet(ScopedModelViewSet):
         "site",
         FieldRowPanel([FieldPanel("name_fr"), FieldPanel("name_en")]),
         "code",
-        MultiFieldPanel(
-            [FieldPanel("wording_fr"), FieldPanel("wording_en")], heading=_("Wording")
-        ),
+        MultiFieldPanel([FieldPanel("wording_fr"), FieldPanel("wording_en")], heading=_("Wording")),
         FieldRowPanel([FieldPanel("required_for_membership"), FieldPanel("active")]),
         "sort_order",
         form_class=ConsentPurposeForm,

@@ -31,11 +31,11 @@ from spreadsheets.resources import (
 )
 from spreadsheets.text import name_key
 
+from ..consents import record_import_consents
 from ..models import (
     Contact,
     OrganizationPage,
 )
-from ..consents import record_import_consents
 from ..models.contacts import record_name
 
 #: Columns of a record's private details, the same for people and organizations.

@@ -1,8 +1,8 @@
 """The privacy plugin's models: private twins (``records``); each concern of the privacy law
 (requests, consents, the access log, incidents…) keeps its models in a module of its own."""
 
-from .records import PrivateRecord, PrivateRecordQuerySet
 from .consents import ConsentPurpose, ConsentWording  # noqa: E402,I001
+from .records import PrivateRecord, PrivateRecordQuerySet
 from .settings import PrivacySettings, Processor  # noqa: E402,I001
 
 __all__ = [

@@ -86,7 +86,9 @@ class ConsentPurpose(models.Model):
             models.UniqueConstraint(
                 fields=["site", "code"],
                 name="unique_consent_purpose_code_per_site",
-                violation_error_message=_("This organization already has a purpose with this code."),
+                violation_error_message=_(
+                    "This organization already has a purpose with this code."
+                ),
             )
         ]
 
@@ -145,12 +147,6 @@ class ConsentWording(models.Model):
             "version": self.version,
         }
 
-    def text(self, language: str | None = None) -> str:
-        language = (language or translation.get_language() or "fr").split("-")[0]
-        if language == "en" and self.text_en:
-            return self.text_en
-        return self.text_fr
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             # A consent points to the words the person agreed to: they never change.
@@ -158,3 +154,9 @@ class ConsentWording(models.Model):
                 _("A version of a consent's wording cannot be changed; write a new version.")
             )
         super().save(*args, **kwargs)
+
+    def text(self, language: str | None = None) -> str:
+        language = (language or translation.get_language() or "fr").split("-")[0]
+        if language == "en" and self.text_en:
+            return self.text_en
+        return self.text_fr

@@ -41,6 +41,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 from wagtail.users.models import UserProfile
 
+from crm_blocks.consents import give_consent, has_consent, withdraw_consent
 from crm_blocks.models import (
     Affiliation,
     ConsentRecord,
@@ -56,7 +57,6 @@ from crm_blocks.models import (
     PersonPage,
     PersonRole,
 )
-from crm_blocks.consents import give_consent, has_consent, withdraw_consent
 from crm_blocks.services import contact_for_page, contact_update_private_details
 from organizations.models import (
     OrganizationContactPoint,

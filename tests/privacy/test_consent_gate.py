@@ -42,7 +42,9 @@ def test_publishing_a_person_without_consent_is_refused_in_french(client, org_a,
         shown = [str(message) for message in get_messages(response.wsgi_request)]
     assert response.status_code == 302
     assert not PersonPage.objects.get(pk=person.pk).live
-    assert any(REFUSAL in message and "«\u00a0Élise Tremblay\u00a0»" in message for message in shown), shown
+    assert any(
+        REFUSAL in message and "«\u00a0Élise Tremblay\u00a0»" in message for message in shown
+    ), shown
     assert contact_of(person).email == "elise@example.org"
 
 
@@ -122,15 +124,11 @@ def graph_names(html: str) -> str:
     )
 
 
-def test_withdrawal_unpublishes_every_translation_and_removes_it_everywhere(
-    client, org_a, crm_a
-):
+def test_withdrawal_unpublishes_every_translation_and_removes_it_everywhere(client, org_a, crm_a):
     """After the withdrawal, the person's French and English pages answer 404 and are gone from
     the people index, every JSON-LD graph of the site, the sitemap and the site search; the CRM
     record stays."""
-    person = make_person(
-        org_a.people_index, "Élise Tremblay", summary="Monteuse de documentaires."
-    )
+    person = make_person(org_a.people_index, "Élise Tremblay", summary="Monteuse de documentaires.")
     english = person.copy_for_translation(
         Locale.objects.get_or_create(language_code="en")[0], copy_parents=True, alias=False
     )
@@ -150,7 +148,9 @@ def test_withdrawal_unpublishes_every_translation_and_removes_it_everywhere(
     assert all(url in sitemap for url in urls)
     assert "Élise Tremblay" in public(reverse("search"), q="Tremblay").content.decode()
 
-    record = ConsentRecord.objects.get(contact=contact_of(person), purpose_ref__code="public_profile")
+    record = ConsentRecord.objects.get(
+        contact=contact_of(person), purpose_ref__code="public_profile"
+    )
     client.force_login(crm_a)
     response = client.post(
         reverse("crm_contact:inspect", args=[contact_of(person).pk]),
@@ -190,6 +190,8 @@ def test_json_ld_of_the_person_is_gone_with_the_page(client, org_a):
         lxml.html.fromstring(html).xpath("//script[@type='application/ld+json']")[0].text
     )
     assert any(node.get("name") == "Élise Tremblay" for node in graph["@graph"])
-    record = ConsentRecord.objects.get(contact=contact_of(person), purpose_ref__code="public_profile")
+    record = ConsentRecord.objects.get(
+        contact=contact_of(person), purpose_ref__code="public_profile"
+    )
     withdraw_consent(record=record)
     assert client.get(person.url, HTTP_HOST=org_a.hostname).status_code == 404

@@ -48,9 +48,7 @@ def test_a_new_person_has_consented_to_nothing(person):
         assert not has_consent(contact, code)
 
 
-def test_the_crm_view_asks_each_purpose_separately_unticked_with_its_words(
-    client, person, crm_a
-):
+def test_the_crm_view_asks_each_purpose_separately_unticked_with_its_words(client, person, crm_a):
     """Staff see one box per purpose, none ticked, each with the words the person agrees to."""
     client.force_login(crm_a)
     html = lxml.html.fromstring(inspect(client, contact_of(person)).content)

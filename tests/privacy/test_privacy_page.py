@@ -26,7 +26,10 @@ def officer(org_a):
     settings.extra_text_en = "Our servers are in Canada."
     settings.save()
     Processor.objects.create(
-        settings=settings, name="Courrielleur Inc.", purpose="Envoi de l’infolettre", country="Canada"
+        settings=settings,
+        name="Courrielleur Inc.",
+        purpose="Envoi de l’infolettre",
+        country="Canada",
     )
     return settings
 
