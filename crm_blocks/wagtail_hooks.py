@@ -74,3 +74,27 @@ def refuse_publication_without_consent(request, page):
 
 hooks.register("after_create_page", consent_from_page_form)
 hooks.register("after_edit_page", consent_from_page_form)
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publication_without_consent(request, action_type, objects, action):
+    """« Publish » on a selection of pages: refused whole, before anything is published, when
+    it holds people without a public-profile consent, who are named."""
+    if action_type != "publish":
+        return None
+    refused = []
+    for page in objects:
+        refusal = getattr(page.specific, "public_profile_refusal", None)
+        if refusal and refusal():
+            refused.append(page.title)
+    if not refused:
+        return None
+    messages.error(
+        request,
+        _(
+            "Nothing was published: these people have not consented to a public profile on "
+            "the website: %(names)s. Record their consent in their CRM record first."
+        )
+        % {"names": ", ".join(refused)},
+    )
+    return redirect(action.next_url)

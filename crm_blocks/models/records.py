@@ -374,6 +374,12 @@ class PersonPage(RecordPageMixin, StructuredDataPageMixin, Page):
         """Every way of publishing (the editor, a workflow, a schedule, a script) goes through
         the person's consent first."""
         refusal = self.public_profile_refusal()
+        if refusal and revision.approved_go_live_at is not None:
+            # A scheduled publication whose time came after the consent was withdrawn: it is
+            # called off (and the scheduler goes on with the other pages), not published.
+            revision.approved_go_live_at = None
+            revision.save(update_fields=["approved_go_live_at"])
+            return None
         if refusal:
             raise ConsentRequired(refusal)
         return super().publish(revision, *args, **kwargs)

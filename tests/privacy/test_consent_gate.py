@@ -195,3 +195,38 @@ def test_json_ld_of_the_person_is_gone_with_the_page(client, org_a):
     )
     withdraw_consent(record=record)
     assert client.get(person.url, HTTP_HOST=org_a.hostname).status_code == 404
+
+
+def test_bulk_publish_is_refused_whole_and_names_the_people(client, org_a, crm_a):
+    """« Publish » on a selection holding a person without consent publishes nothing and names
+    them."""
+    without = make_person(org_a.people_index, "Élise Tremblay", publish=False)
+    consented = make_person(org_a.people_index, "Marc Lavoie", publish=False, consent=True)
+    client.force_login(crm_a)
+    url = reverse(
+        "wagtail_bulk_action", args=["wagtailcore", "page", "publish"]
+    ) + f"?id={without.pk}&id={consented.pk}&next=/admin/"
+    with translation.override("fr"):
+        response = client.post(url)
+        shown = [str(message) for message in get_messages(response.wsgi_request)]
+    assert response.status_code == 302
+    assert not PersonPage.objects.filter(pk__in=[without.pk, consented.pk], live=True).exists()
+    assert any("Élise Tremblay" in m and "Marc Lavoie" not in m for m in shown), shown
+
+
+def test_a_scheduled_publication_is_called_off_without_consent(org_a):
+    """Consent withdrawn before the scheduled time: the scheduler publishes nothing and calls
+    the publication off, instead of failing for every other page."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    person = make_person(org_a.people_index, "Élise Tremblay", publish=False, consent=True)
+    revision = person.save_revision()
+    revision.approved_go_live_at = timezone.now() - timezone.timedelta(minutes=1)
+    revision.save()
+    record = ConsentRecord.objects.get(contact=contact_of(person))
+    withdraw_consent(record=record)
+    call_command("publish_scheduled")
+    revision.refresh_from_db()
+    assert revision.approved_go_live_at is None
+    assert not PersonPage.objects.get(pk=person.pk).live
