@@ -38,10 +38,9 @@ def privacy_grants():
             OrganizationRole.CRM_STAFF,
             permissions=(
                 "privacy.manage_privacy",
-                *(
-                    f"privacy.{action}_consentpurpose"
-                    for action in ("add", "change", "delete", "view")
-                ),
+                # No "delete": a purpose consented to is kept with its log; staff retire it
+                # (« active » unticked) instead.
+                *(f"privacy.{action}_consentpurpose" for action in ("add", "change", "view")),
             ),
             site_permissions=("privacy.change_privacysettings",),
         )

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='consentrecord',
             name='purpose_ref',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consent_records', to='privacy.consentpurpose', verbose_name='consent purpose'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='consent_records', to='privacy.consentpurpose', verbose_name='consent purpose'),
         ),
         migrations.AddField(
             model_name='consentrecord',
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='consentrecord',
             name='wording_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consent_records', to='privacy.consentwording', verbose_name='wording version'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='consent_records', to='privacy.consentwording', verbose_name='wording version'),
         ),
         migrations.AlterField(
             model_name='consentrecord',

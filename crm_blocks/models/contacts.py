@@ -282,7 +282,7 @@ class ConsentRecord(models.Model):
     #: which keep their free-text ``purpose`` and ``wording``).
     purpose_ref = models.ForeignKey(
         "privacy.ConsentPurpose",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="consent_records",
@@ -290,7 +290,7 @@ class ConsentRecord(models.Model):
     )
     wording_version = models.ForeignKey(
         "privacy.ConsentWording",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="consent_records",

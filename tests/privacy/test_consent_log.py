@@ -192,3 +192,18 @@ def test_another_organizations_staff_cannot_record_or_withdraw(client, person, c
     assert response.status_code == 404
     record.refresh_from_db()
     assert record.withdrawn_on is None
+
+
+def test_a_purpose_consented_to_cannot_be_deleted_but_its_organization_can(person, org_a):
+    """The log keeps the purpose and words agreed to: deleting them is refused; deleting the
+    whole organization (its records and purposes together) is not blocked."""
+    from django.db.models import RestrictedError
+
+    give_consent(contact=contact_of(person), purpose="newsletter", source="form")
+    purpose = ConsentPurpose.objects.get(site=org_a, code="newsletter")
+    with pytest.raises(RestrictedError):
+        purpose.delete()
+    site_pk = org_a.pk
+    org_a.delete()
+    assert not ConsentPurpose.objects.filter(site_id=site_pk).exists()
+    assert not ConsentRecord.objects.filter(contact__site_id=site_pk).exists()
