@@ -203,9 +203,10 @@ def test_bulk_publish_is_refused_whole_and_names_the_people(client, org_a, crm_a
     without = make_person(org_a.people_index, "Élise Tremblay", publish=False)
     consented = make_person(org_a.people_index, "Marc Lavoie", publish=False, consent=True)
     client.force_login(crm_a)
-    url = reverse(
-        "wagtail_bulk_action", args=["wagtailcore", "page", "publish"]
-    ) + f"?id={without.pk}&id={consented.pk}&next=/admin/"
+    url = (
+        reverse("wagtail_bulk_action", args=["wagtailcore", "page", "publish"])
+        + f"?id={without.pk}&id={consented.pk}&next=/admin/"
+    )
     with translation.override("fr"):
         response = client.post(url)
         shown = [str(message) for message in get_messages(response.wsgi_request)]
@@ -230,3 +231,29 @@ def test_a_scheduled_publication_is_called_off_without_consent(org_a):
     revision.refresh_from_db()
     assert revision.approved_go_live_at is None
     assert not PersonPage.objects.get(pk=person.pk).live
+
+
+def test_after_withdrawal_the_person_leaves_the_events_they_perform_in(client, org_a):
+    """Credits read public records only: the event page and its JSON-LD name the performer while
+    their profile is public, and no more once the consent is withdrawn."""
+    from events.models import EventPerformer
+
+    from tests.factories import make_event
+
+    person = make_person(org_a.people_index, "Élise Tremblay")
+    event = make_event(org_a.agenda, "Ciné-club", publish=False)
+    event.performers = [EventPerformer(person=person, role="animatrice")]
+    event.save_revision().publish()
+    event.refresh_from_db()
+
+    def public(path):
+        response = client.get(path, HTTP_HOST=org_a.hostname)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "Élise Tremblay" in graph_names(public(event.url))
+    record = ConsentRecord.objects.get(
+        contact=contact_of(person), purpose_ref__code="public_profile"
+    )
+    withdraw_consent(record=record)
+    assert "Élise Tremblay" not in public(event.url)
