@@ -237,7 +237,6 @@ def test_after_withdrawal_the_person_leaves_the_events_they_perform_in(client, o
     """Credits read public records only: the event page and its JSON-LD name the performer while
     their profile is public, and no more once the consent is withdrawn."""
     from events.models import EventPerformer
-
     from tests.factories import make_event
 
     person = make_person(org_a.people_index, "Élise Tremblay")
