@@ -207,3 +207,20 @@ def test_a_purpose_consented_to_cannot_be_deleted_but_its_organization_can(perso
     org_a.delete()
     assert not ConsentPurpose.objects.filter(site_id=site_pk).exists()
     assert not ConsentRecord.objects.filter(contact__site_id=site_pk).exists()
+
+
+def test_existing_organizations_get_the_purposes_at_the_next_sync_once(org_a):
+    """An organization made before consent purposes existed gets them from
+    ``sync_organizations`` (run by every ``migrate``), once: a second sync adds nothing."""
+    from organizations.models import OrganizationProvision
+    from organizations.services import organization_sync
+
+    ConsentPurpose.objects.filter(site=org_a).delete()
+    OrganizationProvision.objects.filter(
+        site=org_a, key="provision:privacy.consent_purposes"
+    ).delete()
+    given = organization_sync(org_a)
+    assert "provision:privacy.consent_purposes" in given
+    assert set(ConsentPurpose.objects.filter(site=org_a).values_list("code", flat=True)) == BUILT_IN
+    assert organization_sync(org_a) == []
+    assert ConsentPurpose.objects.filter(site=org_a).count() == 4
