@@ -104,9 +104,8 @@ def give_consent(
 def withdraw_consent(*, record: ConsentRecord, user=None) -> list[Page]:
     """Withdraw the consent ``record`` today, at once. A withdrawn « public profile » unpublishes
     every translation of the person's page; the pages unpublished are returned."""
-    record = (
-        ConsentRecord.objects.select_for_update().select_related("purpose_ref").get(pk=record.pk)
-    )
+    # The row alone is locked (PostgreSQL locks no nullable side of a join).
+    record = ConsentRecord.objects.select_for_update().get(pk=record.pk)
     if record.withdrawn_on is not None:
         raise ValidationError(_("This consent was already withdrawn."))
     contact = record.contact
