@@ -93,8 +93,17 @@ def crm_private_fields():
         PrivateFields("crm_blocks.ContactTag", fields=("name",), non_sensitive=("site",)),
         PrivateFields(
             "crm_blocks.ConsentRecord",
-            fields=("given_on", "purpose", "wording", "source", "withdrawn_on"),
-            non_sensitive=("contact",),
+            fields=(
+                "given_on",
+                "purpose",
+                "wording",
+                "source",
+                "withdrawn_on",
+                "purpose_ref",
+                "wording_version",
+                "recorded_at",
+            ),
+            non_sensitive=("contact", "recorded_by", "withdrawn_by"),
         ),
         PrivateFields(
             "crm_blocks.ContactNote",

@@ -53,6 +53,16 @@ ACCOUNTING_RETENTION = LegalRetention(
 )
 
 
+def accounting_retention_period(site) -> list[tuple]:
+    """For the privacy page: what the law keeps, and for how long."""
+    return [
+        (
+            gettext_lazy("Membership fees and rental invoices (accounting records)"),
+            gettext_lazy("six years after the end of the fiscal year, then destroyed"),
+        )
+    ]
+
+
 def contacts_of(subject: DataSubject) -> list[Contact]:
     """The person's CRM records in the subject's organization (kind « person »)."""
 

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.models import Page
@@ -136,7 +136,6 @@ class ContactViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
         FieldPanel("birth_date"),
         FieldPanel("notes"),
         FieldPanel("tags", widget=forms.CheckboxSelectMultiple),
-        InlinePanel("consents", heading=_("Consent log"), label=_("Consent")),
         form_class=views.ContactForm,
     )
 

@@ -21,12 +21,16 @@ it to every organization::
     def workflows():
         return [ModerationWorkflow("events.proposals", "events.agenda", _("…"), _("…"))]
 
+    @hooks.register("register_organization_provisions")
+    def provisions():
+        return [Provision("privacy.consent_purposes", create_builtin_purposes)]
+
 This module reads hooks only; it imports no model, so models may use it for their choices.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -127,6 +131,20 @@ class ModerationWorkflow:
         return f"workflow:{self.key}"
 
 
+@dataclass(frozen=True)
+class Provision:
+    """Rows of a plugin's own models every organization gets once (its consent purposes…):
+    ``function(site)`` is called for a new organization and, by the next sync, for each
+    existing one; what it made is then the organization's, to change or delete."""
+
+    key: str
+    function: Callable
+
+    @property
+    def provision_key(self) -> str:
+        return f"provision:{self.key}"
+
+
 def _declared(hook_name: str) -> list:
     found = []
     for declare in hooks.get_hooks(hook_name):
@@ -206,6 +224,16 @@ def workflows() -> list[ModerationWorkflow]:
             raise ImproperlyConfigured(
                 f"The workflow “{workflow.key}” needs approvers among the declared roles."
             )
+    return declared
+
+
+def provisions() -> list[Provision]:
+    """Every provision, each key once."""
+    declared = _declared("register_organization_provisions")
+    keys = [provision.key for provision in declared]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ImproperlyConfigured(f"The provision “{key}” is declared twice.")
     return declared
 
 

@@ -263,6 +263,8 @@ class _Sync:
         sections_by_key = {section.key: section for section in sections}
         for workflow in registry.workflows():
             self.ensure_workflow(workflow, sections_by_key[workflow.section])
+        for provision in registry.provisions():
+            self.ensure_provision(provision)
         return self.given
 
     @property
@@ -396,6 +398,18 @@ class _Sync:
             workflow = Workflow.objects.create(name=name[:255], active=True)
             WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
             WorkflowPage.objects.create(workflow=workflow, page=page)
+        self.record(key)
+
+
+    def ensure_provision(self, provision: registry.Provision) -> None:
+        """What a plugin gives every organization once (``registry.Provision``), in the
+        organization's language."""
+        key = provision.provision_key
+        if key in self.given_before:
+            return
+        language = OrganizationSettings.for_site(self.site).content_language
+        with translation.override(language):
+            provision.function(self.site)
         self.record(key)
 
 

@@ -51,3 +51,55 @@ def _member_urls():
 
 hooks.register("register_member_space_sections", _member_section)
 hooks.register("register_member_space_urls", _member_urls)
+
+# --- consent by purpose, privacy settings, the privacy page ---
+from organizations.registry import Grant, OrganizationRole, Provision  # noqa: E402
+
+from .consent_viewsets import ConsentPurposeViewSet  # noqa: E402
+from .consents import create_builtin_purposes  # noqa: E402
+from .models import ConsentPurpose  # noqa: E402
+
+register_permission_policy(ConsentPurpose, SiteScopedPermissionPolicy(ConsentPurpose))
+
+
+@hooks.register("register_organization_provisions")
+def consent_provisions():
+    """Every organization gets the purposes the product relies on (public profile…)."""
+    return [Provision("privacy.consent_purposes", create_builtin_purposes)]
+
+
+@hooks.register("register_organization_grants")
+def consent_grants():
+    """The CRM staff are the person in charge's team: they edit the privacy settings of their
+    own organization and its consent purposes."""
+    return [
+        Grant(
+            OrganizationRole.CRM_STAFF,
+            permissions=(
+                "privacy.manage_privacy",
+                # No "delete": a purpose consented to is kept with its log; staff retire it
+                # (« active » unticked) instead.
+                *(f"privacy.{action}_consentpurpose" for action in ("add", "change", "view")),
+            ),
+            site_permissions=("privacy.change_privacysettings",),
+        )
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_consent_purpose_viewset():
+    return ConsentPurposeViewSet("privacy_consentpurpose")
+
+
+
+# The privacy page says how long things are kept: each organization's retention rules.
+@hooks.register("register_retention_periods")
+def retention_rule_periods(site):
+    from .retention import periods_of, rules
+
+    periods = periods_of(site)
+    return [
+        (rule.label, rule.period_text(periods[rule.key]))
+        for rule in rules()
+        if periods.get(rule.key)
+    ]

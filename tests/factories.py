@@ -12,6 +12,7 @@ from PIL import Image as PILImage
 from wagtail.images.models import Image
 
 from crm_blocks.models import (
+    ConsentRecord,
     Contact,
     OrganizationIndexPage,
     OrganizationPage,
@@ -82,11 +83,16 @@ def make_equipment(index, title="Caméra Sony FX6", units=1, publish=True, **fie
     return page
 
 
-def make_person(index, title="Élise Tremblay", publish=True, roles=(), **fields):
+def make_person(index, title="Élise Tremblay", publish=True, roles=(), consent=None, **fields):
+    """A person below ``index``, published unless told. A person is published only with their
+    consent to a public profile (privacy by default): ``consent`` (by default, whether the page
+    is published) records it first, as staff would, from the demo source."""
     person = index.add_child(instance=PersonPage(title=title, live=publish, **fields))
     if roles:
         person.roles.set(PersonRole.objects.filter(code__in=roles))
         person.save()
+    if publish if consent is None else consent:
+        give_public_profile_consent(person)
     revision = person.save_revision()
     if publish:
         revision.publish()
@@ -101,6 +107,15 @@ def make_organization_page(index, title="Productions du Nord", publish=True, **f
         revision.publish()
     page.refresh_from_db()
     return page
+
+
+def give_public_profile_consent(page):
+    """Record the consent of ``page``'s person to a public profile (demo source)."""
+    from crm_blocks.consents import give_consent
+
+    return give_consent(
+        contact=contact_of(page), purpose="public_profile", source=ConsentRecord.Source.DEMO
+    )
 
 
 def contact_of(page) -> Contact:

@@ -279,13 +279,50 @@ class ConsentRecord(models.Model):
         PHONE = "phone", _("Phone")
         IMPORT = "import", _("Spreadsheet import")
         IN_PERSON = "in_person", _("In person")
+        MEMBER_SPACE = "member_space", _("Member space")
+        DEMO = "demo", _("Demo data")
 
     contact = ParentalKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    #: The purpose and the exact words agreed to (empty on rows logged before purposes existed,
+    #: which keep their free-text ``purpose`` and ``wording``).
+    purpose_ref = models.ForeignKey(
+        "privacy.ConsentPurpose",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="consent_records",
+        verbose_name=_("consent purpose"),
+    )
+    wording_version = models.ForeignKey(
+        "privacy.ConsentWording",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="consent_records",
+        verbose_name=_("wording version"),
+    )
     given_on = models.DateField(_("date"))
     purpose = models.CharField(_("purpose"), max_length=200)
     wording = models.TextField(_("wording shown"))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
 
     class Meta:
         ordering = ["-given_on", "-pk"]

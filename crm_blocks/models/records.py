@@ -30,6 +30,8 @@ from organizations.models import OrganizationKind, PublicAddress
 from organizations.scoping import public_pages_for_site, public_within
 from organizations.sorting import primary_key
 from organizations.structured_data import organization_node_type
+from privacy.models import ConsentPurpose, PrivacySettings
+from privacy.models.consents import PUBLIC_PROFILE, ConsentRequired
 from privacy.pages import PrivateTwinPageMixin
 from structured_data.graph import GraphContext
 from structured_data.mixins import (
@@ -42,7 +44,7 @@ from structured_data.nodes import Person
 from ..blocks import PROFILE_BLOCKS
 from ..panels import DuplicateConfirmationPanel
 from ..sections import record_page_sections
-from .contacts import Contact
+from .contacts import ConsentRecord, Contact
 from .relations import Affiliation
 
 PAGE_SIZE = 24
@@ -291,6 +293,97 @@ class PersonIndexPage(RecordIndexPage):
 class PersonPage(RecordPageMixin, StructuredDataPageMixin, Page):
     """A person: the CRM record and, once published, the public profile."""
 
+    def public_profile_refusal(self) -> str | None:
+        """Why this person may not be published, or ``None``: their organization publishes
+        people only with their consent to a public profile (``PrivacySettings``, on by
+        default: privacy by default) and none is in force."""
+        site = self.get_site() if self.pk else None
+        if site is None or not PrivacySettings.for_site(site).public_profile_consent_required:
+            return None
+        consented = ConsentRecord.objects.filter(
+            contact__translation_key=self.translation_key,
+            purpose_ref__code=PUBLIC_PROFILE,
+            purpose_ref__site=site,
+            withdrawn_on__isnull=True,
+        ).exists()
+        if consented:
+            return None
+        return _(
+            "“%(name)s” cannot be published: this person has not consented to a public "
+            "profile on the website. Record their consent in their CRM record first; the page "
+            "was saved as a draft."
+        ) % {"name": self.title}
+
+    @classmethod
+    def private_form_extra_fields(cls) -> dict:
+        return {
+            **super().private_form_extra_fields(),
+            "public_profile_consent": forms.BooleanField(
+                label=_("The person consents to a public profile on the website"),
+                required=False,
+            ),
+            "public_profile_consent_source": forms.ChoiceField(
+                label=_("How was consent given?"),
+                required=False,
+                choices=[
+                    (value, label)
+                    for value, label in ConsentRecord.Source.choices
+                    if value not in (ConsentRecord.Source.IMPORT, ConsentRecord.Source.DEMO)
+                ],
+                initial=ConsentRecord.Source.IN_PERSON,
+            ),
+        }
+
+    def prepare_private_form(self, form) -> None:
+        """The consent box, for CRM staff, while the person has not consented: unticked, the
+        purpose's current words as its help (privacy by default)."""
+        super().prepare_private_form(form)
+        purpose = None
+        if form.can_see_private and form.record_site is not None:
+            purpose = ConsentPurpose.objects.filter(
+                site=form.record_site, code=PUBLIC_PROFILE, active=True
+            ).first()
+        wording = purpose.current_wording() if purpose else None
+        consented = (
+            self.pk
+            and wording is not None
+            and ConsentRecord.objects.filter(
+                contact__translation_key=self.translation_key,
+                purpose_ref=purpose,
+                withdrawn_on__isnull=True,
+            ).exists()
+        )
+        if wording is None or consented:
+            form.fields.pop("public_profile_consent", None)
+            form.fields.pop("public_profile_consent_source", None)
+            return
+        form.fields["public_profile_consent"].help_text = _(
+            "Tick only if the person agreed to these words: “%(wording)s”"
+        ) % {"wording": wording.text()}
+
+    def clean_private_form(self, form) -> None:
+        super().clean_private_form(form)
+        if form.cleaned_data.get("public_profile_consent"):
+            # Logged once the page exists (``crm_blocks.consents.consent_from_page_form``).
+            self._public_profile_consent = (
+                form.cleaned_data.get("public_profile_consent_source")
+                or ConsentRecord.Source.IN_PERSON
+            )
+
+    def publish(self, revision, *args, **kwargs):
+        """Every way of publishing (the editor, a workflow, a schedule, a script) goes through
+        the person's consent first."""
+        refusal = self.public_profile_refusal()
+        if refusal and revision.approved_go_live_at is not None:
+            # A scheduled publication whose time came after the consent was withdrawn: it is
+            # called off (and the scheduler goes on with the other pages), not published.
+            revision.approved_go_live_at = None
+            revision.save(update_fields=["approved_go_live_at"])
+            return None
+        if refusal:
+            raise ConsentRequired(refusal)
+        return super().publish(revision, *args, **kwargs)
+
     structured_data_page_type = "ProfilePage"
     structured_data_fields = {
         "Person.image": "photo",
@@ -356,7 +449,19 @@ class PersonPage(RecordPageMixin, StructuredDataPageMixin, Page):
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Public profile")),
-            ObjectList(private_details_panels(), heading=_("Private (CRM)")),
+            ObjectList(
+                [
+                    *private_details_panels(),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("public_profile_consent"),
+                            FieldPanel("public_profile_consent_source"),
+                        ],
+                        heading=_("Consent to a public profile"),
+                    ),
+                ],
+                heading=_("Private (CRM)"),
+            ),
             ObjectList(StructuredDataPageMixin.promote_panels, heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]

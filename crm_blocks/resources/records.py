@@ -31,6 +31,7 @@ from spreadsheets.resources import (
 )
 from spreadsheets.text import name_key
 
+from ..consents import record_import_consents
 from ..models import (
     Contact,
     OrganizationPage,
@@ -275,6 +276,10 @@ class ContactRecordResource(PageRowsMixin, SpreadsheetResource):
                 page.translation_key = contact.translation_key = uuid.uuid4()
                 contact._record_page = page
             Contact.objects.bulk_create(contacts)
+            if self.publish:
+                # People published by a spreadsheet: their consent to a public profile is
+                # logged first, as the importer stated it (``record_import_consents``).
+                record_import_consents(contacts=contacts, user=self.user)
             pages_bulk_create(parent=parent, pages=batch, user=self.user, publish=self.publish)
             self.tick(len(batch))
 

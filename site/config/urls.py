@@ -49,6 +49,9 @@ urlpatterns += i18n_patterns(
     path("search/", home_views.search, name="search"),
     # The members' own pages (crm_blocks), before Wagtail's: a page slug cannot shadow them.
     path("espace-membre/", include("crm_blocks.member_urls")),
+    # The organization's privacy page (/confidentialite/, /en/privacy/), generated from its
+    # privacy settings (``privacy.views``).
+    path("", include("privacy.urls")),
     # Wagtail's own pattern takes no dot: iCal files that pages route (the agenda's feed.ics,
     # an event's calendar.ics) reach Wagtail's page view, hence its routing and its hooks.
     re_path(r"^((?:[\w\-]+/)*[\w\-]+\.ics)$", wagtail_views.serve, name="wagtail_serve_ics"),

@@ -41,6 +41,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 from wagtail.users.models import UserProfile
 
+from crm_blocks.consents import give_consent, has_consent, withdraw_consent
 from crm_blocks.models import (
     Affiliation,
     ConsentRecord,
@@ -65,6 +66,8 @@ from organizations.models import (
 )
 from organizations.scoping import public_pages_for_site, site_root_pages
 from organizations.services import organization_create
+from privacy.models import PrivacySettings, Processor
+from privacy.models.consents import PUBLIC_PROFILE
 from privacy.pages import twin_model_of
 
 from .models import StandardPage
@@ -284,6 +287,7 @@ class OrganizationLoader:
         self._fill_and_publish()
         self._translate()
         self._create_crm_records()
+        self._create_privacy()
         self._load_plugins_content()
         counts = demo_counts(site)
         self.log(
@@ -474,7 +478,49 @@ class OrganizationLoader:
                 page.introduction = spec["introduction"]
             revision = page.save_revision()
             if spec.get("live", True):
+                self._consent_to_publication(page)
                 revision.publish()
+
+    def _consent_to_publication(self, page: Page) -> None:
+        """A demo person is published with their consent to a public profile, as staff would
+        record it first (privacy by default: ``PersonPage.publish`` checks it)."""
+        if not isinstance(page, PersonPage):
+            return
+        contact = contact_for_page(page, site=self.site)
+        if not has_consent(contact, PUBLIC_PROFILE):
+            give_consent(
+                contact=contact,
+                purpose=PUBLIC_PROFILE,
+                source=ConsentRecord.Source.DEMO,
+                given_on=self.today - datetime.timedelta(days=100),
+            )
+
+    def _create_privacy(self) -> None:
+        """``privacy.json``: the person in charge of personal information, the processors, and
+        consents by purpose (one of them withdrawn, to show the log)."""
+        spec = self._read("privacy.json", required=False)
+        if not spec:
+            return
+        settings = PrivacySettings.for_site(self.site)
+        for name, value in spec.get("settings", {}).items():
+            setattr(settings, name, value)
+        settings.processors = [Processor(**processor) for processor in spec.get("processors", [])]
+        settings.full_clean(exclude=["site"])
+        settings.save()
+        for consent in spec.get("consents", []):
+            record = give_consent(
+                contact=self._contact(consent["contact"]),
+                purpose=consent["code"],
+                source=consent["source"],
+                given_on=parse_date(consent["given_on"], self.today),
+            )
+            if consent.get("withdrawn_on"):
+                withdraw_consent(record=record)
+                record.refresh_from_db()
+                record.withdrawn_on = max(
+                    parse_date(consent["withdrawn_on"], self.today), record.given_on
+                )
+                record.save(update_fields=["withdrawn_on"])
 
     def _translate(self) -> None:
         for page, spec in self.created:

@@ -103,6 +103,11 @@ def test_editor_creates_a_person_with_a_private_email(new_page, login, live_serv
     expect(tab).to_have_attribute("aria-selected", "true")
     expect(page.locator("#id_private_email")).to_be_visible()
     page.fill("#id_private_email", CANARY_EMAIL)
+    # A person is published with their consent to a public profile, ticked here (unticked by
+    # default: privacy by default), its words shown with the box.
+    consent = page.locator("#id_public_profile_consent")
+    expect(consent).not_to_be_checked()
+    consent.check()
 
     publish(page)
     # Nothing but the full name was typed for the page's URL: like any Wagtail page, the slug

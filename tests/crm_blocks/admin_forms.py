@@ -19,6 +19,9 @@ def person_form(title, slug, action_publish=True, **extra):
     )
     if action_publish:
         data["action-publish"] = "publish"
+        # A person is published with their consent to a public profile (privacy by default);
+        # CRM staff tick it in the form, editors cannot (the field is not theirs).
+        data.setdefault("public_profile_consent", "on")
     return data
 
 

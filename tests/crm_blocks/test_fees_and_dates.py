@@ -107,7 +107,7 @@ def test_the_record_screen_writes_fees_and_dates_as_the_listing_does(
     assert "05/01/2026" not in text and "2026-01-05" not in text
     assert f"40,00{NBSP}$" in text
     with translation.override("fr"):
-        assert str(contact.consents.get()) == "Infolettre (14 février 2026)"
+        assert str(contact.consents.get(purpose="Infolettre")) == "Infolettre (14 février 2026)"
 
 
 def test_crm_templates_use_the_languages_own_date_formats():

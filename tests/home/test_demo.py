@@ -265,6 +265,27 @@ def test_the_demo_network_publishes_its_data_portal(client, demo):
     assert sources == {"rentals.equipment", "events.agenda"}
 
 
+def test_each_demo_organization_has_its_person_in_charge_purposes_and_consents(demo):
+    """Issue 14: every demo organization names its person in charge, asks the built-in
+    purposes, and logs a few consents by purpose; one of them withdrawn, and every published
+    person with their consent to a public profile."""
+    from crm_blocks.consents import has_consent
+    from crm_blocks.models import ConsentRecord, PersonPage
+    from privacy.models import ConsentPurpose, PrivacySettings
+
+    withdrawn = 0
+    for site in Site.objects.all():
+        settings = PrivacySettings.for_site(site)
+        assert settings.officer_name and settings.officer_email
+        assert ConsentPurpose.objects.filter(site=site, code="public_profile").exists()
+        logged = ConsentRecord.objects.filter(contact__site=site, purpose_ref__isnull=False)
+        assert logged.exclude(purpose_ref__code="public_profile").exists()
+        withdrawn += logged.filter(withdrawn_on__isnull=False).count()
+        for page in PersonPage.objects.descendant_of(site.root_page).live():
+            contact = Contact.objects.get(translation_key=page.translation_key)
+            assert has_consent(contact, "public_profile"), page.title
+    assert withdrawn >= 1
+
 def test_each_demo_organization_has_a_request_to_handle_and_a_proof_of_erasure(demo):
     """« Vie privée » has something to show in every demo organization: an open request of
     access (identity checked) and an erasure completed with its proof, the erased person gone."""

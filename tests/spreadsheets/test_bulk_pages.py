@@ -36,6 +36,21 @@ from tests.factories import make_image, make_organization_page, make_person
 # Its tests that commit are in test_bulk_pages_commits.py: this module shares a house.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("house")]
 
+
+@pytest.fixture(autouse=True)
+def without_the_consent_gate(db):
+    """This module compares the bulk path with Wagtail's own publishing, page by page: the
+    people's consent to a public profile, which ``PersonPage.publish`` checks (see
+    tests/privacy/test_consent_gate.py), is no part of that comparison."""
+    from wagtail.models import Site
+
+    from privacy.models import PrivacySettings
+
+    for site in Site.objects.all():
+        PrivacySettings.objects.update_or_create(
+            site=site, defaults={"public_profile_consent_required": False}
+        )
+
 #: Values that differ between two runs of the same writes: ids and clocks.
 VOLATILE_KEYS = {
     "pk",
