@@ -171,6 +171,32 @@ def _hunt(identifiers: set[str]) -> None:
     _quoting(DBTaskResult, ["args_kwargs", "return_value", "traceback"], hunted).delete()
 
 
+def _drop_orphan_tasks() -> None:
+    """Queued tasks about an object the erasure deleted (Wagtail's reference-index update of a
+    page just saved, say) would fail once the worker reaches them: they go too. Such a task's
+    arguments are the object's ``app_label``, ``model_name`` and primary key."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # another task backend keeps no queue in the database
+        return
+    orphans = []
+    for result in DBTaskResult.objects.filter(status="READY").only("id", "args_kwargs"):
+        arguments = (result.args_kwargs or {}).get("args") or []
+        if len(arguments) != 3 or not all(isinstance(a, (str, int)) for a in arguments):
+            continue
+        try:
+            model = apps.get_model(str(arguments[0]), str(arguments[1]))
+        except (LookupError, ValueError):
+            continue
+        try:
+            gone = not model._default_manager.filter(pk=arguments[2]).exists()
+        except (TypeError, ValueError):
+            continue
+        if gone:
+            orphans.append(result.pk)
+    DBTaskResult.objects.filter(pk__in=orphans).delete()
+
+
 def _compact_search_index() -> None:
     """SQLite's full-text tables (Wagtail's search index) keep a deleted row's words in their
     segments until they are merged: merge them, so that the words are gone, not just unlisted.
@@ -235,6 +261,7 @@ def erase_subject(
         _wipe_history(context.forgotten)
         _forget_pending_labels()
         _hunt(context.identifiers)
+        _drop_orphan_tasks()
         _compact_search_index()
         proof = ErasureProof.objects.create(
             site=subject.site,

@@ -56,8 +56,13 @@ class RetentionView(WagtailAdminTemplateMixin, View):
         self.sites = list(sites)
         if not self.sites:
             raise PermissionDenied
-        wanted = request.GET.get("site") or request.POST.get("site")
-        self.site = next((site for site in self.sites if str(site.pk) == wanted), self.sites[0])
+        if request.method == "POST":
+            # A change names its organization: nothing is written for a guessed one.
+            wanted = request.POST.get("site")
+            self.site = next((site for site in self.sites if str(site.pk) == wanted), None)
+        else:
+            wanted = request.GET.get("site")
+            self.site = next((site for site in self.sites if str(site.pk) == wanted), self.sites[0])
 
     def render(self, form):
         context = self.get_context_data(
@@ -74,6 +79,9 @@ class RetentionView(WagtailAdminTemplateMixin, View):
         return self.render(RetentionForm(periods=periods_of(self.site)))
 
     def post(self, request, *args, **kwargs):
+        if self.site is None:
+            messages.error(request, _("Choose one of your organizations."))
+            return redirect("privacy_retention:index")
         if request.POST.get("action") == "run":
             run = retention_apply(self.site, trigger=RetentionRun.Trigger.MANUAL)
             messages.success(

@@ -91,7 +91,6 @@ def register_consent_purpose_viewset():
     return ConsentPurposeViewSet("privacy_consentpurpose")
 
 
-
 # The privacy page says how long things are kept: each organization's retention rules.
 @hooks.register("register_retention_periods")
 def retention_rule_periods(site):

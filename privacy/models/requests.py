@@ -121,9 +121,11 @@ class PrivacyRequest(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("recorded by"),
+        verbose_name=pgettext_lazy("privacy request", "recorded by"),
     )
-    created_at = models.DateTimeField(_("recorded on"), auto_now_add=True)
+    created_at = models.DateTimeField(
+        pgettext_lazy("privacy request", "recorded on"), auto_now_add=True
+    )
 
     objects = SiteScopedQuerySet.as_manager()
 

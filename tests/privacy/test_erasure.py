@@ -284,8 +284,10 @@ def test_a_person_without_accounting_records_is_deleted_outright(org_a, crm_a):
     contact.email = "ombeline@canari.test"
     contact.save()
     plan = erasure_plan(DataSubject(org_a, "OMBELINE@canari.test "))
+    # Her page was published with her consent to a public profile (``make_person``).
     assert [(line.source.key, line.deleted, line.anonymized) for line in plan] == [
-        ("crm_blocks.record", 1, 0)
+        ("crm_blocks.consents", 1, 0),
+        ("crm_blocks.record", 1, 0),
     ]
     erase_subject(DataSubject(org_a, "ombeline@canari.test"), user=crm_a)
     assert not Contact.objects.filter(pk=contact.pk).exists()
